@@ -1,0 +1,422 @@
+#include "common/spec/sweep_spec.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/spec/executor_kinds.h"
+#include "common/spec/yaml_fields.h"
+
+namespace augsweep {
+namespace {
+
+namespace fs = std::filesystem;
+using spec_internal::ErrorAt;
+using spec_internal::YamlFields;
+
+// Defaults live here, in one place, so that a spec's resolved form is explicit.
+constexpr int kDefaultFolds = 5;
+constexpr int kDefaultRepeats = 1;
+constexpr uint64_t kDefaultSeed = 1234;
+constexpr int kDefaultMaxNewTokens = 64;
+constexpr double kDefaultTopP = 0.95;
+constexpr int kDefaultExamplesPerPrompt = 3;
+constexpr double kDefaultEdaAlpha = 0.1;
+constexpr int kDefaultEpochs = 3;
+constexpr double kDefaultTransformerLearningRate = 2e-5;
+constexpr double kDefaultLogregLearningRate = 0.5;
+constexpr int kDefaultBatchSize = 16;
+constexpr int kDefaultMaxLength = 128;
+constexpr double kDefaultWeightDecay = 0.01;
+constexpr double kDefaultWarmupRatio = 0.1;
+constexpr int kDefaultTimeLimitS = 4 * 3600;
+
+const std::set<std::string> kDtypes = {"float32", "float16", "bfloat16"};
+const std::set<std::string> kDevices = {"cuda", "cpu", "any"};
+
+template <typename Container>
+std::string JoinSet(const Container& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Resolves a spec-relative path to an absolute, normalised one.
+std::string ResolvePath(const fs::path& spec_dir, const std::string& path) {
+  fs::path p(path);
+  if (p.is_relative()) p = spec_dir / p;
+  return fs::absolute(p).lexically_normal().string();
+}
+
+class SpecParser {
+ public:
+  SpecParser(std::string file) : file_(std::move(file)) {
+    spec_dir_ = fs::absolute(fs::path(file_)).parent_path();
+  }
+
+  StatusOr<ParsedSpec> Parse(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+      return InvalidArgumentError(file_ + ":" + std::to_string(e.mark.line + 1) +
+                                  ": not valid YAML: " + e.msg);
+    }
+    if (!root.IsDefined() || root.IsNull()) return InvalidArgumentError(file_ + ": the spec is empty");
+    try {
+      AUGSWEEP_RETURN_IF_ERROR(ParseRoot(root));
+    } catch (const YAML::Exception& e) {  // defensive: yaml-cpp throws on some malformed trees
+      return InvalidArgumentError(file_ + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    return std::move(result_);
+  }
+
+ private:
+  Status ParseRoot(const YAML::Node& root) {
+    YamlFields f(file_, root, "");
+    AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"name", "dataset", "cv", "seed", "generators",
+                                          "temperatures", "augment_counts", "classifiers",
+                                          "resources"}));
+    v1::SweepSpec& spec = result_.spec;
+    spec.set_spec_path(fs::absolute(file_).lexically_normal().string());
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string name,
+                              f.String("name", fs::path(file_).stem().string()));
+    if (name.empty()) return f.Error("name", "expected a non-empty name");
+    spec.set_name(name);
+    AUGSWEEP_ASSIGN_OR_RETURN(int64_t seed, f.Int("seed", kDefaultSeed, 0, INT64_MAX));
+    spec.set_seed(static_cast<uint64_t>(seed));
+
+    if (!f.Has("dataset")) return f.Error("dataset", "required section is missing");
+    AUGSWEEP_RETURN_IF_ERROR(ParseDataset(YamlFields(file_, f.Get("dataset"), "dataset")));
+    AUGSWEEP_RETURN_IF_ERROR(ParseCv(f));
+
+    AUGSWEEP_ASSIGN_OR_RETURN(std::vector<int64_t> counts,
+                              f.IntList("augment_counts", 0, 1'000'000));
+    std::set<int64_t> seen_counts;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      if (!seen_counts.insert(counts[i]).second) {
+        return ErrorAt(file_, f.Get("augment_counts")[i],
+                       "augment_counts[" + std::to_string(i) + "]",
+                       "augment count " + std::to_string(counts[i]) + " is listed twice");
+      }
+    }
+    std::sort(counts.begin(), counts.end());
+    for (int64_t n : counts) spec.add_augment_counts(static_cast<int32_t>(n));
+    const bool needs_generators = counts.back() > 0;
+    if (!seen_counts.count(0)) {
+      result_.warnings.push_back(file_ + ": augment_counts has no 0: the table will have no "
+                                 "baseline row to compare the augmented cells against");
+    }
+
+    if (needs_generators || f.Has("generators")) {
+      AUGSWEEP_RETURN_IF_ERROR(ParseGenerators(f));
+    }
+    if (needs_generators || f.Has("temperatures")) {
+      AUGSWEEP_ASSIGN_OR_RETURN(std::vector<double> temps, f.DoubleList("temperatures", 0.0, 10.0));
+      std::set<double> seen;
+      for (size_t i = 0; i < temps.size(); ++i) {
+        if (!seen.insert(temps[i]).second) {
+          return ErrorAt(file_, f.Get("temperatures")[i], "temperatures[" + std::to_string(i) + "]",
+                         "temperature listed twice");
+        }
+        spec.add_temperatures(temps[i]);
+      }
+    }
+    if (!needs_generators && spec.generators_size() > 0) {
+      result_.warnings.push_back(file_ + ": augment_counts is only 0: the generators are not used");
+    }
+    AUGSWEEP_RETURN_IF_ERROR(ParseClassifiers(f));
+    AUGSWEEP_RETURN_IF_ERROR(ParseResources(f));
+    return OkStatus();
+  }
+
+  Status ParseDataset(const YamlFields& f) {
+    AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"path", "format", "id_field", "text_field", "label_field",
+                                          "label_columns", "label_separator", "themes"}));
+    v1::DatasetSpec& d = *result_.spec.mutable_dataset();
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string path, f.String("path", std::nullopt));
+    d.set_path(ResolvePath(spec_dir_, path));
+    std::error_code ec;
+    if (!fs::is_regular_file(d.path(), ec)) {
+      return f.Error("path", "dataset file not found: " + d.path());
+    }
+    std::string ext = fs::path(d.path()).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string inferred = ext == ".jsonl" || ext == ".ndjson" ? "jsonl" : "csv";
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string format, f.String("format", inferred));
+    if (format == "csv") {
+      d.set_format(v1::DatasetSpec::CSV);
+    } else if (format == "jsonl") {
+      d.set_format(v1::DatasetSpec::JSONL);
+    } else {
+      return f.Error("format", "expected csv or jsonl, got \"" + format + "\"");
+    }
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string id_field, f.String("id_field", ""));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string text_field, f.String("text_field", "text"));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string label_field, f.String("label_field", ""));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> columns, f.StringList("label_columns", false));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string separator, f.String("label_separator", ";"));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> themes, f.StringList("themes", false));
+    if (label_field.empty() == columns.empty()) {
+      return f.Error("", "set exactly one of label_field (one field holding every label of a row) "
+                         "or label_columns (one 0/1 column per theme)");
+    }
+    if (separator.empty()) return f.Error("label_separator", "expected a non-empty separator");
+    std::set<std::string> unique_themes(themes.begin(), themes.end());
+    if (unique_themes.size() != themes.size()) return f.Error("themes", "a theme is listed twice");
+    d.set_id_field(id_field);
+    d.set_text_field(text_field);
+    d.set_label_field(label_field);
+    for (const auto& c : columns) d.add_label_columns(c);
+    d.set_label_separator(separator);
+    for (const auto& t : themes) d.add_themes(t);
+    return OkStatus();
+  }
+
+  Status ParseCv(const YamlFields& root) {
+    v1::CvSpec& cv = *result_.spec.mutable_cv();
+    if (!root.Has("cv")) {
+      cv.set_folds(kDefaultFolds);
+      cv.set_repeats(kDefaultRepeats);
+      cv.set_seed(kDefaultSeed);
+      return OkStatus();
+    }
+    YamlFields f(file_, root.Get("cv"), "cv");
+    AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"folds", "repeats", "seed"}));
+    AUGSWEEP_ASSIGN_OR_RETURN(int64_t folds, f.Int("folds", kDefaultFolds, 2, 100));
+    AUGSWEEP_ASSIGN_OR_RETURN(int64_t repeats, f.Int("repeats", kDefaultRepeats, 1, 100));
+    AUGSWEEP_ASSIGN_OR_RETURN(int64_t seed, f.Int("seed", kDefaultSeed, 0, INT64_MAX));
+    cv.set_folds(static_cast<int32_t>(folds));
+    cv.set_repeats(static_cast<int32_t>(repeats));
+    cv.set_seed(static_cast<uint64_t>(seed));
+    return OkStatus();
+  }
+
+  // A list-of-mappings section: checks the shape and that every item's name is unique.
+  Status ForEachItem(const YamlFields& root, const std::string& key,
+                     const std::function<Status(const YamlFields&)>& parse_item) {
+    if (!root.Has(key)) return root.Error(key, "required section is missing (expected a list)");
+    YAML::Node list = root.Get(key);
+    if (!list.IsSequence() || list.size() == 0) {
+      return root.Error(key, "expected a non-empty list of mappings");
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      AUGSWEEP_RETURN_IF_ERROR(parse_item(YamlFields(file_, list[i], key + "[" + std::to_string(i) + "]")));
+    }
+    return OkStatus();
+  }
+
+  Status CheckUniqueName(const YamlFields& f, const std::string& name, std::set<std::string>& names) {
+    if (name.empty()) return f.Error("name", "expected a non-empty name");
+    if (!names.insert(name).second) return f.Error("name", "name \"" + name + "\" is used twice");
+    return OkStatus();
+  }
+
+  Status ParseModelDir(const YamlFields& f, bool needed, std::string* out) {
+    if (!needed) return OkStatus();
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string dir, f.String("model", std::nullopt));
+    *out = ResolvePath(spec_dir_, dir);
+    std::error_code ec;
+    if (!fs::is_directory(*out, ec)) {
+      return f.Error("model", "model folder not found: " + *out +
+                                  " (expected a Hugging Face folder with config.json)");
+    }
+    return OkStatus();
+  }
+
+  Status ParseGenerators(const YamlFields& root) {
+    std::set<std::string> names;
+    return ForEachItem(root, "generators", [&](const YamlFields& f) -> Status {
+      if (!f.node().IsMap()) return f.CheckKeys({});
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string kind, f.String("kind", std::nullopt));
+      if (!IsGeneratorKind(kind)) {
+        return f.Error("kind", "unknown generator kind \"" + kind + "\"; expected one of: " +
+                                   JoinSet(kGeneratorKinds));
+      }
+      const bool is_llm = kind == "llama";
+      AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(
+          is_llm ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
+                                         "max_new_tokens", "top_p", "top_k", "repetition_penalty",
+                                         "examples_per_prompt"}
+                 : std::set<std::string>{"name", "kind", "alpha"}));
+      v1::GeneratorSpec& g = *result_.spec.add_generators();
+      g.set_kind(kind);
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", std::nullopt));
+      AUGSWEEP_RETURN_IF_ERROR(CheckUniqueName(f, name, names));
+      g.set_name(name);
+      if (!is_llm) {
+        AUGSWEEP_ASSIGN_OR_RETURN(double alpha, f.Double("alpha", kDefaultEdaAlpha, 0.01, 1.0));
+        g.set_eda_alpha(alpha);
+        return OkStatus();
+      }
+      AUGSWEEP_RETURN_IF_ERROR(ParseModelDir(f, true, g.mutable_model_dir()));
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string dtype, f.String("dtype", "float32"));
+      if (!kDtypes.count(dtype)) {
+        return f.Error("dtype", "expected one of " + JoinSet(kDtypes) + ", got \"" + dtype + "\"");
+      }
+      g.set_dtype(dtype);
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string tpl, f.String("prompt_template", std::nullopt));
+      g.set_prompt_template_path(ResolvePath(spec_dir_, tpl));
+      std::ifstream in(g.prompt_template_path(), std::ios::binary);
+      if (!in) return f.Error("prompt_template", "cannot read " + g.prompt_template_path());
+      std::stringstream contents;
+      contents << in.rdbuf();
+      if (contents.str().empty()) return f.Error("prompt_template", g.prompt_template_path() + " is empty");
+      g.set_prompt_template(contents.str());
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_new, f.Int("max_new_tokens", kDefaultMaxNewTokens, 1, 8192));
+      AUGSWEEP_ASSIGN_OR_RETURN(double top_p, f.Double("top_p", kDefaultTopP, 0.0, 1.0));
+      if (top_p == 0.0) return f.Error("top_p", "expected a number above 0 and at most 1, got 0");
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t top_k, f.Int("top_k", 0, 0, 1'000'000));
+      AUGSWEEP_ASSIGN_OR_RETURN(double penalty, f.Double("repetition_penalty", 1.0, 1.0, 10.0));
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t shots,
+                                f.Int("examples_per_prompt", kDefaultExamplesPerPrompt, 0, 64));
+      g.set_max_new_tokens(static_cast<int32_t>(max_new));
+      g.set_top_p(top_p);
+      g.set_top_k(static_cast<int32_t>(top_k));
+      g.set_repetition_penalty(penalty);
+      g.set_examples_per_prompt(static_cast<int32_t>(shots));
+      return OkStatus();
+    });
+  }
+
+  Status ParseClassifiers(const YamlFields& root) {
+    std::set<std::string> names;
+    return ForEachItem(root, "classifiers", [&](const YamlFields& f) -> Status {
+      if (!f.node().IsMap()) return f.CheckKeys({});
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string kind, f.String("kind", std::nullopt));
+      if (!IsClassifierKind(kind)) {
+        return f.Error("kind", "unknown classifier kind \"" + kind + "\"; expected one of: " +
+                                   JoinSet(kClassifierKinds));
+      }
+      const bool transformer = ClassifierNeedsModel(kind);
+      std::set<std::string> allowed = {"name", "kind", "epochs", "learning_rate", "weight_decay"};
+      if (transformer) {
+        allowed.insert({"model", "batch_size", "max_length", "warmup_ratio", "decay_bias_and_norm"});
+      }
+      AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(allowed));
+      v1::ClassifierSpec& c = *result_.spec.add_classifiers();
+      c.set_kind(kind);
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", std::nullopt));
+      AUGSWEEP_RETURN_IF_ERROR(CheckUniqueName(f, name, names));
+      c.set_name(name);
+      AUGSWEEP_RETURN_IF_ERROR(ParseModelDir(f, transformer, c.mutable_model_dir()));
+      // tfidf-logreg: epochs are passes of full-batch gradient descent, weight_decay its L2 term.
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t epochs, f.Int("epochs", transformer ? kDefaultEpochs : 200, 1, 100000));
+      AUGSWEEP_ASSIGN_OR_RETURN(double lr, f.Double("learning_rate",
+                                                    transformer ? kDefaultTransformerLearningRate
+                                                                : kDefaultLogregLearningRate,
+                                                    1e-9, 100.0));
+      AUGSWEEP_ASSIGN_OR_RETURN(double wd, f.Double("weight_decay", kDefaultWeightDecay, 0.0, 10.0));
+      c.set_epochs(static_cast<int32_t>(epochs));
+      c.set_learning_rate(lr);
+      c.set_weight_decay(wd);
+      if (!transformer) return OkStatus();
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t batch, f.Int("batch_size", kDefaultBatchSize, 1, 4096));
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_len, f.Int("max_length", kDefaultMaxLength, 8, 4096));
+      AUGSWEEP_ASSIGN_OR_RETURN(double warmup, f.Double("warmup_ratio", kDefaultWarmupRatio, 0.0, 1.0));
+      AUGSWEEP_ASSIGN_OR_RETURN(bool decay_all, f.Bool("decay_bias_and_norm", false));
+      c.set_batch_size(static_cast<int32_t>(batch));
+      c.set_max_length(static_cast<int32_t>(max_len));
+      c.set_warmup_ratio(warmup);
+      c.set_decay_bias_and_norm(decay_all);
+      return OkStatus();
+    });
+  }
+
+  Status ParseResourceBlock(const YamlFields& root, const std::string& key, const std::string& device,
+                            v1::ResourceSpec* out) {
+    out->set_device(device);
+    out->set_time_limit_s(kDefaultTimeLimitS);
+    if (!root.Has(key)) return OkStatus();
+    YamlFields f(file_, root.Get(key), root.PathOf(key));
+    AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"device", "min_memory_mb", "time_limit_s"}));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string dev, f.String("device", device));
+    if (!kDevices.count(dev)) {
+      return f.Error("device", "expected one of " + JoinSet(kDevices) + ", got \"" + dev + "\"");
+    }
+    AUGSWEEP_ASSIGN_OR_RETURN(int64_t mem, f.Int("min_memory_mb", 0, 0, INT64_MAX));
+    AUGSWEEP_ASSIGN_OR_RETURN(int64_t limit, f.Int("time_limit_s", kDefaultTimeLimitS, 10, 30 * 24 * 3600));
+    out->set_device(dev);
+    out->set_min_memory_mb(mem);
+    out->set_time_limit_s(static_cast<int32_t>(limit));
+    return OkStatus();
+  }
+
+  Status ParseResources(const YamlFields& root) {
+    v1::SweepSpec& spec = result_.spec;
+    // Jobs run anywhere unless the spec asks for a device; real studies ask for cuda.
+    if (!root.Has("resources")) {
+      spec.mutable_generate_resources()->set_device("any");
+      spec.mutable_generate_resources()->set_time_limit_s(kDefaultTimeLimitS);
+      spec.mutable_train_eval_resources()->set_device("any");
+      spec.mutable_train_eval_resources()->set_time_limit_s(kDefaultTimeLimitS);
+      return OkStatus();
+    }
+    YamlFields f(file_, root.Get("resources"), "resources");
+    AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"generate", "train_eval"}));
+    AUGSWEEP_RETURN_IF_ERROR(ParseResourceBlock(f, "generate", "any", spec.mutable_generate_resources()));
+    return ParseResourceBlock(f, "train_eval", "any", spec.mutable_train_eval_resources());
+  }
+
+  std::string file_;
+  fs::path spec_dir_;
+  ParsedSpec result_;
+};
+
+}  // namespace
+
+StatusOr<ParsedSpec> ParseSweepSpec(std::string_view yaml_text, const std::string& spec_path) {
+  return SpecParser(spec_path).Parse(yaml_text);
+}
+
+StatusOr<ParsedSpec> LoadSweepSpec(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError(path + ": cannot open the sweep spec");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseSweepSpec(text.str(), path);
+}
+
+DatasetOptions ToDatasetOptions(const v1::DatasetSpec& d) {
+  DatasetOptions o;
+  o.path = d.path();
+  o.format = d.format() == v1::DatasetSpec::JSONL ? DatasetFormat::kJsonl : DatasetFormat::kCsv;
+  o.id_field = d.id_field();
+  o.text_field = d.text_field();
+  o.label_field = d.label_field();
+  o.label_columns.assign(d.label_columns().begin(), d.label_columns().end());
+  o.label_separator = d.label_separator();
+  o.themes.assign(d.themes().begin(), d.themes().end());
+  return o;
+}
+
+std::vector<std::string> DatasetWarnings(const v1::SweepSpec& spec, const Dataset& dataset) {
+  std::vector<std::string> warnings;
+  const std::vector<int> positives = ThemePositiveCounts(dataset);
+  const int folds = spec.cv().folds();
+  for (size_t t = 0; t < dataset.themes.size(); ++t) {
+    if (positives[t] < folds) {
+      warnings.push_back(spec.dataset().path() + ": theme \"" + dataset.themes[t] + "\" has " +
+                         std::to_string(positives[t]) + " positive example(s), fewer than the " +
+                         std::to_string(folds) + " folds: some test folds will have none and its "
+                         "AUC is undefined there");
+    }
+    if (positives[t] == static_cast<int>(dataset.examples.size())) {
+      warnings.push_back(spec.dataset().path() + ": theme \"" + dataset.themes[t] +
+                         "\" is on every example: its AUC is undefined in every fold");
+    }
+  }
+  if (static_cast<int>(dataset.examples.size()) < folds) {
+    warnings.push_back(spec.dataset().path() + ": " + std::to_string(dataset.examples.size()) +
+                       " examples for " + std::to_string(folds) + " folds");
+  }
+  return warnings;
+}
+
+}  // namespace augsweep

@@ -1,0 +1,331 @@
+#include "coordinator/store/store.h"
+
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "coordinator/store/store_rep.h"
+
+namespace augsweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<Family, kFamilyCount> kAllFamilies = {Family::kSweeps,    Family::kJobs,
+                                                           Family::kArtifacts, Family::kResults,
+                                                           Family::kEvents,    Family::kMeta};
+
+// RocksDB reports a held LOCK file as an IOError naming the file; it has no dedicated code.
+bool IsLockError(const rocksdb::Status& s) {
+  if (!s.IsIOError()) return false;
+  const std::string msg = s.ToString();
+  return msg.find("LOCK") != std::string::npos || msg.find("lock") != std::string::npos;
+}
+
+// RocksDB would create a database inside any directory it is given; refuse directories that
+// hold something else, so a mistyped --store path cannot scatter files into someone's data.
+Status CheckDirectory(const std::string& dir, bool* has_database) {
+  *has_database = false;
+  std::error_code ec;
+  const fs::file_status st = fs::status(dir, ec);
+  if (st.type() == fs::file_type::not_found) {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return FailedPreconditionError("store " + dir +
+                                     ": cannot create the directory: " + ec.message());
+    }
+    return OkStatus();
+  }
+  if (ec) return FailedPreconditionError("store " + dir + ": cannot inspect: " + ec.message());
+  if (!fs::is_directory(st)) {
+    return FailedPreconditionError("store " + dir + ": exists and is not a directory");
+  }
+  if (fs::exists(fs::path(dir) / "CURRENT", ec)) {
+    *has_database = true;
+    return OkStatus();
+  }
+  const bool empty = fs::is_empty(dir, ec);
+  if (ec) return FailedPreconditionError("store " + dir + ": cannot list: " + ec.message());
+  if (!empty) {
+    return FailedPreconditionError(
+        "store " + dir +
+        ": not an augsweep store: the directory is not empty but holds no RocksDB database "
+        "(no CURRENT file); give an empty or new directory, or an existing store");
+  }
+  return OkStatus();
+}
+
+rocksdb::DBOptions MakeDbOptions() {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // A coordinator database is small; keep its info logs from piling up.
+  options.keep_log_file_num = 4;
+  options.max_log_file_size = 8 << 20;
+  return options;
+}
+
+bool ParseUint(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+}  // namespace
+
+std::string_view FamilyName(Family family) {
+  switch (family) {
+    case Family::kSweeps:
+      return "sweeps";
+    case Family::kJobs:
+      return "jobs";
+    case Family::kArtifacts:
+      return "artifacts";
+    case Family::kResults:
+      return "results";
+    case Family::kEvents:
+      return "events";
+    case Family::kMeta:
+      return "meta";
+  }
+  return "unknown";
+}
+
+Status FromRocks(const rocksdb::Status& s, const std::string& context) {
+  if (s.ok()) return OkStatus();
+  std::string msg = context + ": " + s.ToString();
+  if (s.IsCorruption()) return DataLossError(std::move(msg));
+  if (s.IsNotFound()) return NotFoundError(std::move(msg));
+  if (s.IsInvalidArgument()) return InvalidArgumentError(std::move(msg));
+  if (s.IsNoSpace()) return ResourceExhaustedError(std::move(msg));
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return UnavailableError(std::move(msg));
+  return InternalError(std::move(msg));
+}
+
+rocksdb::WriteOptions SyncedWrite() {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return options;
+}
+
+Store::Rep::~Rep() {
+  if (!db) return;
+  for (rocksdb::ColumnFamilyHandle* h : all_handles) db->DestroyColumnFamilyHandle(h);
+  db->Close().PermitUncheckedError();
+}
+
+Store::Store(std::string dir, const StoreOptions& options, std::unique_ptr<Rep> rep)
+    : dir_(std::move(dir)), options_(options), rep_(std::move(rep)) {}
+
+Store::~Store() = default;
+
+StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  if (options.artifact_chunk_size == 0 || options.artifact_chunk_size > kMaxArtifactChunkSize) {
+    return InvalidArgumentError(
+        "store " + dir + ": artifact_chunk_size " + std::to_string(options.artifact_chunk_size) +
+        " is out of range (expected 1 to " + std::to_string(kMaxArtifactChunkSize) + " bytes)");
+  }
+  bool has_database = false;
+  AUGSWEEP_RETURN_IF_ERROR(CheckDirectory(dir, &has_database));
+
+  // RocksDB must open every family a database has, including any a newer version added, so
+  // that the schema check below (not a RocksDB error) is what reports a newer store.
+  std::vector<std::string> names;
+  if (has_database) {
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
+    if (!s.ok()) return FromRocks(s, "store " + dir + ": reading its column families");
+    if (std::find(names.begin(), names.end(), FamilyName(Family::kMeta)) == names.end()) {
+      std::string found;
+      for (const std::string& n : names) found += (found.empty() ? "" : ", ") + n;
+      return FailedPreconditionError("store " + dir +
+                                     ": a RocksDB database but not an augsweep store (no \"meta\" "
+                                     "column family; it has: " +
+                                     found + ")");
+    }
+  }
+  auto add_name = [&](std::string_view name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+  };
+  add_name(rocksdb::kDefaultColumnFamilyName);
+  for (Family f : kAllFamilies) add_name(FamilyName(f));
+  add_name(kStagingFamilyName);
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(), dir, descriptors, &handles, &raw_db);
+  if (!s.ok()) {
+    if (IsLockError(s)) {
+      return UnavailableError("store " + dir +
+                              ": already open (another coordinator process, or another Store in "
+                              "this process, holds its lock): " +
+                              s.ToString());
+    }
+    return FromRocks(s, "store " + dir + ": opening");
+  }
+
+  auto rep = std::make_unique<Rep>();
+  rep->db.reset(raw_db);
+  rep->all_handles = handles;
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (Family f : kAllFamilies) {
+      if (names[i] == FamilyName(f)) rep->families[static_cast<int>(f)] = handles[i];
+    }
+    if (names[i] == kStagingFamilyName) rep->staging = handles[i];
+  }
+
+  std::unique_ptr<Store> store(new Store(dir, options, std::move(rep)));
+  AUGSWEEP_RETURN_IF_ERROR(store->Recover());
+  return store;
+}
+
+Status Store::Recover() {
+  AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> version,
+                            Get(Family::kMeta, kSchemaVersionKey));
+  if (!version) {
+    // A new store (or one whose creation was interrupted before anything else was written).
+    WriteSet init;
+    init.Put(Family::kMeta, kSchemaVersionKey, std::to_string(kStoreSchemaVersion));
+    AUGSWEEP_RETURN_IF_ERROR(Commit(init));
+    schema_version_ = kStoreSchemaVersion;
+  } else {
+    uint64_t v = 0;
+    if (!ParseUint(*version, &v) || v == 0 || v > 1'000'000) {
+      return DataLossError("store " + dir_ + ": meta key \"schema_version\" holds \"" + *version +
+                           "\", expected a positive integer");
+    }
+    if (v > static_cast<uint64_t>(kStoreSchemaVersion)) {
+      return FailedPreconditionError("store " + dir_ + ": schema version " + std::to_string(v) +
+                                     " is newer than this build of augsweep understands (up to " +
+                                     std::to_string(kStoreSchemaVersion) +
+                                     "); open it with a newer augsweep");
+    }
+    schema_version_ = static_cast<int>(v);
+  }
+
+  // Event numbering resumes after the larger of the recorded high-water mark and the last key.
+  uint64_t last = 0;
+  AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> mark,
+                            Get(Family::kMeta, kLastEventSequenceKey));
+  if (mark && !ParseUint(*mark, &last)) {
+    return DataLossError("store " + dir_ + ": meta key \"last_event_sequence\" holds \"" + *mark +
+                         "\", expected a number");
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(Family::kEvents)));
+    it->SeekToLast();
+    if (it->Valid()) {
+      std::optional<uint64_t> seq = ParseEventKey(it->key().ToStringView());
+      if (!seq) {
+        return DataLossError("store " + dir_ + ": events family holds key \"" +
+                             it->key().ToString() + "\", expected a 20-digit sequence number");
+      }
+      last = std::max(last, *seq);
+    }
+    AUGSWEEP_RETURN_IF_ERROR(FromRocks(it->status(), "store " + dir_ + ": reading events"));
+  }
+  last_event_sequence_.store(last);
+
+  // No writer can be live yet, so everything staged belongs to an upload a crash cut short.
+  rocksdb::WriteBatch cleanup;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->staging));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      AUGSWEEP_RETURN_IF_ERROR(FromRocks(cleanup.Delete(rep_->staging, it->key()),
+                                         "store " + dir_ + ": discarding staged uploads"));
+      ++discarded_staged_chunks_;
+    }
+    AUGSWEEP_RETURN_IF_ERROR(FromRocks(it->status(), "store " + dir_ + ": reading staged uploads"));
+  }
+  if (cleanup.Count() > 0) {
+    AUGSWEEP_RETURN_IF_ERROR(FromRocks(rep_->db->Write(SyncedWrite(), &cleanup),
+                                       "store " + dir_ + ": discarding staged uploads"));
+  }
+  return OkStatus();
+}
+
+Status Store::Commit(WriteSet& writes) {
+  writes.event_sequences_.clear();
+  if (!writes.error_.ok()) return writes.error_;
+  if (writes.empty()) return OkStatus();
+  const std::string context = "store " + dir_ + ": commit";
+
+  rocksdb::WriteBatch batch;
+  for (const WriteSet::Op& op : writes.ops_) {
+    rocksdb::ColumnFamilyHandle* cf = rep_->cf(op.family);
+    AUGSWEEP_RETURN_IF_ERROR(FromRocks(
+        op.is_delete ? batch.Delete(cf, op.key) : batch.Put(cf, op.key, op.value), context));
+  }
+  if (writes.events_.empty()) {
+    return FromRocks(rep_->db->Write(SyncedWrite(), &batch), context);
+  }
+
+  std::lock_guard<std::mutex> lock(event_mu_);
+  uint64_t seq = last_event_sequence_.load();
+  std::vector<uint64_t> assigned;
+  assigned.reserve(writes.events_.size());
+  for (const std::string& event : writes.events_) {
+    ++seq;
+    AUGSWEEP_RETURN_IF_ERROR(
+        FromRocks(batch.Put(rep_->cf(Family::kEvents), EventKey(seq), event), context));
+    assigned.push_back(seq);
+  }
+  AUGSWEEP_RETURN_IF_ERROR(FromRocks(
+      batch.Put(rep_->cf(Family::kMeta), kLastEventSequenceKey, std::to_string(seq)), context));
+  AUGSWEEP_RETURN_IF_ERROR(FromRocks(rep_->db->Write(SyncedWrite(), &batch), context));
+  last_event_sequence_.store(seq);
+  writes.event_sequences_ = std::move(assigned);
+  return OkStatus();
+}
+
+StatusOr<std::optional<std::string>> Store::Get(Family family, std::string_view key) {
+  std::string value;
+  rocksdb::Status s = rep_->db->Get(rocksdb::ReadOptions(), rep_->cf(family), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) {
+    return FromRocks(s, "store " + dir_ + ": get " + std::string(FamilyName(family)) + " \"" +
+                            std::string(key) + "\"");
+  }
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Store::Scan(Family family, std::string_view prefix,
+                   const std::function<bool(std::string_view, std::string_view)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(family)));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!visit(key, it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "store " + dir_ + ": scan " + std::string(FamilyName(family)));
+}
+
+Status Store::ScanEvents(uint64_t after,
+                         const std::function<bool(uint64_t, std::string_view)>& visit) {
+  if (after == UINT64_MAX) return OkStatus();
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(Family::kEvents)));
+  for (it->Seek(EventKey(after + 1)); it->Valid(); it->Next()) {
+    std::optional<uint64_t> seq = ParseEventKey(it->key().ToStringView());
+    if (!seq) {
+      return DataLossError("store " + dir_ + ": events family holds key \"" + it->key().ToString() +
+                           "\", expected a 20-digit sequence number");
+    }
+    if (!visit(*seq, it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "store " + dir_ + ": scan events");
+}
+
+}  // namespace augsweep

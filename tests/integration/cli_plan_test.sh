@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `augsweep plan` on the bundled example, and its exit codes on bad input (0 ok, 2 bad input).
+set -euo pipefail
+augsweep="$1"
+root="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+out=$("$augsweep" plan "$root/examples/demo.yaml")
+echo "$out"
+grep -q "dataset: 120 examples, 5 themes" <<<"$out"
+grep -q "plan: 30 grid cells (50 jobs if each ran alone) -> 20 unique jobs: 5 generate, 15 train/eval (5 baselines)" <<<"$out"
+
+expect_exit() {
+  local want=$1; shift
+  set +e
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  set -e
+  if [ "$got" != "$want" ]; then
+    echo "expected exit $want, got $got from: $*"; cat "$tmp/err"; exit 1
+  fi
+}
+
+sed 's/folds: 5/folds: five/' "$root/examples/demo.yaml" >"$tmp/typo.yaml"
+cp -r "$root/examples/data" "$tmp/data"
+expect_exit 2 "$augsweep" plan "$tmp/typo.yaml"
+grep -q "typo.yaml:11: cv.folds: expected an integer from 2 to 100, got \"five\"" "$tmp/err"
+[ "$(wc -l <"$tmp/err")" = 1 ] || { echo "error must be one line"; cat "$tmp/err"; exit 1; }
+
+expect_exit 2 "$augsweep" plan "$tmp/absent.yaml"
+expect_exit 2 "$augsweep" frobnicate
+printf 'id,text,themes\n1,fine,body\n2,,body\n' >"$tmp/data/wordnet-themes.csv"
+sed 's/folds: 5/folds: 2/' "$root/examples/demo.yaml" >"$tmp/empty_text.yaml"
+expect_exit 2 "$augsweep" plan "$tmp/empty_text.yaml"
+grep -q "row 2" "$tmp/err"
+echo "cli plan test: ok"

@@ -1,0 +1,211 @@
+#include "common/spec/sweep_spec.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace augsweep {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class SpecTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("augsweep_spec_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "data");
+    fs::create_directories(dir_ / "models" / "tiny-llama");
+    fs::create_directories(dir_ / "models" / "roberta");
+    Write("data/survey.csv", "id,text,themes\n1,a,x\n");
+    Write("plain.txt", "Examples of {theme}:\n{examples}\n");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::string& rel, const std::string& text) {
+    std::ofstream(dir_ / rel, std::ios::binary) << text;
+  }
+  std::string SpecPath() const { return (dir_ / "study.yaml").string(); }
+  StatusOr<ParsedSpec> Parse(const std::string& yaml) { return ParseSweepSpec(yaml, SpecPath()); }
+
+  // Parses `yaml`, expects InvalidArgument, returns the message.
+  std::string ErrorOf(const std::string& yaml) {
+    StatusOr<ParsedSpec> r = Parse(yaml);
+    EXPECT_FALSE(r.ok()) << yaml;
+    if (r.ok()) return "";
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    return r.status().message();
+  }
+
+  fs::path dir_;
+};
+
+constexpr const char* kFullSpec = R"(name: study
+dataset:
+  path: data/survey.csv
+  id_field: id
+  label_field: themes
+  themes: [x, y]
+cv: {folds: 4, repeats: 2, seed: 9}
+seed: 11
+generators:
+  - name: tiny
+    kind: llama
+    model: models/tiny-llama
+    dtype: bfloat16
+    prompt_template: plain.txt
+    max_new_tokens: 40
+    top_p: 0.9
+    top_k: 50
+    examples_per_prompt: 4
+  - {name: eda, kind: eda, alpha: 0.2}
+temperatures: [1.0, 0.7]
+augment_counts: [100, 0, 10]
+classifiers:
+  - name: roberta
+    kind: roberta
+    model: models/roberta
+    learning_rate: 3e-5
+    batch_size: 8
+  - {name: tfidf, kind: tfidf-logreg}
+resources:
+  generate: {device: cuda, min_memory_mb: 16000}
+)";
+
+TEST_F(SpecTest, ParsesAndResolvesAFullSpec) {
+  StatusOr<ParsedSpec> r = Parse(kFullSpec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const v1::SweepSpec& s = r->spec;
+  EXPECT_EQ(s.name(), "study");
+  EXPECT_EQ(s.dataset().path(), (dir_ / "data" / "survey.csv").string());
+  EXPECT_EQ(s.dataset().format(), v1::DatasetSpec::CSV);
+  EXPECT_EQ(s.dataset().label_field(), "themes");
+  EXPECT_EQ(s.dataset().label_separator(), ";");
+  EXPECT_EQ(s.cv().folds(), 4);
+  EXPECT_EQ(s.cv().repeats(), 2);
+  EXPECT_EQ(s.cv().seed(), 9u);
+  EXPECT_EQ(s.seed(), 11u);
+  ASSERT_EQ(s.generators_size(), 2);
+  EXPECT_EQ(s.generators(0).model_dir(), (dir_ / "models" / "tiny-llama").string());
+  EXPECT_EQ(s.generators(0).prompt_template(), "Examples of {theme}:\n{examples}\n");
+  EXPECT_EQ(s.generators(0).top_k(), 50);
+  EXPECT_DOUBLE_EQ(s.generators(0).repetition_penalty(), 1.0);
+  EXPECT_DOUBLE_EQ(s.generators(1).eda_alpha(), 0.2);
+  EXPECT_EQ(s.temperatures_size(), 2);
+  ASSERT_EQ(s.augment_counts_size(), 3);
+  EXPECT_EQ(s.augment_counts(0), 0) << "counts are sorted";
+  EXPECT_EQ(s.augment_counts(2), 100);
+  EXPECT_DOUBLE_EQ(s.classifiers(0).learning_rate(), 3e-5);
+  EXPECT_EQ(s.classifiers(0).batch_size(), 8);
+  EXPECT_EQ(s.classifiers(0).max_length(), 128) << "default filled in";
+  EXPECT_EQ(s.classifiers(1).model_dir(), "");
+  EXPECT_EQ(s.generate_resources().device(), "cuda");
+  EXPECT_EQ(s.generate_resources().min_memory_mb(), 16000);
+  EXPECT_EQ(s.train_eval_resources().device(), "any");
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST_F(SpecTest, BaselineOnlySpecNeedsNoGenerators) {
+  StatusOr<ParsedSpec> r = Parse(
+      "dataset: {path: data/survey.csv, label_field: themes}\n"
+      "augment_counts: [0]\n"
+      "classifiers: [{name: t, kind: tfidf-logreg}]\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->spec.name(), "study") << "defaults to the file's stem";
+  EXPECT_EQ(r->spec.cv().folds(), 5);
+}
+
+TEST_F(SpecTest, UnknownKeyNamesLinePathAndSuggestion) {
+  std::string spec = kFullSpec;
+  spec.replace(spec.find("temperatures:"), 13, "tempratures:");
+  std::string m = ErrorOf(spec);
+  EXPECT_THAT(m, HasSubstr("study.yaml:20: tempratures: unknown key (did you mean \"temperatures\"?)"));
+}
+
+TEST_F(SpecTest, UnknownNestedKeyAndKindSpecificKeys) {
+  std::string spec = kFullSpec;
+  spec.replace(spec.find("top_k: 50"), 9, "topk: 50");
+  EXPECT_THAT(ErrorOf(spec), HasSubstr("study.yaml:17: generators[0].topk: unknown key"));
+  spec = kFullSpec;
+  spec.replace(spec.find("alpha: 0.2"), 10, "top_p: 0.2");
+  EXPECT_THAT(ErrorOf(spec), HasSubstr("generators[1].top_p: unknown key"));
+}
+
+TEST_F(SpecTest, WrongTypesAndRanges) {
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string spec = kFullSpec;
+    spec.replace(spec.find(from), from.size(), to);
+    return ErrorOf(spec);
+  };
+  EXPECT_THAT(with("folds: 4", "folds: four"),
+              HasSubstr("study.yaml:7: cv.folds: expected an integer from 2 to 100, got \"four\""));
+  EXPECT_THAT(with("folds: 4", "folds: 1"), HasSubstr("cv.folds: expected an integer from 2 to 100, got 1"));
+  EXPECT_THAT(with("top_p: 0.9", "top_p: 1.5"), HasSubstr("generators[0].top_p: expected a number from 0 to 1"));
+  EXPECT_THAT(with("[1.0, 0.7]", "[1.0, hot]"), HasSubstr("study.yaml:20: temperatures[1]: expected a number"));
+  EXPECT_THAT(with("[100, 0, 10]", "[100, 0, 10, 0]"), HasSubstr("augment_counts[3]: augment count 0 is listed twice"));
+  EXPECT_THAT(with("[100, 0, 10]", "[100, -1]"), HasSubstr("augment_counts[1]: expected an integer from 0"));
+  EXPECT_THAT(with("dtype: bfloat16", "dtype: int4"), HasSubstr("generators[0].dtype: expected one of"));
+  EXPECT_THAT(with("kind: roberta", "kind: gpt"), HasSubstr("classifiers[0].kind: unknown classifier kind \"gpt\""));
+  EXPECT_THAT(with("device: cuda", "device: tpu"), HasSubstr("resources.generate.device"));
+  EXPECT_THAT(with("cv: {folds: 4, repeats: 2, seed: 9}", "cv: [4]"), HasSubstr("cv: expected a mapping"));
+}
+
+TEST_F(SpecTest, MissingThingsAreNamed) {
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string spec = kFullSpec;
+    spec.replace(spec.find(from), from.size(), to);
+    return ErrorOf(spec);
+  };
+  EXPECT_THAT(with("path: data/survey.csv", "path: data/nope.csv"),
+              HasSubstr("dataset.path: dataset file not found: " + (dir_ / "data" / "nope.csv").string()));
+  EXPECT_THAT(with("model: models/roberta", "model: models/absent"), HasSubstr("classifiers[0].model: model folder not found"));
+  EXPECT_THAT(with("prompt_template: plain.txt", "prompt_template: none.txt"), HasSubstr("generators[0].prompt_template: cannot read"));
+  EXPECT_THAT(with("    model: models/tiny-llama\n", ""), HasSubstr("generators[0].model: required field is missing"));
+  EXPECT_THAT(with("  label_field: themes\n", ""), HasSubstr("set exactly one of label_field"));
+  EXPECT_THAT(with("{name: tfidf, kind: tfidf-logreg}", "{name: roberta, kind: tfidf-logreg}"),
+              HasSubstr("classifiers[1].name: name \"roberta\" is used twice"));
+  EXPECT_THAT(ErrorOf("augment_counts: [0]\nclassifiers: [{name: t, kind: tfidf-logreg}]\n"),
+              HasSubstr("dataset: required section is missing"));
+  EXPECT_THAT(ErrorOf("dataset: {path: data/survey.csv, label_field: themes}\naugment_counts: [0, 5]\n"
+                      "classifiers: [{name: t, kind: tfidf-logreg}]\n"),
+              HasSubstr("generators: required section is missing"));
+}
+
+TEST_F(SpecTest, DuplicateKeysAndBadYaml) {
+  EXPECT_THAT(ErrorOf("seed: 1\nseed: 2\n"), HasSubstr("study.yaml:2: seed: key appears twice"));
+  EXPECT_THAT(ErrorOf("dataset: [unclosed\n"), HasSubstr("not valid YAML"));
+  EXPECT_THAT(ErrorOf(""), HasSubstr("the spec is empty"));
+  EXPECT_THAT(ErrorOf("- just\n- a list\n"), HasSubstr("expected a mapping"));
+}
+
+TEST_F(SpecTest, WarnsWithoutBaseline) {
+  std::string spec = kFullSpec;
+  spec.replace(spec.find("[100, 0, 10]"), 12, "[100, 10]");
+  StatusOr<ParsedSpec> r = Parse(spec);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_THAT(r->warnings[0], HasSubstr("no baseline"));
+}
+
+TEST_F(SpecTest, DatasetWarningsFlagRareThemes) {
+  StatusOr<ParsedSpec> r = Parse(kFullSpec);
+  ASSERT_TRUE(r.ok());
+  Dataset data;
+  data.themes = {"x", "y"};
+  for (int i = 0; i < 12; ++i) data.examples.push_back({std::to_string(i), "t", {i < 3 ? 1 : 0}, i + 1});
+  std::vector<std::string> w = DatasetWarnings(r->spec, data);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_THAT(w[0], HasSubstr("theme \"y\" has 3 positive example(s), fewer than the 4 folds"));
+}
+
+TEST_F(SpecTest, LoadReportsMissingFile) {
+  StatusOr<ParsedSpec> r = LoadSweepSpec((dir_ / "absent.yaml").string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("absent.yaml"));
+}
+
+}  // namespace
+}  // namespace augsweep
