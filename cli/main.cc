@@ -4,40 +4,55 @@
 #include <string>
 #include <vector>
 
+#include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/plan_command.h"
 
 namespace {
 
 struct Command {
   const char* name;
   const char* summary;
-  int (*run)(const std::vector<std::string>& args);
+  int (*run)(const augsweep::cli::Args& args);
 };
 
 constexpr Command kCommands[] = {
-    {"plan", "validate a sweep spec and its dataset, print the jobs it would run",
-     augsweep::cli::RunPlanCommand},
+    {"run", "run a sweep on this machine (coordinator + workers in-process) and print the table",
+     augsweep::cli::RunRunCommand},
+    {"submit", "upload a sweep spec and its dataset to a coordinator; prints the sweep id",
+     augsweep::cli::RunSubmitCommand},
+    {"status", "show a sweep's state, job counts per stage, workers and ETA (or list sweeps)",
+     augsweep::cli::RunStatusCommand},
+    {"results", "print a sweep's result table (table, csv, json or markdown)", augsweep::cli::RunResultsCommand},
+    {"cancel", "cancel a sweep", augsweep::cli::RunCancelCommand},
+    {"retry", "give a sweep's failed jobs a fresh set of attempts", augsweep::cli::RunRetryCommand},
+    {"workers", "list the workers the coordinator has seen", augsweep::cli::RunWorkersCommand},
+    {"plan", "validate a spec and its dataset and print the jobs it would run", augsweep::cli::RunPlanCommand},
 };
 
 void PrintUsage(FILE* out) {
-  std::fprintf(out, "usage: augsweep COMMAND [ARGS]\n\ncommands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
-  std::fprintf(out, "\n'augsweep COMMAND --help' describes a command.\n");
+  std::fprintf(out,
+               "usage: augsweep COMMAND [ARGS]\n\n"
+               "Sweeps LLM data augmentation for small text classifiers: generator x temperature x\n"
+               "augment count x classifier x CV fold, scored by cross-validated ROC AUC.\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  std::fprintf(out,
+               "\n'augsweep COMMAND --help' describes a command. Exit codes: 0 success, 2 bad input,\n"
+               "1 anything else. Commands that talk to a coordinator use --coordinator or\n"
+               "$AUGSWEEP_COORDINATOR (default 127.0.0.1:7070).\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
     PrintUsage(argc < 2 ? stderr : stdout);
     return argc < 2 ? augsweep::cli::kExitBadInput : augsweep::cli::kExitOk;
   }
-  const std::vector<std::string> args(argv + 2, argv + argc);
+  const augsweep::cli::Args args(argv + 2, argv + argc);
   for (const Command& c : kCommands) {
     if (argv[1] == std::string(c.name)) return c.run(args);
   }
-  std::fprintf(stderr, "augsweep: unknown command \"%s\"\n", argv[1]);
-  PrintUsage(stderr);
+  std::fprintf(stderr, "augsweep: unknown command \"%s\" (see augsweep --help)\n", argv[1]);
   return augsweep::cli::kExitBadInput;
 }

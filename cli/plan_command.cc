@@ -1,28 +1,12 @@
-#include "cli/plan_command.h"
-
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 
-#include "cli/exit_codes.h"
+#include "cli/command_support.h"
+#include "cli/commands.h"
+#include "common/cli_main.h"
 #include "coordinator/planner/prepare_sweep.h"
 
 namespace augsweep::cli {
 namespace {
-
-constexpr const char* kUsage =
-    "usage: augsweep plan SPEC\n"
-    "  Validates the sweep spec and its dataset, splits the folds and prints the jobs the sweep\n"
-    "  would run. Nothing is run or stored.\n";
-
-StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path + ": cannot open the dataset");
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 // How each theme's positives fall on the test folds of a repeat: the stratification at a glance.
 void PrintFoldBalance(const PreparedSweep& sweep) {
@@ -50,18 +34,17 @@ void PrintFoldBalance(const PreparedSweep& sweep) {
 
 }  // namespace
 
-int RunPlanCommand(const std::vector<std::string>& args) {
-  if (args.size() != 1 || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kUsage, args.size() == 1 ? stdout : stderr);
-    return args.size() == 1 ? kExitOk : kExitBadInput;
-  }
-  auto fail = [](const Status& s) {
-    std::fprintf(stderr, "augsweep plan: %s\n", s.message().c_str());
-    return ExitCodeFor(s);
-  };
-  StatusOr<ParsedSpec> parsed = LoadSweepSpec(args[0]);
+int RunPlanCommand(const Args& args) {
+  FlagSet flags("augsweep plan SPEC",
+                "Validates the sweep spec and its dataset, splits the folds and prints the jobs the\n"
+                "sweep would run (grid cells, unique jobs after sharing). Nothing is run or stored.");
+  std::vector<std::string> positional;
+  if (auto code = ParseFlagsOrExit(flags, args, "augsweep plan", &positional)) return *code;
+  auto fail = [](const Status& s) { return ReportError("plan", s); };
+  if (positional.size() != 1) return fail(InvalidArgumentError("expected one SPEC file (see --help)"));
+  StatusOr<ParsedSpec> parsed = LoadSweepSpec(positional[0]);
   if (!parsed.ok()) return fail(parsed.status());
-  StatusOr<std::string> bytes = ReadFile(parsed->spec.dataset().path());
+  StatusOr<std::string> bytes = ReadFileBytes(parsed->spec.dataset().path(), "dataset");
   if (!bytes.ok()) return fail(bytes.status());
   StatusOr<PreparedSweep> sweep = PrepareSweep(std::move(parsed).value(), *bytes);
   if (!sweep.ok()) return fail(sweep.status());
@@ -79,7 +62,7 @@ int RunPlanCommand(const std::vector<std::string>& args) {
               spec.generators_size(), spec.temperatures_size(), spec.augment_counts_size(),
               spec.classifiers_size());
   std::printf("plan: %s\n", sweep->plan.Summary().c_str());
-  return kExitOk;
+  return 0;
 }
 
 }  // namespace augsweep::cli

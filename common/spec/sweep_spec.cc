@@ -383,6 +383,36 @@ StatusOr<ParsedSpec> LoadSweepSpec(const std::string& path) {
   return ParseSweepSpec(text.str(), path);
 }
 
+Status ValidateResolvedSpec(const v1::SweepSpec& spec) {
+  auto bad = [&](const std::string& what) {
+    return InvalidArgumentError("sweep spec " + spec.name() + " (" + spec.spec_path() + "): " + what);
+  };
+  if (spec.name().empty()) return bad("no name");
+  if (spec.cv().folds() < 2 || spec.cv().repeats() < 1) return bad("cv needs folds >= 2 and repeats >= 1");
+  if (spec.augment_counts().empty() || spec.classifiers().empty()) return bad("no augment counts or no classifiers");
+  bool augmented = false;
+  for (int32_t n : spec.augment_counts()) {
+    if (n < 0) return bad("negative augment count");
+    augmented |= n > 0;
+  }
+  if (augmented && (spec.generators().empty() || spec.temperatures().empty())) {
+    return bad("augment counts above 0 need generators and temperatures");
+  }
+  for (const auto& g : spec.generators()) {
+    if (!IsGeneratorKind(g.kind())) return bad("unknown generator kind \"" + g.kind() + "\"");
+    if (g.kind() == "llama" && g.model_dir().empty()) return bad("generator " + g.name() + " has no model");
+  }
+  for (const auto& c : spec.classifiers()) {
+    if (!IsClassifierKind(c.kind())) return bad("unknown classifier kind \"" + c.kind() + "\"");
+    if (ClassifierNeedsModel(c.kind()) && c.model_dir().empty()) return bad("classifier " + c.name() + " has no model");
+    if (c.epochs() < 1) return bad("classifier " + c.name() + " needs epochs >= 1");
+  }
+  if (spec.dataset().label_field().empty() == spec.dataset().label_columns().empty()) {
+    return bad("the dataset needs exactly one of label_field and label_columns");
+  }
+  return OkStatus();
+}
+
 DatasetOptions ToDatasetOptions(const v1::DatasetSpec& d) {
   DatasetOptions o;
   o.path = d.path();

@@ -28,6 +28,10 @@ StatusOr<ParsedSpec> LoadSweepSpec(const std::string& path);
 // Parses spec text; `spec_path` names it in messages and anchors relative paths.
 StatusOr<ParsedSpec> ParseSweepSpec(std::string_view yaml_text, const std::string& spec_path);
 
+// Checks a resolved spec that arrived over the wire (the coordinator cannot trust that its
+// client validated it): kinds, ranges and the fields every later step relies on.
+Status ValidateResolvedSpec(const v1::SweepSpec& spec);
+
 // Warnings that need the data: a theme with fewer positives than folds (some test folds then
 // have no positive and its AUC is undefined there), or an augment count larger than a theme's
 // training texts many times over.

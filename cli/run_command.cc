@@ -1,0 +1,155 @@
+// `augsweep run`: the whole system on one machine — a coordinator and N workers in this process,
+// talking real gRPC over loopback — then the result table. The data directory keeps every
+// finished job, so a second run of the same spec reuses them and finishes at once.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "cli/command_support.h"
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
+#include "cli/result_table.h"
+#include "cli/sweep_client.h"
+#include "common/cli_main.h"
+#include "common/signal_waiter.h"
+#include "coordinator/server/coordinator_server.h"
+#include "worker/executors/registry.h"
+#include "worker/worker.h"
+
+namespace augsweep::cli {
+namespace {
+
+// Workers running in threads of this process, each with its own executors.
+class LocalWorkers {
+ public:
+  Status Start(int count, const std::string& address, bool log_jobs) {
+    for (int i = 0; i < count; ++i) {
+      AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ExecutorRegistry> executors, DefaultExecutors());
+      WorkerOptions options;
+      options.coordinator = address;
+      options.hostname = "local" + std::to_string(i + 1);
+      options.log_jobs = log_jobs;
+      auto worker = std::make_unique<Worker>(options, executors.get());
+      Worker* w = worker.get();
+      threads_.emplace_back([w] {
+        Status s = w->Run();
+        if (!s.ok()) std::fprintf(stderr, "augsweep run: worker stopped: %s\n", s.message().c_str());
+      });
+      executors_.push_back(std::move(executors));
+      workers_.push_back(std::move(worker));
+    }
+    return OkStatus();
+  }
+  void Stop() {
+    for (auto& w : workers_) w->Stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+  ~LocalWorkers() { Stop(); }
+
+ private:
+  std::vector<std::unique_ptr<ExecutorRegistry>> executors_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+int RunRunCommand(const Args& args) {
+  BlockTerminationSignals();  // before any thread: Ctrl-C stops cleanly, finished jobs are kept
+  std::string data_dir = ".augsweep";
+  int64_t workers = std::max(1u, std::thread::hardware_concurrency());
+  std::string format = "table";
+  bool verbose = false;
+  FlagSet flags("augsweep run [SPEC] [--workers N] [--data-dir DIR] [--format FORMAT]",
+                "Runs a sweep on this machine: a coordinator and N workers in this process, real gRPC\n"
+                "on loopback, a progress bar on a terminal, the result table at the end. SPEC defaults\n"
+                "to examples/demo.yaml. Finished jobs stay in --data-dir: running the same spec again\n"
+                "reuses them; an interrupted run resumes where it stopped.");
+  flags.Int("workers", &workers, "worker threads");
+  flags.String("data-dir", &data_dir, "where the coordinator keeps its store");
+  flags.String("format", &format, "result table format: table, csv, json or markdown");
+  flags.Bool("verbose", &verbose, "log every job");
+  std::vector<std::string> positional;
+  if (auto code = ParseFlagsOrExit(flags, args, "augsweep run", &positional)) return *code;
+  if (positional.size() > 1 || workers < 1 || workers > 256) {
+    return ReportError("run", InvalidArgumentError("expected at most one SPEC and 1 to 256 workers"));
+  }
+  const std::string spec_path = positional.empty() ? "examples/demo.yaml" : positional[0];
+  StatusOr<TableFormat> table_format = ParseTableFormat(format);
+  if (!table_format.ok()) return ReportError("run", table_format.status());
+  StatusOr<ParsedSpec> spec = LoadSweepSpec(spec_path);
+  if (!spec.ok()) return ReportError("run", spec.status());
+  StatusOr<std::string> yaml = ReadFileBytes(spec_path, "sweep spec");
+  if (!yaml.ok()) return ReportError("run", yaml.status());
+  StatusOr<std::string> dataset = ReadFileBytes(spec->spec.dataset().path(), "dataset");
+  if (!dataset.ok()) return ReportError("run", dataset.status());
+  for (const auto& w : spec->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+
+  CoordinatorOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = data_dir;
+  options.scheduler.lease_ms = 30'000;
+  options.scheduler.heartbeat_interval_ms = 2'000;
+  auto server = CoordinatorServer::Start(options);
+  if (!server.ok()) return ReportError("run", server.status().WithContext("starting the coordinator"));
+  const std::string address = (*server)->address();
+
+  SweepClient client(address);
+  StatusOr<v1::SubmitSweepResponse> submitted = client.Submit(*spec, *yaml, *dataset);
+  if (!submitted.ok()) return ReportError("run", submitted.status());
+  for (const auto& w : submitted->warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  const std::string sweep_id = submitted->sweep_id();
+  std::fprintf(stderr, "sweep %s: %d grid cells -> %d unique jobs (%d already done), %lld workers, data in %s\n",
+               sweep_id.c_str(), submitted->naive_cells(), submitted->unique_jobs(), submitted->jobs_already_done(),
+               static_cast<long long>(workers), data_dir.c_str());
+
+  LocalWorkers local;
+  Status started = local.Start(static_cast<int>(workers), address, verbose);
+  if (!started.ok()) return ReportError("run", started);
+
+  std::atomic<bool> interrupted{false};
+  std::atomic<bool> finished{false};
+  std::thread signals([&] {
+    const int signal_number = WaitForTerminationSignal();
+    if (!finished) {
+      std::fprintf(stderr, "augsweep run: signal %d\n", signal_number);
+      interrupted = true;
+    }
+  });
+  const bool terminal = isatty(STDERR_FILENO) && !verbose;
+  StatusOr<v1::SweepStatus> status = client.GetStatus(sweep_id);
+  while (status.ok() && !IsFinished(status->state()) && !interrupted) {
+    if (terminal) {
+      int finished = 0, total = 0;
+      CountJobs(*status, &finished, &total);
+      std::fprintf(stderr, "\r%s", RenderProgressBar(finished, total, 30, SweepStateName(status->state())).c_str());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    status = client.GetStatus(sweep_id);
+  }
+  if (terminal) std::fprintf(stderr, "\n");
+  local.Stop();
+  finished = true;
+  if (!interrupted) RaiseTerminationSignal();
+  signals.join();
+  if (!status.ok()) return ReportError("run", status.status());
+  if (interrupted) {
+    std::fprintf(stderr, "augsweep run: interrupted; finished jobs are kept in %s, run again to resume\n",
+                 data_dir.c_str());
+    return 1;
+  }
+  StatusOr<v1::GetResultsResponse> results = client.GetResults(sweep_id);
+  if (!results.ok()) return ReportError("run", results.status());
+  std::fputs(FormatResults(*results, *table_format).c_str(), stdout);
+  if (status->state() != v1::SWEEP_STATE_SUCCEEDED) {
+    std::fputs(FormatSweepStatus(*status).c_str(), stderr);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace augsweep::cli

@@ -1,0 +1,94 @@
+#include "cli/sweep_client.h"
+
+#include <chrono>
+
+#include "common/sha256.h"
+#include "worker/coordinator_client.h"
+
+namespace augsweep::cli {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return context;
+}
+
+}  // namespace
+
+SweepClient::SweepClient(const std::string& address)
+    : address_(address), stub_(v1::SweepService::NewStub(MakeCoordinatorChannel(address))) {}
+
+// `response` by reference: it is read after the call that fills it has run.
+template <typename Response>
+static StatusOr<Response> Finish(const std::string& address, const grpc::Status& s, const Response& response) {
+  if (s.ok()) return response;
+  std::string message = s.error_message();
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    message = "cannot reach the coordinator at " + address + " (" + message + "); is it running?";
+  }
+  return Status(static_cast<StatusCode>(s.error_code()), message);
+}
+
+StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec, const std::string& spec_yaml,
+                                                      const std::string& dataset_bytes) {
+  auto context = Context(300);
+  v1::SubmitSweepResponse response;
+  auto writer = stub_->SubmitSweep(context.get(), &response);
+  v1::SubmitSweepRequest header;
+  header.mutable_header()->set_spec_yaml(spec_yaml);
+  *header.mutable_header()->mutable_spec() = spec.spec;
+  header.mutable_header()->set_dataset_sha256(Sha256Hex(dataset_bytes));
+  header.mutable_header()->set_dataset_size(dataset_bytes.size());
+  bool open = writer->Write(header);
+  for (size_t offset = 0; open && offset < dataset_bytes.size(); offset += kChunkBytes) {
+    v1::SubmitSweepRequest chunk;
+    chunk.mutable_dataset_chunk()->set_offset(offset);
+    chunk.mutable_dataset_chunk()->set_data(dataset_bytes.substr(offset, kChunkBytes));
+    open = writer->Write(chunk);
+  }
+  writer->WritesDone();
+  return Finish(address_, writer->Finish(), response);
+}
+
+StatusOr<v1::SweepStatus> SweepClient::GetStatus(const std::string& sweep_id) {
+  v1::GetStatusRequest request;
+  request.set_sweep_id(sweep_id);
+  v1::SweepStatus response;
+  return Finish(address_, stub_->GetStatus(Context().get(), request, &response), response);
+}
+
+StatusOr<v1::ListSweepsResponse> SweepClient::ListSweeps() {
+  v1::ListSweepsResponse response;
+  return Finish(address_, stub_->ListSweeps(Context().get(), v1::ListSweepsRequest(), &response), response);
+}
+
+StatusOr<v1::GetResultsResponse> SweepClient::GetResults(const std::string& sweep_id) {
+  v1::GetResultsRequest request;
+  request.set_sweep_id(sweep_id);
+  v1::GetResultsResponse response;
+  return Finish(address_, stub_->GetResults(Context().get(), request, &response), response);
+}
+
+StatusOr<v1::CancelSweepResponse> SweepClient::Cancel(const std::string& sweep_id) {
+  v1::CancelSweepRequest request;
+  request.set_sweep_id(sweep_id);
+  v1::CancelSweepResponse response;
+  return Finish(address_, stub_->CancelSweep(Context().get(), request, &response), response);
+}
+
+StatusOr<v1::RetryFailedResponse> SweepClient::RetryFailed(const std::string& sweep_id) {
+  v1::RetryFailedRequest request;
+  request.set_sweep_id(sweep_id);
+  v1::RetryFailedResponse response;
+  return Finish(address_, stub_->RetryFailed(Context().get(), request, &response), response);
+}
+
+StatusOr<v1::ListWorkersResponse> SweepClient::ListWorkers() {
+  v1::ListWorkersResponse response;
+  return Finish(address_, stub_->ListWorkers(Context().get(), v1::ListWorkersRequest(), &response), response);
+}
+
+}  // namespace augsweep::cli

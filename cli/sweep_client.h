@@ -1,0 +1,33 @@
+// The CLI's side of augsweep.v1.SweepService: submit (spec + dataset upload as a chunk stream),
+// status, results, cancel, retry, workers. Errors come back as Status with the server's message.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "augsweep/v1/sweep_service.grpc.pb.h"
+#include "common/spec/sweep_spec.h"
+#include "common/status.h"
+
+namespace augsweep::cli {
+
+class SweepClient {
+ public:
+  explicit SweepClient(const std::string& address);
+
+  // Uploads the parsed spec, its YAML text and the dataset's bytes.
+  StatusOr<v1::SubmitSweepResponse> Submit(const ParsedSpec& spec, const std::string& spec_yaml,
+                                           const std::string& dataset_bytes);
+  StatusOr<v1::SweepStatus> GetStatus(const std::string& sweep_id);
+  StatusOr<v1::ListSweepsResponse> ListSweeps();
+  StatusOr<v1::GetResultsResponse> GetResults(const std::string& sweep_id);
+  StatusOr<v1::CancelSweepResponse> Cancel(const std::string& sweep_id);
+  StatusOr<v1::RetryFailedResponse> RetryFailed(const std::string& sweep_id);
+  StatusOr<v1::ListWorkersResponse> ListWorkers();
+
+ private:
+  std::string address_;
+  std::unique_ptr<v1::SweepService::Stub> stub_;
+};
+
+}  // namespace augsweep::cli

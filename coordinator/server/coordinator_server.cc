@@ -1,0 +1,76 @@
+#include "coordinator/server/coordinator_server.h"
+
+#include <chrono>
+
+#include "coordinator/service/sweep_service_impl.h"
+#include "coordinator/service/worker_service_impl.h"
+
+namespace augsweep {
+
+namespace {
+constexpr int kMaxMessageBytes = 64 << 20;
+}
+
+StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(const CoordinatorOptions& options) {
+  if (options.data_dir.empty()) return InvalidArgumentError("the coordinator needs a data directory");
+  std::unique_ptr<CoordinatorServer> c(new CoordinatorServer());
+  AUGSWEEP_ASSIGN_OR_RETURN(c->store_, Store::Open(options.data_dir));
+  AUGSWEEP_ASSIGN_OR_RETURN(c->scheduler_, JobScheduler::Load(c->store_.get(), options.scheduler));
+  c->sweep_service_ = std::make_unique<SweepServiceImpl>(c->store_.get(), c->scheduler_.get());
+  c->worker_service_ = std::make_unique<WorkerServiceImpl>(c->store_.get(), c->scheduler_.get());
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.RegisterService(c->sweep_service_.get());
+  builder.RegisterService(c->worker_service_.get());
+  c->server_ = builder.BuildAndStart();
+  if (!c->server_ || port == 0) {
+    return UnavailableError("cannot listen on " + options.listen + " (address in use or invalid)");
+  }
+  c->address_ = options.listen.substr(0, options.listen.rfind(':')) + ":" + std::to_string(port);
+  c->expire_thread_ = std::thread([p = c.get()] { p->ExpireLoop(); });
+  return c;
+}
+
+void CoordinatorServer::ExpireLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(250));
+    lock.unlock();
+    scheduler_->ExpireLeases();
+    lock.lock();
+  }
+}
+
+void CoordinatorServer::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (scheduler_) scheduler_->Shutdown();  // releases long-polling LeaseJob calls
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  if (expire_thread_.joinable()) expire_thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
+void CoordinatorServer::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  stop_cv_.wait(lock, [&] { return stopped_; });
+}
+
+CoordinatorServer::~CoordinatorServer() {
+  Shutdown();
+  server_.reset();
+  scheduler_.reset();
+  store_.reset();
+}
+
+}  // namespace augsweep

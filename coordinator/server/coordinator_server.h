@@ -1,0 +1,60 @@
+// A running coordinator: the store, the scheduler, both gRPC services and the thread that expires
+// leases. Used by the augsweep-coordinator program and embedded by `augsweep run`.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "coordinator/scheduler/job_scheduler.h"
+#include "coordinator/store/store.h"
+
+namespace augsweep {
+
+class SweepServiceImpl;
+class WorkerServiceImpl;
+
+struct CoordinatorOptions {
+  std::string listen = "127.0.0.1:7070";  // host:port; port 0 picks a free one
+  std::string data_dir;
+  SchedulerOptions scheduler;
+};
+
+class CoordinatorServer {
+ public:
+  // Opens the store (resuming every sweep in it) and starts serving.
+  static StatusOr<std::unique_ptr<CoordinatorServer>> Start(const CoordinatorOptions& options);
+  ~CoordinatorServer();  // Shutdown() if not done
+
+  // "host:port" actually bound (the port filled in when 0 was asked for).
+  const std::string& address() const { return address_; }
+  JobScheduler& scheduler() { return *scheduler_; }
+
+  // Stops accepting calls, lets running ones finish (a few seconds at most), closes the store.
+  void Shutdown();
+  void Wait();  // blocks until Shutdown() has run
+
+ private:
+  CoordinatorServer() = default;
+  void ExpireLoop();
+
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<JobScheduler> scheduler_;
+  std::unique_ptr<SweepServiceImpl> sweep_service_;
+  std::unique_ptr<WorkerServiceImpl> worker_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::thread expire_thread_;
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace augsweep

@@ -1,0 +1,21 @@
+// Artifact chunk streams over gRPC, shared by both services: the server side of GetArtifact and
+// PutArtifact, reading from and writing to the store with sha256 checks.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/sync_stream.h>
+
+#include "augsweep/v1/artifact.pb.h"
+#include "coordinator/store/store.h"
+
+namespace augsweep {
+
+inline constexpr size_t kArtifactChunkBytes = 1 << 20;
+
+grpc::Status ServeArtifact(Store& store, const v1::GetArtifactRequest& request,
+                           grpc::ServerWriter<v1::ArtifactChunk>* writer);
+grpc::Status ReceiveArtifact(Store& store, grpc::ServerReader<v1::ArtifactChunk>* reader,
+                             v1::PutArtifactResponse* response);
+
+}  // namespace augsweep

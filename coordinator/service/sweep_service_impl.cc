@@ -1,0 +1,115 @@
+#include "coordinator/service/sweep_service_impl.h"
+
+#include <iostream>
+
+#include "common/sha256.h"
+#include "coordinator/planner/prepare_sweep.h"
+#include "coordinator/service/artifact_streams.h"
+#include "coordinator/service/grpc_status.h"
+
+namespace augsweep {
+namespace {
+
+constexpr uint64_t kMaxDatasetBytes = uint64_t{1} << 30;
+
+// Reads the header and the dataset's chunks; checks size and checksum.
+Status ReadSubmission(grpc::ServerReader<v1::SubmitSweepRequest>* reader, v1::SubmitSweepHeader* header,
+                      std::string* dataset) {
+  v1::SubmitSweepRequest message;
+  if (!reader->Read(&message) || !message.has_header()) {
+    return InvalidArgumentError("SubmitSweep: the first message must be the header");
+  }
+  *header = message.header();
+  if (header->dataset_size() > kMaxDatasetBytes) {
+    return InvalidArgumentError("SubmitSweep: the dataset is " + std::to_string(header->dataset_size()) +
+                                " bytes; at most " + std::to_string(kMaxDatasetBytes) + " are accepted");
+  }
+  dataset->reserve(header->dataset_size());
+  while (reader->Read(&message)) {
+    if (!message.has_dataset_chunk()) return InvalidArgumentError("SubmitSweep: a second header");
+    if (message.dataset_chunk().offset() != dataset->size()) {
+      return InvalidArgumentError("SubmitSweep: dataset chunk out of order");
+    }
+    dataset->append(message.dataset_chunk().data());
+    if (dataset->size() > header->dataset_size()) break;
+  }
+  if (dataset->size() != header->dataset_size() || Sha256Hex(*dataset) != header->dataset_sha256()) {
+    return DataLossError("SubmitSweep: the dataset arrived damaged (size or sha256 differ); submit again");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*, grpc::ServerReader<v1::SubmitSweepRequest>* reader,
+                                           v1::SubmitSweepResponse* response) {
+  v1::SubmitSweepHeader header;
+  std::string dataset;
+  Status s = ReadSubmission(reader, &header, &dataset);
+  // Everything is validated before anything is stored.
+  if (s.ok()) s = ValidateResolvedSpec(header.spec());
+  if (!s.ok()) return ToGrpc(s);
+  StatusOr<PreparedSweep> prepared = PrepareSweep(ParsedSpec{header.spec(), {}}, dataset);
+  if (!prepared.ok()) return ToGrpc(prepared.status());
+  StatusOr<SubmitOutcome> outcome = scheduler_->Submit(*prepared, header.spec_yaml());
+  if (!outcome.ok()) return ToGrpc(outcome.status());
+  response->set_sweep_id(outcome->sweep_id);
+  response->set_naive_cells(static_cast<int32_t>(prepared->plan.naive_cells));
+  response->set_unique_jobs(outcome->unique_jobs);
+  response->set_jobs_already_done(outcome->jobs_already_done);
+  for (const auto& w : prepared->parsed.warnings) response->add_warnings(w);
+  std::cerr << "coordinator: sweep " << outcome->sweep_id << " (" << header.spec().name() << ") submitted, "
+            << outcome->unique_jobs << " jobs, " << outcome->jobs_already_done << " already done\n";
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest* request,
+                                         v1::SweepStatus* response) {
+  StatusOr<v1::SweepStatus> status = scheduler_->GetStatus(request->sweep_id());
+  if (!status.ok()) return ToGrpc(status.status());
+  *response = *status;
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::ListSweeps(grpc::ServerContext*, const v1::ListSweepsRequest*,
+                                          v1::ListSweepsResponse* response) {
+  for (auto& s : scheduler_->ListSweeps()) *response->add_sweeps() = std::move(s);
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext*, const v1::GetResultsRequest* request,
+                                          v1::GetResultsResponse* response) {
+  StatusOr<v1::GetResultsResponse> results = scheduler_->GetResults(request->sweep_id());
+  if (!results.ok()) return ToGrpc(results.status());
+  *response = *results;
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::CancelSweep(grpc::ServerContext*, const v1::CancelSweepRequest* request,
+                                           v1::CancelSweepResponse* response) {
+  StatusOr<int32_t> n = scheduler_->CancelSweep(request->sweep_id());
+  if (!n.ok()) return ToGrpc(n.status());
+  response->set_jobs_cancelled(*n);
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::RetryFailed(grpc::ServerContext*, const v1::RetryFailedRequest* request,
+                                           v1::RetryFailedResponse* response) {
+  StatusOr<int32_t> n = scheduler_->RetryFailed(request->sweep_id());
+  if (!n.ok()) return ToGrpc(n.status());
+  response->set_jobs_retried(*n);
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
+                                           v1::ListWorkersResponse* response) {
+  for (auto& w : scheduler_->ListWorkers()) *response->add_workers() = std::move(w);
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::GetArtifact(grpc::ServerContext*, const v1::GetArtifactRequest* request,
+                                           grpc::ServerWriter<v1::ArtifactChunk>* writer) {
+  return ServeArtifact(*store_, *request, writer);
+}
+
+}  // namespace augsweep

@@ -1,0 +1,37 @@
+// The user-facing gRPC service (augsweep.v1.SweepService): submit, status, results, cancel.
+// Thin: validation and planning live in the planner, state in the scheduler.
+#pragma once
+
+#include "augsweep/v1/sweep_service.grpc.pb.h"
+#include "coordinator/scheduler/job_scheduler.h"
+#include "coordinator/store/store.h"
+
+namespace augsweep {
+
+class SweepServiceImpl final : public v1::SweepService::Service {
+ public:
+  SweepServiceImpl(Store* store, JobScheduler* scheduler) : store_(store), scheduler_(scheduler) {}
+
+  grpc::Status SubmitSweep(grpc::ServerContext* context, grpc::ServerReader<v1::SubmitSweepRequest>* reader,
+                           v1::SubmitSweepResponse* response) override;
+  grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetStatusRequest* request,
+                         v1::SweepStatus* response) override;
+  grpc::Status ListSweeps(grpc::ServerContext* context, const v1::ListSweepsRequest* request,
+                          v1::ListSweepsResponse* response) override;
+  grpc::Status GetResults(grpc::ServerContext* context, const v1::GetResultsRequest* request,
+                          v1::GetResultsResponse* response) override;
+  grpc::Status CancelSweep(grpc::ServerContext* context, const v1::CancelSweepRequest* request,
+                           v1::CancelSweepResponse* response) override;
+  grpc::Status RetryFailed(grpc::ServerContext* context, const v1::RetryFailedRequest* request,
+                           v1::RetryFailedResponse* response) override;
+  grpc::Status ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
+                           v1::ListWorkersResponse* response) override;
+  grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
+                           grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
+
+ private:
+  Store* const store_;
+  JobScheduler* const scheduler_;
+};
+
+}  // namespace augsweep

@@ -1,0 +1,35 @@
+// The worker-facing gRPC service (augsweep.v1.WorkerService): register, lease, heartbeat,
+// complete, fail, and the artifact streams. Thin: the scheduler holds the state machine.
+#pragma once
+
+#include "augsweep/v1/worker_service.grpc.pb.h"
+#include "coordinator/scheduler/job_scheduler.h"
+#include "coordinator/store/store.h"
+
+namespace augsweep {
+
+class WorkerServiceImpl final : public v1::WorkerService::Service {
+ public:
+  WorkerServiceImpl(Store* store, JobScheduler* scheduler) : store_(store), scheduler_(scheduler) {}
+
+  grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
+                              v1::RegisterWorkerResponse* response) override;
+  grpc::Status LeaseJob(grpc::ServerContext* context, const v1::LeaseJobRequest* request,
+                        v1::LeaseJobResponse* response) override;
+  grpc::Status Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest* request,
+                         v1::HeartbeatResponse* response) override;
+  grpc::Status CompleteJob(grpc::ServerContext* context, const v1::CompleteJobRequest* request,
+                           v1::CompleteJobResponse* response) override;
+  grpc::Status FailJob(grpc::ServerContext* context, const v1::FailJobRequest* request,
+                       v1::FailJobResponse* response) override;
+  grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
+                           grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
+  grpc::Status PutArtifact(grpc::ServerContext* context, grpc::ServerReader<v1::ArtifactChunk>* reader,
+                           v1::PutArtifactResponse* response) override;
+
+ private:
+  Store* const store_;
+  JobScheduler* const scheduler_;
+};
+
+}  // namespace augsweep

@@ -1,0 +1,357 @@
+#include "cli/result_table.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/progress_bar.h"
+
+namespace augsweep::cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+v1::ResultRow Row(const std::string& generator, double temperature, int n, int folds, double mean,
+                  double sd, double low, double high, double delta,
+                  const std::vector<double>& fold_aucs) {
+  v1::ResultRow row;
+  row.set_generator(generator);
+  row.set_temperature(temperature);
+  row.set_augment_count(n);
+  row.set_classifier("roberta");
+  row.set_folds(folds);
+  row.set_mean_auc(mean);
+  row.set_sd_auc(sd);
+  row.set_ci95_low(low);
+  row.set_ci95_high(high);
+  row.set_delta_vs_baseline(delta);
+  for (double auc : fold_aucs) row.add_fold_aucs(auc);
+  return row;
+}
+
+// A baseline and two augmented cells; no value sits on a rounding tie at 3 decimals.
+v1::GetResultsResponse ThreeRows(bool complete = true) {
+  v1::GetResultsResponse results;
+  results.set_sweep_id("sw-42");
+  results.set_complete(complete);
+  *results.add_rows() =
+      Row("", 0, 0, 5, 0.8123, 0.0211, 0.7862, 0.8384, 0, {0.79, 0.8, 0.81, 0.83, 0.8315});
+  *results.add_rows() = Row("llama-7b", 0.7, 100, 5, 0.87, 0.02, 0.8452, 0.8948, 0.0577,
+                            {0.85, 0.86, 0.87, 0.88, 0.89});
+  *results.add_rows() = Row("alpaca-13b", 1.0, 10, 4, 0.8011, 0.0306, 0.7526, 0.8496, -0.0112,
+                            {0.78, 0.79, 0.8, 0.8344});
+  return results;
+}
+
+TEST(ParseTableFormatTest, KnownAndUnknownNames) {
+  EXPECT_EQ(*ParseTableFormat("table"), TableFormat::kTable);
+  EXPECT_EQ(*ParseTableFormat("csv"), TableFormat::kCsv);
+  EXPECT_EQ(*ParseTableFormat("json"), TableFormat::kJson);
+  EXPECT_EQ(*ParseTableFormat("markdown"), TableFormat::kMarkdown);
+  EXPECT_EQ(*ParseTableFormat("md"), TableFormat::kMarkdown);
+  auto bad = ParseTableFormat("xml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "unknown format \"xml\"; expected one of: table, csv, json, markdown");
+  EXPECT_FALSE(ParseTableFormat("CSV ").ok());
+}
+
+// The expected tables stay readable as tables.
+// clang-format off
+TEST(FormatResultsTest, Table) {
+  EXPECT_EQ(FormatResults(ThreeRows(), TableFormat::kTable),
+            "generator   temperature    n  classifier  folds  mean AUC     SD       95% CI  vs baseline\n"
+            "----------  -----------  ---  ----------  -----  --------  -----  -----------  -----------\n"
+            "(baseline)            -    0  roberta         5     0.812  0.021  0.786–0.838            -\n"
+            "llama-7b            0.7  100  roberta         5     0.870  0.020  0.845–0.895       +0.058\n"
+            "alpaca-13b          1.0   10  roberta         4     0.801  0.031  0.753–0.850       -0.011\n");
+}
+// clang-format on
+
+TEST(FormatResultsTest, PartialTableSaysSo) {
+  const std::string out = FormatResults(ThreeRows(/*complete=*/false), TableFormat::kTable);
+  EXPECT_EQ(out, FormatResults(ThreeRows(), TableFormat::kTable) +
+                     "\npartial: the sweep has not finished, some cells have no results yet\n");
+}
+
+// The expected tables stay readable as tables.
+// clang-format off
+TEST(FormatResultsTest, Markdown) {
+  EXPECT_EQ(FormatResults(ThreeRows(), TableFormat::kMarkdown),
+            "| generator  | temperature |   n | classifier | folds | mean AUC |    SD |      95% "
+            "CI | vs baseline |\n"
+            "| :--------- | ----------: | --: | :--------- | ----: | -------: | ----: | "
+            "----------: | ----------: |\n"
+            "| (baseline) |           - |   0 | roberta    |     5 |    0.812 | 0.021 | "
+            "0.786–0.838 |           - |\n"
+            "| llama-7b   |         0.7 | 100 | roberta    |     5 |    0.870 | 0.020 | "
+            "0.845–0.895 |      +0.058 |\n"
+            "| alpaca-13b |         1.0 |  10 | roberta    |     4 |    0.801 | 0.031 | "
+            "0.753–0.850 |      -0.011 |\n");
+}
+// clang-format on
+
+TEST(FormatResultsTest, PartialMarkdownEndsWithANoteAfterABlankLine) {
+  const std::string out = FormatResults(ThreeRows(/*complete=*/false), TableFormat::kMarkdown);
+  EXPECT_EQ(out, FormatResults(ThreeRows(), TableFormat::kMarkdown) +
+                     "\n_partial: the sweep has not finished, some cells have no results yet_\n");
+}
+
+TEST(FormatResultsTest, Csv) {
+  EXPECT_EQ(
+      FormatResults(ThreeRows(/*complete=*/false), TableFormat::kCsv),
+      "generator,temperature,augment_count,classifier,folds,mean_auc,sd_auc,ci95_low,"
+      "ci95_high,delta_vs_baseline,fold_aucs\r\n"
+      ",,0,roberta,5,0.8123,0.0211,0.7862,0.8384,,0.79;0.8;0.81;0.83;0.8315\r\n"
+      "llama-7b,0.7,100,roberta,5,0.87,0.02,0.8452,0.8948,0.0577,0.85;0.86;0.87;0.88;0.89\r\n"
+      "alpaca-13b,1,10,roberta,4,0.8011,0.0306,0.7526,0.8496,-0.0112,0.78;0.79;0.8;0.8344\r\n");
+}
+
+TEST(FormatResultsTest, Json) {
+  EXPECT_EQ(FormatResults(ThreeRows(), TableFormat::kJson), R"({
+  "sweep_id": "sw-42",
+  "complete": true,
+  "rows": [
+    {
+      "generator": null,
+      "temperature": null,
+      "augment_count": 0,
+      "classifier": "roberta",
+      "folds": 5,
+      "mean_auc": 0.8123,
+      "sd_auc": 0.0211,
+      "ci95_low": 0.7862,
+      "ci95_high": 0.8384,
+      "delta_vs_baseline": null,
+      "fold_aucs": [
+        0.79,
+        0.8,
+        0.81,
+        0.83,
+        0.8315
+      ]
+    },
+    {
+      "generator": "llama-7b",
+      "temperature": 0.7,
+      "augment_count": 100,
+      "classifier": "roberta",
+      "folds": 5,
+      "mean_auc": 0.87,
+      "sd_auc": 0.02,
+      "ci95_low": 0.8452,
+      "ci95_high": 0.8948,
+      "delta_vs_baseline": 0.0577,
+      "fold_aucs": [
+        0.85,
+        0.86,
+        0.87,
+        0.88,
+        0.89
+      ]
+    },
+    {
+      "generator": "alpaca-13b",
+      "temperature": 1.0,
+      "augment_count": 10,
+      "classifier": "roberta",
+      "folds": 4,
+      "mean_auc": 0.8011,
+      "sd_auc": 0.0306,
+      "ci95_low": 0.7526,
+      "ci95_high": 0.8496,
+      "delta_vs_baseline": -0.0112,
+      "fold_aucs": [
+        0.78,
+        0.79,
+        0.8,
+        0.8344
+      ]
+    }
+  ]
+}
+)");
+}
+
+// Numbers that need all 17 significant digits must survive CSV and JSON exactly.
+v1::GetResultsResponse AwkwardNumbers() {
+  v1::GetResultsResponse results;
+  results.set_sweep_id("sw-\"quoted\"");
+  results.set_complete(false);
+  *results.add_rows() = Row("", 0, 0, 3, 0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0 - 0.4, 0.9999999999999999,
+                            0, {std::nextafter(0.5, 1.0), 0.1 + 0.7, 1e-300});
+  *results.add_rows() = Row("gen, \"v2\"", 0.1 + 0.2, 7, 3, 0.7 / 0.9, 0.015625, 0.3,
+                            0.30000000000000004, -1.0 / 7.0, {0.25, 0.123456789012345678, 1.0});
+  return results;
+}
+
+TEST(FormatResultsTest, JsonParsesBackToTheSameNumbers) {
+  const v1::GetResultsResponse results = AwkwardNumbers();
+  const nlohmann::json doc = nlohmann::json::parse(FormatResults(results, TableFormat::kJson));
+  EXPECT_EQ(doc["sweep_id"], "sw-\"quoted\"");
+  EXPECT_EQ(doc["complete"], false);
+  ASSERT_EQ(doc["rows"].size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    const v1::ResultRow& row = results.rows(i);
+    const nlohmann::json& r = doc["rows"][i];
+    EXPECT_EQ(r["augment_count"].get<int>(), row.augment_count());
+    EXPECT_EQ(r["classifier"].get<std::string>(), row.classifier());
+    EXPECT_EQ(r["folds"].get<int>(), row.folds());
+    EXPECT_EQ(r["mean_auc"].get<double>(), row.mean_auc());
+    EXPECT_EQ(r["sd_auc"].get<double>(), row.sd_auc());
+    EXPECT_EQ(r["ci95_low"].get<double>(), row.ci95_low());
+    EXPECT_EQ(r["ci95_high"].get<double>(), row.ci95_high());
+    ASSERT_EQ(r["fold_aucs"].size(), static_cast<size_t>(row.fold_aucs_size()));
+    for (int f = 0; f < row.fold_aucs_size(); ++f) {
+      EXPECT_EQ(r["fold_aucs"][f].get<double>(), row.fold_aucs(f)) << i << "/" << f;
+    }
+  }
+  EXPECT_TRUE(doc["rows"][0]["generator"].is_null());
+  EXPECT_TRUE(doc["rows"][0]["temperature"].is_null());
+  EXPECT_TRUE(doc["rows"][0]["delta_vs_baseline"].is_null());
+  EXPECT_EQ(doc["rows"][1]["generator"], "gen, \"v2\"");
+  EXPECT_EQ(doc["rows"][1]["temperature"].get<double>(), 0.1 + 0.2);
+  EXPECT_EQ(doc["rows"][1]["delta_vs_baseline"].get<double>(), -1.0 / 7.0);
+}
+
+TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
+  const std::string csv = FormatResults(AwkwardNumbers(), TableFormat::kCsv);
+  EXPECT_THAT(csv, HasSubstr("\r\n,,0,roberta,3,0.30000000000000004,0.3333333333333333,"
+                             "0.2666666666666666,0.9999999999999999,,"
+                             "0.5000000000000001;0.7999999999999999;1e-300\r\n"));
+  EXPECT_THAT(csv, HasSubstr("\r\n\"gen, \"\"v2\"\"\",0.30000000000000004,7,roberta,3,"));
+  // Parse every number of the second record back.
+  const size_t start = csv.find("\"gen");
+  std::string record = csv.substr(start + std::string("\"gen, \"\"v2\"\"\",").size());
+  record = record.substr(0, record.find("\r\n"));
+  std::vector<std::string> fields;
+  for (size_t pos = 0;;) {
+    const size_t comma = record.find(',', pos);
+    fields.push_back(record.substr(pos, comma - pos));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  ASSERT_EQ(fields.size(), 10u);
+  const v1::ResultRow& row = AwkwardNumbers().rows(1);
+  EXPECT_EQ(std::stod(fields[0]), row.temperature());
+  EXPECT_EQ(std::stod(fields[4]), row.mean_auc());
+  EXPECT_EQ(std::stod(fields[5]), row.sd_auc());
+  EXPECT_EQ(std::stod(fields[6]), row.ci95_low());
+  EXPECT_EQ(std::stod(fields[7]), row.ci95_high());
+  EXPECT_EQ(std::stod(fields[8]), row.delta_vs_baseline());
+  EXPECT_EQ(fields[9], "0.25;0.12345678901234568;1");
+  EXPECT_EQ(std::stod("0.12345678901234568"), row.fold_aucs(1));
+}
+
+TEST(FormatResultsTest, CsvQuotesNewlinesAndLeavesPlainFieldsBare) {
+  v1::GetResultsResponse results;
+  *results.add_rows() = Row("line1\nline2", 0.5, 1, 1, 0.5, 0, 0.5, 0.5, 0, {0.5});
+  EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
+              HasSubstr("\r\n\"line1\nline2\",0.5,1,roberta,1,0.5,0,0.5,0.5,0,0.5\r\n"));
+}
+
+// The expected tables stay readable as tables.
+// clang-format off
+TEST(FormatResultsTest, NotANumberShowsAsNaEmptyOrNull) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  v1::GetResultsResponse results;
+  results.set_complete(true);
+  *results.add_rows() = Row("g", 0.7, 10, 1, 0.75, nan, nan, nan, 0.05, {0.75});
+  const std::string table = FormatResults(results, TableFormat::kTable);
+  EXPECT_THAT(
+      table,
+      HasSubstr(
+          "g                  0.7  10  roberta         1     0.750  n/a     n/a       +0.050\n"));
+  EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
+              HasSubstr("\r\ng,0.7,10,roberta,1,0.75,,,,0.05,0.75\r\n"));
+  const nlohmann::json doc = nlohmann::json::parse(FormatResults(results, TableFormat::kJson));
+  EXPECT_TRUE(doc["rows"][0]["sd_auc"].is_null());
+  EXPECT_TRUE(doc["rows"][0]["ci95_low"].is_null());
+  EXPECT_EQ(doc["rows"][0]["mean_auc"].get<double>(), 0.75);
+}
+// clang-format on
+
+TEST(FormatResultsTest, MarkdownEscapesPipesAndTablesFlattenNewlines) {
+  v1::GetResultsResponse results;
+  results.set_complete(true);
+  *results.add_rows() = Row("a|b\nc", 0.7, 10, 1, 0.75, 0.01, 0.7, 0.8, 0.0004, {0.75});
+  EXPECT_THAT(FormatResults(results, TableFormat::kMarkdown), HasSubstr("\n| a\\|b c    |"));
+  const std::string table = FormatResults(results, TableFormat::kTable);
+  EXPECT_THAT(table, HasSubstr("\na|b c              0.7  10  roberta"));
+  EXPECT_THAT(table, HasSubstr("0.700–0.800       +0.000\n"));
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 3);
+}
+
+TEST(FormatResultsTest, TinyNegativeDeltaIsNotMinusZero) {
+  v1::GetResultsResponse results;
+  results.set_complete(true);
+  *results.add_rows() = Row("g", 1, 10, 1, 0.75, 0.01, 0.7, 0.8, -0.0004, {0.75});
+  EXPECT_THAT(FormatResults(results, TableFormat::kTable), HasSubstr(" +0.000\n"));
+}
+
+TEST(FormatResultsTest, NonAsciiNamesStayAligned) {
+  v1::GetResultsResponse results;
+  results.set_complete(true);
+  *results.add_rows() = Row("modèle-ü", 1, 10, 1, 0.75, 0.01, 0.7, 0.8, 0.01, {0.75});
+  *results.add_rows() = Row("plain", 1, 10, 1, 0.75, 0.01, 0.7, 0.8, 0.01, {0.75});
+  const std::string table = FormatResults(results, TableFormat::kTable);
+  // "modèle-ü" is 8 columns wide though 10 bytes long: padded to 9 like "plain" is.
+  EXPECT_THAT(table, HasSubstr("\nmodèle-ü           1.0  10  roberta"));
+  EXPECT_THAT(table, HasSubstr("\nplain              1.0  10  roberta"));
+}
+
+TEST(FormatResultsTest, InvalidUtf8DoesNotThrowFromJson) {
+  v1::GetResultsResponse results;
+  *results.add_rows() = Row("bad\xff", 1, 10, 1, 0.75, 0.01, 0.7, 0.8, 0.01, {0.75});
+  const std::string json = FormatResults(results, TableFormat::kJson);
+  const nlohmann::json doc = nlohmann::json::parse(json);
+  EXPECT_EQ(doc["rows"][0]["generator"], "bad\xEF\xBF\xBD");  // U+FFFD
+}
+
+// The expected tables stay readable as tables.
+// clang-format off
+TEST(FormatResultsTest, EmptyResults) {
+  v1::GetResultsResponse results;
+  results.set_sweep_id("s");
+  results.set_complete(true);
+  EXPECT_EQ(FormatResults(results, TableFormat::kTable),
+            "generator  temperature  n  classifier  folds  mean AUC  SD  95% CI  vs baseline\n"
+            "---------  -----------  -  ----------  -----  --------  --  ------  -----------\n");
+  EXPECT_EQ(FormatResults(results, TableFormat::kJson),
+            "{\n  \"sweep_id\": \"s\",\n  \"complete\": true,\n  \"rows\": []\n}\n");
+}
+// clang-format on
+
+TEST(ProgressBarTest, Typical) {
+  EXPECT_EQ(RenderProgressBar(8, 20, 20, "generate"),
+            "[########------------]  8/20 jobs  generate");
+  EXPECT_EQ(RenderProgressBar(10, 20, 10, ""), "[#####-----] 10/20 jobs");
+}
+
+TEST(ProgressBarTest, RoundsDownSoOnlyAllDoneIsFull) {
+  EXPECT_EQ(RenderProgressBar(19, 20, 10, ""), "[#########-] 19/20 jobs");
+  EXPECT_EQ(RenderProgressBar(20, 20, 10, ""), "[##########] 20/20 jobs");
+  EXPECT_EQ(RenderProgressBar(1, 615, 10, ""), "[----------]   1/615 jobs");
+}
+
+TEST(ProgressBarTest, EdgeCases) {
+  EXPECT_EQ(RenderProgressBar(0, 0, 5, "idle"), "[-----] 0/0 jobs  idle");
+  EXPECT_EQ(RenderProgressBar(3, 0, 5, ""), "[-----] 0/0 jobs");
+  EXPECT_EQ(RenderProgressBar(25, 20, 4, ""), "[####] 20/20 jobs");  // done > total: clamped
+  EXPECT_EQ(RenderProgressBar(-3, 20, 4, ""), "[----]  0/20 jobs");
+  EXPECT_EQ(RenderProgressBar(5, 10, 0, "x"), " 5/10 jobs  x");  // no room for a bar
+  EXPECT_EQ(RenderProgressBar(5, 10, -7, ""), " 5/10 jobs");
+  EXPECT_EQ(RenderProgressBar(5, -1, 3, ""), "[---] 0/0 jobs");
+  // No int overflow for a wide bar on a huge sweep.
+  EXPECT_EQ(RenderProgressBar(2000000000, 2000000000, 3, ""), "[###] 2000000000/2000000000 jobs");
+}
+
+}  // namespace
+}  // namespace augsweep::cli

@@ -1,0 +1,183 @@
+#include "worker/job_runner.h"
+
+#include <chrono>
+#include <map>
+
+#include "augsweep/v1/data.pb.h"
+#include "common/dataset/data_codec.h"
+#include "common/metrics/auc.h"
+
+namespace augsweep {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+StatusOr<const FoldSplit*> SplitOf(const v1::JobSpec& job, const std::vector<FoldSplit>& splits) {
+  const v1::FoldRef& f = job.fold();
+  for (const FoldSplit& s : splits) {
+    if (s.repeat == f.repeat()) {
+      if (f.fold() < 0 || f.fold() >= s.num_folds) break;
+      return &s;
+    }
+  }
+  return InvalidArgumentError("job " + job.key() + ": no fold " + std::to_string(f.fold()) + " of repeat " +
+                              std::to_string(f.repeat()) + " in its folds artifact");
+}
+
+}  // namespace
+
+std::string SyntheticArtifactId(const std::string& generate_job_key) { return "synthetic-" + generate_job_key; }
+
+StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dataset& dataset,
+                                               const FoldSplit& split) {
+  GenerateRequest request;
+  request.generator = job.generate().generator();
+  request.temperature = job.generate().temperature();
+  request.texts_per_theme = job.generate().texts_per_theme();
+  request.seed = job.seed();
+  request.repeat = job.fold().repeat();
+  request.fold = job.fold().fold();
+  request.themes = dataset.themes;
+  // Only the training part: nothing of the test fold may reach a prompt.
+  for (int i : split.TrainIndices(job.fold().fold())) {
+    request.train.push_back({dataset.examples[i].text, dataset.examples[i].labels});
+  }
+  return request;
+}
+
+StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& dataset, const FoldSplit& split,
+                                         const v1::SyntheticSet* synthetic, std::vector<int>* test_indices) {
+  TrainRequest request;
+  request.classifier = job.train_eval().classifier();
+  request.seed = job.seed();
+  request.themes = dataset.themes;
+  for (int i : split.TrainIndices(job.fold().fold())) {
+    request.train.push_back({dataset.examples[i].text, dataset.examples[i].labels});
+  }
+  *test_indices = split.TestIndices(job.fold().fold());
+  for (int i : *test_indices) request.test_texts.push_back(dataset.examples[i].text);
+  const int n = job.train_eval().augment_count();
+  if (n == 0) return request;
+  if (synthetic == nullptr) return InvalidArgumentError("job " + job.key() + " needs synthetic texts");
+  // The first n texts written for each theme, labelled with that theme.
+  std::map<std::string, int> theme_index;
+  for (size_t t = 0; t < dataset.themes.size(); ++t) theme_index[dataset.themes[t]] = static_cast<int>(t);
+  std::vector<int> taken(dataset.themes.size(), 0);
+  for (const v1::SyntheticText& s : synthetic->texts()) {
+    auto it = theme_index.find(s.theme());
+    if (it == theme_index.end()) {
+      return DataLossError("synthetic set of " + job.train_eval().generate_job() + " has unknown theme " + s.theme());
+    }
+    if (taken[it->second] >= n) continue;
+    ++taken[it->second];
+    request.train.push_back({s.text(), {it->second}});
+  }
+  return request;
+}
+
+StatusOr<std::shared_ptr<const JobRunner::JobData>> JobRunner::LoadData(const v1::JobSpec& job) {
+  const std::string cache_key = job.dataset_artifact() + "|" + job.folds_artifact();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = data_cache_.find(cache_key);
+    if (it != data_cache_.end()) return it->second;
+  }
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string dataset_bytes, artifacts_->Fetch(job.dataset_artifact()));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string folds_bytes, artifacts_->Fetch(job.folds_artifact()));
+  v1::DatasetData dataset_proto;
+  v1::FoldAssignments folds_proto;
+  if (!dataset_proto.ParseFromString(dataset_bytes) || !folds_proto.ParseFromString(folds_bytes)) {
+    return DataLossError("job " + job.key() + ": its dataset or folds artifact does not parse");
+  }
+  auto data = std::make_shared<JobData>();
+  AUGSWEEP_ASSIGN_OR_RETURN(data->dataset, DatasetFromProto(dataset_proto));
+  AUGSWEEP_ASSIGN_OR_RETURN(data->splits, SplitsFromProto(folds_proto, data->dataset.examples.size()));
+  std::lock_guard<std::mutex> lock(mu_);
+  data_cache_[cache_key] = data;
+  return std::shared_ptr<const JobData>(data);
+}
+
+StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const JobData& data, JobControl& control) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string& kind = job.generate().generator().kind();
+  GeneratorExecutor* generator = executors_->FindGenerator(kind);
+  if (generator == nullptr) return FailedPreconditionError("this worker has no generator of kind " + kind);
+  AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
+  AUGSWEEP_ASSIGN_OR_RETURN(GenerateRequest request, BuildGenerateRequest(job, data.dataset, *split));
+  AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, generator->Generate(request, control));
+  const std::string artifact = SyntheticArtifactId(job.key());
+  AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
+  v1::JobResult result;
+  result.mutable_generate()->set_synthetic_artifact(artifact);
+  result.mutable_generate()->set_wall_seconds(SecondsSince(start));
+  return result;
+}
+
+StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const JobData& data, JobControl& control) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string& kind = job.train_eval().classifier().kind();
+  ClassifierExecutor* classifier = executors_->FindClassifier(kind);
+  if (classifier == nullptr) return FailedPreconditionError("this worker has no classifier of kind " + kind);
+  AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
+  v1::SyntheticSet synthetic;
+  if (job.train_eval().augment_count() > 0) {
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes,
+                              artifacts_->Fetch(SyntheticArtifactId(job.train_eval().generate_job())));
+    if (!synthetic.ParseFromString(bytes)) return DataLossError("synthetic set of " + job.key() + " does not parse");
+  }
+  std::vector<int> test_indices;
+  AUGSWEEP_ASSIGN_OR_RETURN(TrainRequest request,
+                            BuildTrainRequest(job, data.dataset, *split, &synthetic, &test_indices));
+  const size_t real_train = split->TrainIndices(job.fold().fold()).size();
+  AUGSWEEP_ASSIGN_OR_RETURN(TrainOutcome outcome, classifier->TrainAndPredict(request, control));
+  const size_t num_themes = data.dataset.themes.size();
+  if (outcome.test_probabilities.size() != test_indices.size()) {
+    return InternalError(kind + " returned " + std::to_string(outcome.test_probabilities.size()) +
+                         " predictions for " + std::to_string(test_indices.size()) + " test texts");
+  }
+  std::vector<std::vector<double>> scores;
+  std::vector<std::vector<int>> labels;
+  v1::TrainEvalResult* r = nullptr;
+  v1::JobResult result;
+  r = result.mutable_train_eval();
+  for (size_t i = 0; i < test_indices.size(); ++i) {
+    const Example& e = data.dataset.examples[test_indices[i]];
+    if (outcome.test_probabilities[i].size() != num_themes) {
+      return InternalError(kind + " returned a prediction without one score per theme");
+    }
+    scores.emplace_back(outcome.test_probabilities[i].begin(), outcome.test_probabilities[i].end());
+    labels.push_back(e.labels);
+    r->add_test_example_ids(e.id);
+    for (float p : outcome.test_probabilities[i]) r->add_test_probabilities(p);
+  }
+  AUGSWEEP_ASSIGN_OR_RETURN(FoldAuc auc, ComputeFoldAuc(scores, labels, static_cast<int>(num_themes)));
+  for (size_t t = 0; t < num_themes; ++t) {
+    v1::ThemeAuc* theme = r->add_per_theme();
+    theme->set_theme(data.dataset.themes[t]);
+    theme->set_defined(auc.per_theme[t].has_value());
+    theme->set_auc(auc.per_theme[t].value_or(0.0));
+  }
+  r->set_macro_defined(auc.macro.has_value());
+  r->set_macro_auc(auc.macro.value_or(0.0));
+  for (float l : outcome.loss_curve) r->add_loss_curve(l);
+  r->set_synthetic_texts_used(static_cast<int32_t>(request.train.size() - real_train));
+  r->set_wall_seconds(SecondsSince(start));
+  return result;
+}
+
+StatusOr<v1::JobResult> JobRunner::Run(const v1::Lease& lease, JobControl& control) {
+  const v1::JobSpec& job = lease.job();
+  AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<const JobData> data, LoadData(job));
+  StatusOr<v1::JobResult> result = job.kind() == v1::GENERATE ? RunGenerate(job, *data, control)
+                                   : job.kind() == v1::TRAIN_EVAL
+                                       ? RunTrainEval(job, *data, control)
+                                       : StatusOr<v1::JobResult>(InvalidArgumentError("job of unknown kind"));
+  if (!result.ok()) return result.status();
+  result->set_job_key(job.key());
+  result->set_attempt(lease.attempt());
+  return result;
+}
+
+}  // namespace augsweep

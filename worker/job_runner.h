@@ -1,0 +1,59 @@
+// Runs one leased job: fetches the dataset and the fold split, hands the executor exactly what it
+// may see, and turns its output into a JobResult.
+//   GENERATE: the fold's training texts → generator → SyntheticSet, stored as an artifact.
+//   TRAIN_EVAL: training texts + the first n synthetic texts per theme → classifier → scores of
+//   the test fold → per-theme and macro AUC. Synthetic texts only ever join the training side.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "augsweep/v1/job.pb.h"
+#include "augsweep/v1/worker_service.pb.h"
+#include "common/dataset/dataset.h"
+#include "common/folds/stratified_folds.h"
+#include "worker/artifact_source.h"
+#include "worker/executors/executor.h"
+#include "worker/executors/registry.h"
+
+namespace augsweep {
+
+// The artifact id under which a generate job stores its synthetic texts.
+std::string SyntheticArtifactId(const std::string& generate_job_key);
+
+// What the executors receive; free functions so that tests can check what crosses the fold line.
+StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dataset& dataset,
+                                               const FoldSplit& split);
+// `synthetic` may be null for the baseline. `test_indices` receives the test fold's examples.
+StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& dataset,
+                                         const FoldSplit& split, const v1::SyntheticSet* synthetic,
+                                         std::vector<int>* test_indices);
+
+class JobRunner {
+ public:
+  // Neither is owned; both must outlive the runner.
+  JobRunner(const ExecutorRegistry* executors, ArtifactSource* artifacts)
+      : executors_(executors), artifacts_(artifacts) {}
+
+  // The result carries the lease's job key and attempt. Errors: InvalidArgument/NotFound/
+  // FailedPrecondition when retrying cannot help, Cancelled when control was cancelled.
+  StatusOr<v1::JobResult> Run(const v1::Lease& lease, JobControl& control);
+
+ private:
+  struct JobData {
+    Dataset dataset;
+    std::vector<FoldSplit> splits;
+  };
+  StatusOr<std::shared_ptr<const JobData>> LoadData(const v1::JobSpec& job);
+  StatusOr<v1::JobResult> RunGenerate(const v1::JobSpec& job, const JobData& data, JobControl& control);
+  StatusOr<v1::JobResult> RunTrainEval(const v1::JobSpec& job, const JobData& data, JobControl& control);
+
+  const ExecutorRegistry* const executors_;
+  ArtifactSource* const artifacts_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const JobData>> data_cache_;  // by dataset + folds ids
+};
+
+}  // namespace augsweep

@@ -1,0 +1,202 @@
+#include "worker/worker.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+namespace augsweep {
+namespace {
+
+// MemAvailable from /proc/meminfo: what a CPU job can use without swapping.
+int64_t AvailableMemoryMb() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemAvailable:") return kb / 1024;
+  }
+  return 0;
+}
+
+bool RetryCannotHelp(StatusCode code) {
+  return code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound ||
+         code == StatusCode::kFailedPrecondition || code == StatusCode::kUnimplemented;
+}
+
+std::string Describe(const v1::JobSpec& job) {
+  const std::string fold = "fold " + std::to_string(job.fold().fold()) +
+                           (job.fold().repeat() > 0 ? " repeat " + std::to_string(job.fold().repeat()) : "");
+  if (job.kind() == v1::GENERATE) return "generate " + job.generate().generator().name() + " " + fold;
+  return "train " + job.train_eval().classifier().name() + " n=" + std::to_string(job.train_eval().augment_count()) +
+         (job.train_eval().generator_name().empty() ? "" : " " + job.train_eval().generator_name()) + " " + fold;
+}
+
+}  // namespace
+
+class Worker::Control : public JobControl {
+ public:
+  bool cancelled() const override { return cancelled_.load(); }
+  void ReportProgress(float fraction) override { progress_.store(fraction); }
+  void Cancel() { cancelled_.store(true); }
+  float progress() const { return progress_.load(); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  std::atomic<float> progress_{0};
+};
+
+Worker::Worker(WorkerOptions options, const ExecutorRegistry* executors)
+    : options_(std::move(options)), executors_(executors), client_(options_.coordinator), runner_(executors, &client_) {
+  client_.set_give_up([this] { return stopping_.load(); });
+}
+
+void Worker::Log(const std::string& line) const {
+  std::cerr << options_.log_prefix << " " << worker_id_ << ": " << line << std::endl;
+}
+
+v1::WorkerCapabilities Worker::Capabilities() const {
+  v1::WorkerCapabilities caps;
+  caps.set_device(options_.device);
+  caps.set_free_memory_mb(options_.free_memory_mb > 0 ? options_.free_memory_mb : AvailableMemoryMb());
+  if (!executors_->generator_kinds().empty()) caps.add_job_kinds(v1::GENERATE);
+  if (!executors_->classifier_kinds().empty()) caps.add_job_kinds(v1::TRAIN_EVAL);
+  for (const auto& k : executors_->generator_kinds()) caps.add_executor_kinds(k);
+  for (const auto& k : executors_->classifier_kinds()) caps.add_executor_kinds(k);
+  return caps;
+}
+
+Status Worker::Run() {
+  v1::RegisterWorkerRequest registration;
+  std::string host = options_.hostname;
+  if (host.empty()) {
+    char buffer[256] = {0};
+    gethostname(buffer, sizeof(buffer) - 1);
+    host = buffer;
+  }
+  registration.set_hostname(host);
+  registration.set_slurm_job_id(options_.slurm_job_id);
+  *registration.mutable_capabilities() = Capabilities();
+  StatusOr<v1::RegisterWorkerResponse> registered = client_.Register(registration);
+  if (!registered.ok()) return stopping_ ? OkStatus() : registered.status();
+  worker_id_ = registered->worker_id();
+  heartbeat_interval_ms_ = std::max(100, registered->heartbeat_interval_ms());
+  if (options_.log_jobs) Log("registered with " + options_.coordinator);
+
+  while (!stopping_) {
+    v1::LeaseJobRequest request;
+    request.set_worker_id(worker_id_);
+    *request.mutable_capabilities() = Capabilities();
+    request.set_wait_ms(options_.lease_wait_ms);
+    StatusOr<v1::LeaseJobResponse> response = client_.Lease(request);
+    if (!response.ok()) {
+      if (stopping_) break;
+      return response.status();
+    }
+    if (!response->has_lease()) continue;
+    AUGSWEEP_RETURN_IF_ERROR(RunOne(response->lease()));
+  }
+  if (options_.log_jobs) Log("stopped");
+  return OkStatus();
+}
+
+Status Worker::RunOne(const v1::Lease& lease) {
+  const v1::JobSpec& job = lease.job();
+  auto control = std::make_shared<Control>();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = CurrentJob{job.key(), lease.attempt(), control, false};
+  }
+  if (stopping_) {  // Stop() raced with this lease: hand it straight back
+    Stop();
+    return OkStatus();
+  }
+  if (options_.log_jobs) Log(Describe(job) + " (attempt " + std::to_string(lease.attempt()) + ")");
+
+  // Heartbeats from their own thread: a long job must not lose its lease.
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::thread heartbeat([&] {
+    std::unique_lock<std::mutex> lock(done_mu);
+    while (!done_cv.wait_for(lock, std::chrono::milliseconds(heartbeat_interval_ms_), [&] { return done; })) {
+      lock.unlock();
+      v1::HeartbeatRequest beat;
+      beat.set_worker_id(worker_id_);
+      beat.set_job_key(job.key());
+      beat.set_attempt(lease.attempt());
+      beat.set_progress(control->progress());
+      StatusOr<v1::HeartbeatResponse> answer = client_.Heartbeat(beat);
+      if (answer.ok() && answer->cancelled()) control->Cancel();  // lease lost or sweep cancelled
+      lock.lock();
+    }
+  });
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<v1::JobResult> result = runner_.Run(lease, *control);
+  {
+    std::lock_guard<std::mutex> lock(done_mu);
+    done = true;
+  }
+  done_cv.notify_all();
+  heartbeat.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  bool given_back;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    given_back = current_->given_back;
+    current_.reset();
+  }
+  if (given_back) return OkStatus();  // Stop() handed the lease back already
+  if (result.ok()) {
+    v1::CompleteJobRequest complete;
+    complete.set_worker_id(worker_id_);
+    *complete.mutable_result() = *result;
+    StatusOr<v1::CompleteJobResponse> answer = client_.Complete(complete);
+    if (!answer.ok()) return answer.status().WithContext("reporting " + job.key());
+    char took[32];
+    std::snprintf(took, sizeof(took), "%.2f s", seconds);
+    if (options_.log_jobs) {
+      Log(Describe(job) + (answer->accepted() ? " done in " : " done (a duplicate, ignored) in ") + took);
+    }
+    return OkStatus();
+  }
+  if (control->cancelled()) {
+    Log(Describe(job) + ": stopped, the coordinator took the lease back");
+    return OkStatus();
+  }
+  v1::FailJobRequest fail;
+  fail.set_worker_id(worker_id_);
+  fail.set_job_key(job.key());
+  fail.set_attempt(lease.attempt());
+  fail.set_error(result.status().ToString());
+  fail.set_retryable(!RetryCannotHelp(result.status().code()));
+  Log(Describe(job) + " failed: " + result.status().ToString());
+  StatusOr<v1::FailJobResponse> answer = client_.Fail(fail);
+  if (!answer.ok()) return answer.status().WithContext("reporting the failure of " + job.key());
+  return OkStatus();
+}
+
+void Worker::Stop() {
+  stopping_ = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!current_ || current_->given_back) return;
+  current_->given_back = true;
+  current_->control->Cancel();
+  v1::FailJobRequest release;
+  release.set_worker_id(worker_id_);
+  release.set_job_key(current_->key);
+  release.set_attempt(current_->attempt);
+  release.set_released(true);
+  release.set_retryable(true);
+  release.set_error("worker stopping (SIGTERM)");
+  StatusOr<v1::FailJobResponse> answer = client_.Fail(release, 1'000);
+  Log("gave back " + current_->key.substr(0, 18) + (answer.ok() ? "" : " (not acknowledged: " +
+                                                    answer.status().message() + "; its lease will expire)"));
+}
+
+}  // namespace augsweep
