@@ -23,7 +23,7 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 demo: build
-	$(BUILD)/cli/augsweep plan examples/demo.yaml
+	$(BUILD)/cli/augsweep run examples/demo.yaml --data-dir $(BUILD)/demo-data
 
 clean:
 	rm -rf $(BUILD)

@@ -94,6 +94,7 @@ int RunRunCommand(const Args& args) {
   options.data_dir = data_dir;
   options.scheduler.lease_ms = 30'000;
   options.scheduler.heartbeat_interval_ms = 2'000;
+  options.log_events = verbose;
   auto server = CoordinatorServer::Start(options);
   if (!server.ok()) return ReportError("run", server.status().WithContext("starting the coordinator"));
   const std::string address = (*server)->address();

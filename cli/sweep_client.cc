@@ -26,7 +26,9 @@ template <typename Response>
 static StatusOr<Response> Finish(const std::string& address, const grpc::Status& s, const Response& response) {
   if (s.ok()) return response;
   std::string message = s.error_message();
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+  // CANCELLED: the coordinator is shutting down and dropped the call.
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+      s.error_code() == grpc::StatusCode::CANCELLED) {
     message = "cannot reach the coordinator at " + address + " (" + message + "); is it running?";
   }
   return Status(static_cast<StatusCode>(s.error_code()), message);

@@ -9,27 +9,13 @@
 #include <utility>
 #include <variant>
 
+#include "common/closest_match.h"
+
 namespace augsweep {
 namespace {
 
 // Help() puts a flag's help on its own line when the flag column would be wider than this.
 constexpr size_t kMaxFlagColumn = 26;
-
-// Levenshtein distance, for "did you mean" hints on unknown flags.
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
@@ -94,13 +80,7 @@ Status FlagSet::UnknownFlag(const std::string& spelled, const std::string& name)
   std::string lowered = name;
   std::transform(lowered.begin(), lowered.end(), lowered.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string hint;
-  size_t best = 3;  // farther than two edits is a different word, not a typo
-  for (const std::string& candidate : candidates) {
-    const size_t d = EditDistance(lowered, candidate);
-    // d < candidate.size(): a one-letter name is not "close" to every other short name.
-    if (d < best && d < candidate.size()) best = d, hint = candidate;
-  }
+  const std::string hint = ClosestMatch(lowered, candidates);
   return InvalidArgumentError("unknown flag " + spelled +
                               (hint.empty() ? "" : " (did you mean --" + hint + "?)"));
 }

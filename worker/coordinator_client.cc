@@ -22,8 +22,12 @@ Status FromGrpcStatus(const std::string& what, const grpc::Status& s) {
   return Status(static_cast<StatusCode>(s.error_code()), what + ": " + s.error_message());
 }
 
+// CANCELLED too: this client never cancels its own calls, so CANCELLED means a coordinator that
+// is shutting down (SIGTERM) dropped the call, and it comes back after its restart. Repeating a
+// call is as safe as after UNAVAILABLE (completion is idempotent per job and attempt).
 bool IsTransient(const grpc::Status& s) {
-  return s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+  return s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         s.error_code() == grpc::StatusCode::CANCELLED;
 }
 
 }  // namespace
@@ -33,9 +37,9 @@ std::shared_ptr<grpc::Channel> MakeCoordinatorChannel(const std::string& address
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   // gRPC's default reconnect backoff grows to two minutes; a restarted coordinator should be
-  // found again within a second or two.
+  // found again within a second or two. (The minimum backoff is left alone: gRPC also uses it
+  // as the connect timeout, and a slow link needs more than a fraction of a second.)
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }

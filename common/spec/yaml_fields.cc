@@ -5,24 +5,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "common/closest_match.h"
+
 namespace augsweep::spec_internal {
 namespace {
-
-// Levenshtein distance, for "did you mean" hints on unknown keys.
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string Describe(const YAML::Node& node) {
   switch (node.Type()) {
@@ -86,12 +72,7 @@ Status YamlFields::CheckKeys(const std::set<std::string>& allowed) const {
       return ErrorAt(file_, it->first, PathOf(key), "key appears twice");
     }
     if (allowed.count(key)) continue;
-    std::string hint;
-    size_t best = 3;
-    for (const auto& candidate : allowed) {
-      size_t d = EditDistance(key, candidate);
-      if (d < best) best = d, hint = candidate;
-    }
+    const std::string hint = ClosestMatch(key, {allowed.begin(), allowed.end()});
     std::string expected;
     for (const auto& k : allowed) expected += (expected.empty() ? "" : ", ") + k;
     return ErrorAt(file_, it->first, PathOf(key),

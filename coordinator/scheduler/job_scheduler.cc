@@ -129,13 +129,18 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, cons
   std::unique_lock<std::mutex> lock(mu_);
   const int64_t now = Now();
   v1::SweepRecord sweep;
-  sweep.set_sweep_id("sw-" + ContentHasher()
-                                 .Add("spec", spec_yaml)
-                                 .Add("dataset", prepared.dataset_fingerprint)
-                                 .AddInt("time", now)
-                                 .AddInt("counter", static_cast<int64_t>(++sweep_counter_))
-                                 .HexDigest()
-                                 .substr(0, 12));
+  // The counter restarts at 0 with the process, so the same spec submitted in the same
+  // millisecond after a restart would hash to a stored sweep's id and replace its record: draw
+  // again until the id is new.
+  do {
+    sweep.set_sweep_id("sw-" + ContentHasher()
+                                   .Add("spec", spec_yaml)
+                                   .Add("dataset", prepared.dataset_fingerprint)
+                                   .AddInt("time", now)
+                                   .AddInt("counter", static_cast<int64_t>(++sweep_counter_))
+                                   .HexDigest()
+                                   .substr(0, 12));
+  } while (sweeps_.count(sweep.sweep_id()));
   sweep.set_name(prepared.parsed.spec.name());
   *sweep.mutable_spec() = prepared.parsed.spec;
   sweep.set_spec_yaml(spec_yaml);
@@ -161,6 +166,7 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, cons
       if (record.state() == v1::SUCCEEDED) ++outcome.jobs_already_done;
       if (record.state() == v1::FAILED || record.state() == v1::BLOCKED || record.state() == v1::CANCELLED) {
         record.set_failures(0);
+        record.set_last_error("");
         record.set_state(v1::WAITING);
       }
     } else {
@@ -267,11 +273,38 @@ v1::HeartbeatResponse JobScheduler::Heartbeat(const v1::HeartbeatRequest& reques
     TouchWorker(request.worker_id(), "");
     return response;
   }
+  // A job may not hold a lease past its time limit, even while it heartbeats (a hung step).
+  const int64_t now = Now();
+  const int64_t limit_ms = int64_t{it->second.spec().resources().time_limit_s()} * 1000;
+  if (limit_ms > 0 && it->second.leased_unix_ms() > 0 && now - it->second.leased_unix_ms() > limit_ms) {
+    v1::JobRecord job = it->second;
+    WriteSet writes;
+    std::vector<v1::JobRecord> changed;
+    const std::string error = "exceeded its time limit of " +
+                              std::to_string(job.spec().resources().time_limit_s()) + " s";
+    RecordFailure(job, error, true, changed);
+    AddEvent(writes, "job " + ShortKey(job.spec().key()) + " attempt " + std::to_string(job.attempts()) + " " + error);
+    changed.push_back(std::move(job));
+    // If the store cannot write, the lease stays and the next heartbeat tries again.
+    if (CommitJobs(writes, changed).ok()) {
+      job_ready_.notify_all();
+      response.set_cancelled(true);
+      return response;
+    }
+  }
   // Extensions live in memory only: after a restart, Load() grants every lease a fresh length.
-  it->second.set_lease_expires_unix_ms(Now() + options_.lease_ms);
+  it->second.set_lease_expires_unix_ms(now + options_.lease_ms);
   response.set_expires_unix_ms(it->second.lease_expires_unix_ms());
   TouchWorker(request.worker_id(), request.job_key());
   return response;
+}
+
+bool JobScheduler::InLiveSweep(const v1::JobRecord& job) const {
+  for (const auto& id : job.sweep_ids()) {
+    auto it = sweeps_.find(id);
+    if (it != sweeps_.end() && !it->second.cancelled()) return true;
+  }
+  return false;
 }
 
 void JobScheduler::UpdateDependents(const std::string& key, v1::JobState outcome,
@@ -285,11 +318,16 @@ void JobScheduler::UpdateDependents(const std::string& key, v1::JobState outcome
       dep.set_state(v1::BLOCKED);
       dep.set_last_error("blocked: the job it depends on (" + ShortKey(key) + ") failed");
       out.push_back(std::move(dep));
-    } else if (outcome == v1::SUCCEEDED && dep.state() == v1::WAITING) {
+    } else if (outcome == v1::SUCCEEDED &&
+               (dep.state() == v1::WAITING || (dep.state() == v1::BLOCKED && InLiveSweep(dep)))) {
+      // BLOCKED too: a job FAILED after its retries can still succeed when a late result of an
+      // issued attempt arrives (CompleteJob accepts it), and what it blocked can run after all,
+      // unless no live sweep wants it any more.
       std::map<std::string, v1::JobRecord> just_succeeded;
       just_succeeded[key] = jobs_.at(key);
       just_succeeded[key].set_state(v1::SUCCEEDED);
       if (DependenciesSucceeded(dep.spec(), just_succeeded)) {
+        if (dep.state() == v1::BLOCKED) dep.set_last_error("");
         dep.set_state(v1::READY);
         out.push_back(std::move(dep));
       }
@@ -496,11 +534,11 @@ std::vector<v1::SweepStatus> JobScheduler::ListSweeps() {
   return out;
 }
 
-StatusOr<std::optional<double>> JobScheduler::MacroAucLocked(const std::string& job_key) {
+StatusOr<CellResult> JobScheduler::MacroAucLocked(const std::string& job_key) {
   auto cached = macro_auc_cache_.find(job_key);
-  if (cached != macro_auc_cache_.end()) return cached->second;
+  if (cached != macro_auc_cache_.end()) return CellResult{true, cached->second};
   auto job = jobs_.find(job_key);
-  if (job == jobs_.end() || job->second.state() != v1::SUCCEEDED) return std::optional<double>();
+  if (job == jobs_.end() || job->second.state() != v1::SUCCEEDED) return CellResult{};
   AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_->Get(Family::kResults, job_key));
   v1::JobResult result;
   if (!bytes || !result.ParseFromString(*bytes)) {
@@ -509,7 +547,7 @@ StatusOr<std::optional<double>> JobScheduler::MacroAucLocked(const std::string& 
   std::optional<double> auc;
   if (result.train_eval().macro_defined()) auc = result.train_eval().macro_auc();
   macro_auc_cache_[job_key] = auc;
-  return auc;
+  return CellResult{true, auc};
 }
 
 StatusOr<v1::GetResultsResponse> JobScheduler::GetResults(const std::string& sweep_id) {
@@ -518,12 +556,12 @@ StatusOr<v1::GetResultsResponse> JobScheduler::GetResults(const std::string& swe
   if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
   Status error;
   v1::GetResultsResponse response = AggregateResults(it->second, [&](const std::string& key) {
-    StatusOr<std::optional<double>> auc = MacroAucLocked(key);
-    if (!auc.ok()) {
-      error = auc.status();
-      return std::optional<double>();
+    StatusOr<CellResult> cell = MacroAucLocked(key);
+    if (!cell.ok()) {
+      error = cell.status();
+      return CellResult{};
     }
-    return *auc;
+    return *cell;
   });
   AUGSWEEP_RETURN_IF_ERROR(error);
   return response;
@@ -569,6 +607,7 @@ StatusOr<int32_t> JobScheduler::RetryFailed(const std::string& sweep_id) {
     if (job.state() != v1::FAILED && job.state() != v1::BLOCKED) continue;
     v1::JobRecord copy = job;
     copy.set_failures(0);
+    copy.set_last_error("");
     copy.set_state(DependenciesSucceeded(copy.spec(), pending) ? v1::READY : v1::WAITING);
     pending[key] = std::move(copy);
   }

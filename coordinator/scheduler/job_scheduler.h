@@ -27,6 +27,7 @@
 #include "augsweep/v1/worker_service.pb.h"
 #include "common/status.h"
 #include "coordinator/planner/prepare_sweep.h"
+#include "coordinator/scheduler/result_aggregation.h"
 #include "coordinator/store/store.h"
 
 namespace augsweep {
@@ -87,6 +88,8 @@ class JobScheduler {
   bool DependenciesSucceeded(const v1::JobSpec& spec,
                              const std::map<std::string, v1::JobRecord>& pending) const;
   bool WorkerCanRun(const v1::WorkerCapabilities& caps, const v1::JobSpec& job) const;
+  // Whether a sweep that is not cancelled shares `job`. Caller holds mu_.
+  bool InLiveSweep(const v1::JobRecord& job) const;
   // Records for `key`'s dependents after it succeeded or failed. Caller holds mu_.
   void UpdateDependents(const std::string& key, v1::JobState outcome, std::vector<v1::JobRecord>& out) const;
   // A failed attempt: back to READY, or FAILED with dependents BLOCKED. Caller holds mu_.
@@ -94,7 +97,7 @@ class JobScheduler {
                      std::vector<v1::JobRecord>& changed) const;
   void ExpireLeasesLocked();
   v1::SweepStatus StatusLocked(const v1::SweepRecord& sweep) const;
-  StatusOr<std::optional<double>> MacroAucLocked(const std::string& job_key);
+  StatusOr<CellResult> MacroAucLocked(const std::string& job_key);
   void TouchWorker(const std::string& worker_id, const std::string& current_job);
 
   Store* const store_;

@@ -10,7 +10,7 @@ namespace augsweep {
 
 v1::GetResultsResponse AggregateResults(
     const v1::SweepRecord& sweep,
-    const std::function<std::optional<double>(const std::string& job_key)>& macro_auc) {
+    const std::function<CellResult(const std::string& job_key)>& cell_result) {
   using RowKey = std::tuple<std::string, std::string, double, int32_t>;  // classifier, gen, T, n
   std::map<RowKey, std::vector<double>> fold_aucs;
   std::vector<RowKey> order;
@@ -19,11 +19,11 @@ v1::GetResultsResponse AggregateResults(
     RowKey key{cell.classifier(), cell.generator(), cell.temperature(), cell.augment_count()};
     auto [it, inserted] = fold_aucs.try_emplace(key);
     if (inserted) order.push_back(key);
-    std::optional<double> auc = macro_auc(cell.job_key());
-    if (auc) {
-      it->second.push_back(*auc);
-    } else {
+    const CellResult result = cell_result(cell.job_key());
+    if (!result.has_result) {
       complete = false;
+    } else if (result.macro_auc) {
+      it->second.push_back(*result.macro_auc);
     }
   }
   v1::GetResultsResponse out;

@@ -12,11 +12,18 @@
 
 namespace augsweep {
 
-// `macro_auc(job_key)`: the fold's macro AUC, nullopt while the job has no result or when the
-// macro AUC is undefined on that fold. Rows keep the spec's order: per classifier its baseline,
-// then generators × temperatures × counts.
+// What a cell's job has produced so far.
+struct CellResult {
+  bool has_result = false;          // the job succeeded and its result is stored
+  std::optional<double> macro_auc;  // nullopt when the macro AUC is undefined on that fold
+};
+
+// `cell(job_key)`: the fold result of one cell's job. A fold whose macro AUC is undefined is
+// left out of its row (ResultRow.folds counts the defined ones) but is not missing: `complete`
+// is false only while some cell's job has no result. Rows keep the spec's order: per classifier
+// its baseline, then generators × temperatures × counts.
 v1::GetResultsResponse AggregateResults(
     const v1::SweepRecord& sweep,
-    const std::function<std::optional<double>(const std::string& job_key)>& macro_auc);
+    const std::function<CellResult(const std::string& job_key)>& cell);
 
 }  // namespace augsweep

@@ -24,6 +24,7 @@ struct CoordinatorOptions {
   std::string listen = "127.0.0.1:7070";  // host:port; port 0 picks a free one
   std::string data_dir;
   SchedulerOptions scheduler;
+  bool log_events = true;  // submissions, registrations, ignored duplicates on stderr
 };
 
 class CoordinatorServer {

@@ -58,7 +58,7 @@ grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*, grpc::ServerRea
   response->set_unique_jobs(outcome->unique_jobs);
   response->set_jobs_already_done(outcome->jobs_already_done);
   for (const auto& w : prepared->parsed.warnings) response->add_warnings(w);
-  std::cerr << "coordinator: sweep " << outcome->sweep_id << " (" << header.spec().name() << ") submitted, "
+  if (log_) std::cerr << "coordinator: sweep " << outcome->sweep_id << " (" << header.spec().name() << ") submitted, "
             << outcome->unique_jobs << " jobs, " << outcome->jobs_already_done << " already done\n";
   return grpc::Status::OK;
 }

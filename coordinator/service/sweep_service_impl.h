@@ -10,7 +10,9 @@ namespace augsweep {
 
 class SweepServiceImpl final : public v1::SweepService::Service {
  public:
-  SweepServiceImpl(Store* store, JobScheduler* scheduler) : store_(store), scheduler_(scheduler) {}
+  // `log`: one stderr line per notable event (submissions, registrations, ignored duplicates).
+  SweepServiceImpl(Store* store, JobScheduler* scheduler, bool log)
+      : store_(store), scheduler_(scheduler), log_(log) {}
 
   grpc::Status SubmitSweep(grpc::ServerContext* context, grpc::ServerReader<v1::SubmitSweepRequest>* reader,
                            v1::SubmitSweepResponse* response) override;
@@ -32,6 +34,7 @@ class SweepServiceImpl final : public v1::SweepService::Service {
  private:
   Store* const store_;
   JobScheduler* const scheduler_;
+  const bool log_;
 };
 
 }  // namespace augsweep

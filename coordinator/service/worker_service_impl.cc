@@ -10,7 +10,7 @@ namespace augsweep {
 grpc::Status WorkerServiceImpl::RegisterWorker(grpc::ServerContext*, const v1::RegisterWorkerRequest* request,
                                                v1::RegisterWorkerResponse* response) {
   *response = scheduler_->RegisterWorker(*request);
-  std::cerr << "coordinator: worker " << response->worker_id() << " registered ("
+  if (log_) std::cerr << "coordinator: worker " << response->worker_id() << " registered ("
             << request->capabilities().device() << ")\n";
   return grpc::Status::OK;
 }
@@ -33,7 +33,7 @@ grpc::Status WorkerServiceImpl::CompleteJob(grpc::ServerContext*, const v1::Comp
                                             v1::CompleteJobResponse* response) {
   StatusOr<v1::CompleteJobResponse> r = scheduler_->CompleteJob(*request);
   if (!r.ok()) return ToGrpc(r.status());
-  if (!r->accepted()) {
+  if (!r->accepted() && log_) {
     std::cerr << "coordinator: ignored a duplicate completion of " << request->result().job_key()
               << " attempt " << request->result().attempt() << " from " << request->worker_id() << "\n";
   }

@@ -10,7 +10,9 @@ namespace augsweep {
 
 class WorkerServiceImpl final : public v1::WorkerService::Service {
  public:
-  WorkerServiceImpl(Store* store, JobScheduler* scheduler) : store_(store), scheduler_(scheduler) {}
+  // `log`: one stderr line per notable event (submissions, registrations, ignored duplicates).
+  WorkerServiceImpl(Store* store, JobScheduler* scheduler, bool log)
+      : store_(store), scheduler_(scheduler), log_(log) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -30,6 +32,7 @@ class WorkerServiceImpl final : public v1::WorkerService::Service {
  private:
   Store* const store_;
   JobScheduler* const scheduler_;
+  const bool log_;
 };
 
 }  // namespace augsweep

@@ -1,0 +1,442 @@
+#!/usr/bin/env bash
+# The distributed system as real processes on loopback: augsweep-coordinator, augsweep-worker and
+# the augsweep CLI, with workers and the coordinator killed mid-job.
+#
+# usage: distributed_test.sh CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR
+# CASE: two_workers | worker_sigkill | coordinator_sigkill | coordinator_sigterm | worker_sigterm |
+#       bad_input
+# AUGSWEEP_TEST_VERBOSE=1 prints the process logs on success too.
+#
+# Each case has its own temp dir and a port the kernel picked (--listen 127.0.0.1:0, learnt from
+# --address-file). The EXIT trap kills every process the case started, by pid, and removes the
+# temp dir. Every wait has a deadline; a failure prints the coordinator and worker logs.
+set -euo pipefail
+
+if [ $# -ne 5 ]; then
+  echo "usage: $0 CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR" >&2
+  exit 2
+fi
+case_name=$1
+augsweep=$(realpath "$2")
+coordinator_bin=$(realpath "$3")
+worker_bin=$(realpath "$4")
+root=$(realpath "$5")
+slow_spec="$root/tests/integration/slow.yaml"
+demo_spec="$root/examples/demo.yaml"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/augsweep-distributed.XXXXXX")
+pids=()
+coordinator_pid=""
+address=""
+case_start=$SECONDS
+
+cleanup() {
+  local pid
+  for pid in ${pids[@]+"${pids[@]}"}; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT  # ctest's timeout or Ctrl-C: run the EXIT trap on the way out
+
+log() { echo "[$case_name +$((SECONDS - case_start))s] $*"; }
+
+dump_logs() {
+  local f
+  for f in "$tmp"/*.log; do
+    [ -e "$f" ] || continue
+    echo "----- $(basename "$f") -----"
+    tail -n 60 "$f"
+  done
+}
+
+fail() {
+  echo "FAIL [$case_name]: $*" >&2
+  dump_logs >&2
+  exit 1
+}
+
+# True while $1 runs (a zombie, exited but not yet waited for, counts as not running).
+running() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# wait_until SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails the
+# case when SECONDS pass.
+wait_until() {
+  local seconds=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${seconds}s waiting for: $what"
+    sleep 0.1
+  done
+}
+
+# start_coordinator LISTEN [FLAGS...]: starts it on $tmp/data and waits for its address file.
+start_coordinator() {
+  local listen=$1
+  shift
+  rm -f "$tmp/address"
+  "$coordinator_bin" --listen "$listen" --data-dir "$tmp/data" --address-file "$tmp/address" "$@" \
+    >>"$tmp/coordinator.log" 2>&1 &
+  coordinator_pid=$!
+  pids+=("$coordinator_pid")
+  local deadline=$((SECONDS + 20))
+  until [ -s "$tmp/address" ]; do
+    running "$coordinator_pid" || fail "the coordinator exited before it wrote its address file"
+    [ "$SECONDS" -lt "$deadline" ] || fail "the coordinator wrote no address file within 20 s"
+    sleep 0.05
+  done
+  address=$(head -n 1 "$tmp/address")
+  log "coordinator pid $coordinator_pid listening on $address"
+}
+
+# start_worker N: prints nothing; the worker's pid is in worker_pids[N], its log in worker-N.log.
+declare -A worker_pids=()
+start_worker() {
+  "$worker_bin" --coordinator "$address" >"$tmp/worker-$1.log" 2>&1 &
+  worker_pids[$1]=$!
+  pids+=("$!")
+}
+
+# submit SPEC: prints the sweep id (the last line of stdout).
+submit() {
+  local out
+  out=$("$augsweep" submit "$1" --coordinator "$address" 2>>"$tmp/cli.log") ||
+    fail "augsweep submit $1 failed"
+  tail -n 1 <<<"$out"
+}
+
+status_text() { "$augsweep" status "$1" --coordinator "$address" 2>>"$tmp/cli.log"; }
+
+# The state word of the status line "sweep ID (NAME): STATE".
+sweep_state() { status_text "$1" | head -n 1 | awk '{print $NF}'; }
+
+# column_sum SWEEP COLUMN: the sum over the stage rows of waiting|ready|leased|done|failed|...
+column_sum() {
+  local col
+  case $2 in
+    waiting) col=2 ;; ready) col=3 ;; leased) col=4 ;; done) col=5 ;; failed) col=6 ;;
+    blocked) col=7 ;; cancelled) col=8 ;; *) fail "no column $2" ;;
+  esac
+  status_text "$1" |
+    awk -v c="$col" 'NR > 2 && NF == 8 && $2 ~ /^[0-9]+$/ {s += $c} END {print s + 0}'
+}
+
+has_leased_at_least() { [ "$(column_sum "$1" leased)" -ge "$2" ]; }
+
+# Workers that must stay up until the sweep ends: wait_succeeded fails at once when one exits.
+must_run=()
+
+wait_succeeded() {
+  local sweep=$1 seconds=$2 state pid
+  local deadline=$((SECONDS + seconds))
+  while true; do
+    for pid in ${must_run[@]+"${must_run[@]}"}; do
+      running "$pid" || fail "worker pid $pid exited before the sweep finished"
+    done
+    state=$(sweep_state "$sweep" || true)
+    case $state in
+      SUCCEEDED) return 0 ;;
+      FAILED | CANCELLED) status_text "$sweep" >&2 || true; fail "sweep $sweep ended $state" ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      status_text "$sweep" >&2 || true
+      fail "sweep $sweep not SUCCEEDED after ${seconds}s (state: $state)"
+    fi
+    sleep 0.2
+  done
+}
+
+# True when worker N's last job line is the start of a train job it has not finished.
+worker_mid_train_job() {
+  local last
+  last=$(grep -E ': (train|generate) .*(\(attempt [0-9]+\)$| done)' "$tmp/worker-$1.log" |
+    tail -n 1) || return 1
+  [[ $last =~ :\ train\ .*\(attempt\ [0-9]+\)$ ]]
+}
+
+results_json() {
+  "$augsweep" results "$1" --coordinator "$address" --format json >"$2" 2>>"$tmp/cli.log" ||
+    fail "augsweep results $1 failed"
+}
+
+# check_rows JSON FOLDS ROWS: complete, ROWS rows, each cell once, each with FOLDS fold AUCs.
+check_rows() {
+  /usr/bin/python3 - "$@" <<'EOF' || fail "result rows are wrong"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+folds, want_rows = int(sys.argv[2]), int(sys.argv[3])
+rows = doc["rows"]
+problems = []
+if doc.get("complete") is not True:
+    problems.append("complete is %r" % doc.get("complete"))
+if len(rows) != want_rows:
+    problems.append("%d rows, expected %d" % (len(rows), want_rows))
+cells = [(r["generator"], r["temperature"], r["augment_count"], r["classifier"]) for r in rows]
+if len(set(cells)) != len(cells):
+    problems.append("a cell appears twice: %r" % cells)
+for r in rows:
+    if r["folds"] != folds or len(r["fold_aucs"]) != folds or None in r["fold_aucs"]:
+        problems.append("row %r: folds=%r fold_aucs=%r" % (cells[rows.index(r)], r["folds"],
+                                                          r["fold_aucs"]))
+for p in problems:
+    print("check_rows:", p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+EOF
+}
+
+# same_rows A.json B.json: identical rows (fold AUCs bit for bit); sweep ids may differ.
+same_rows() {
+  /usr/bin/python3 - "$1" "$2" <<'EOF' || fail "results differ from the reference run"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+if a["rows"] != b["rows"]:
+    print("rows differ:\n%s\n---- reference ----\n%s" % (json.dumps(a["rows"], indent=1),
+          json.dumps(b["rows"], indent=1)), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+# reference_run SPEC OUT.json &: the same sweep, uninterrupted, in one process on a fresh store.
+# Only for the background (`&`): it execs, so $! is augsweep's own pid (the trap can kill it), and
+# the caller's `wait` judges its exit status.
+reference_run() {
+  cd "$tmp" || exit 1
+  exec "$augsweep" run "$1" --data-dir "$tmp/reference-data" --workers 2 --format json \
+    >"$2" 2>"$tmp/reference-run.log"
+}
+
+case_two_workers() {
+  start_coordinator 127.0.0.1:0
+  start_worker 1
+  start_worker 2
+  must_run=("${worker_pids[1]}" "${worker_pids[2]}")
+  local sweep
+  sweep=$(submit "$demo_spec")
+  log "submitted $sweep"
+  reference_run "$demo_spec" "$tmp/reference.json" &
+  local reference_pid=$!
+  pids+=("$reference_pid")
+  wait_succeeded "$sweep" 60
+  log "sweep SUCCEEDED"
+  results_json "$sweep" "$tmp/results.json"
+  wait "$reference_pid" || fail "the reference run (augsweep run) failed"
+  check_rows "$tmp/results.json" 5 5
+  same_rows "$tmp/results.json" "$tmp/reference.json"
+  grep -q " done in " "$tmp/worker-1.log" || fail "worker 1 ran no job"
+  grep -q " done in " "$tmp/worker-2.log" || fail "worker 2 ran no job"
+}
+
+case_worker_sigkill() {
+  start_coordinator 127.0.0.1:0 --lease-seconds 4 --heartbeat-seconds 1
+  start_worker 1
+  start_worker 2
+  local sweep
+  sweep=$(submit "$slow_spec")
+  log "submitted $sweep"
+  wait_until 30 "worker 1 running a train job" worker_mid_train_job 1
+  has_leased_at_least "$sweep" 1 || fail "worker 1 runs a job the coordinator shows no lease for"
+  local killed_job
+  killed_job=$(grep -E ': train ' "$tmp/worker-1.log" | tail -n 1 |
+    sed -E 's/^[^:]*: //; s/ \(attempt [0-9]+\)$//')
+  kill -9 "${worker_pids[1]}"
+  must_run=("${worker_pids[2]}")
+  log "kill -9 worker 1 during: $killed_job"
+  # The lease expires after 4 s and worker 2 runs the job again as attempt 2.
+  wait_until 40 "worker 2 running \"$killed_job\" again" \
+    grep -qF ": $killed_job (attempt 2)" "$tmp/worker-2.log"
+  log "re-leased to worker 2"
+  wait_succeeded "$sweep" 60
+  log "sweep SUCCEEDED"
+  results_json "$sweep" "$tmp/results.json"
+  check_rows "$tmp/results.json" 3 2
+}
+
+one_done_worker1_busy() {
+  grep -q ': train .* done in ' "$tmp/worker-1.log" "$tmp/worker-2.log" && worker_mid_train_job 1
+}
+
+# coordinator_restart KILL|TERM [COORDINATOR FLAGS]: stops the coordinator mid-sweep with that
+# signal, restarts it on the same --data-dir and port; the workers must find it again by themselves.
+coordinator_restart() {
+  local signal=$1
+  shift
+  start_coordinator 127.0.0.1:0 "$@"
+  local port=${address##*:}
+  start_worker 1
+  start_worker 2
+  must_run=("${worker_pids[1]}" "${worker_pids[2]}")
+  local sweep
+  sweep=$(submit "$slow_spec")
+  log "submitted $sweep"
+  wait_until 40 "a finished train job, and worker 1 mid-job" one_done_worker1_busy
+  kill "-$signal" "$coordinator_pid"
+  log "SIG$signal to the coordinator mid-sweep"
+  local deadline=$((SECONDS + 10))
+  while running "$coordinator_pid"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the coordinator did not stop within 10 s of SIG$signal"
+    sleep 0.1
+  done
+  local rc=0
+  wait "$coordinator_pid" 2>/dev/null || rc=$?
+  [ "$signal" != TERM ] || [ "$rc" = 0 ] ||
+    fail "the coordinator exited $rc after SIGTERM, expected 0"
+  sleep 1
+  start_coordinator "127.0.0.1:$port" "$@"
+  [ "$address" = "127.0.0.1:$port" ] || fail "restarted on $address, not port $port"
+  local reference_pid=""
+  if [ "$signal" = KILL ]; then
+    # Meanwhile, the same sweep uninterrupted, for the determinism check.
+    reference_run "$slow_spec" "$tmp/reference.json" &
+    reference_pid=$!
+    pids+=("$reference_pid")
+  fi
+  wait_succeeded "$sweep" 90
+  log "sweep SUCCEEDED after the restart"
+  results_json "$sweep" "$tmp/results.json"
+  check_rows "$tmp/results.json" 3 2
+  if [ -n "$reference_pid" ]; then
+    wait "$reference_pid" || fail "the reference run (augsweep run) failed"
+    same_rows "$tmp/results.json" "$tmp/reference.json"
+  fi
+}
+
+case_coordinator_sigkill() { coordinator_restart KILL --lease-seconds 6 --heartbeat-seconds 1; }
+# A graceful stop answers the calls that reach it while it drains with CANCELLED: workers must
+# retry them, not exit. The default 5 s heartbeat keeps the drain long enough for a worker's
+# CompleteJob to land in it (with 1 s heartbeats it drains too fast to show the problem reliably).
+case_coordinator_sigterm() { coordinator_restart TERM; }
+
+case_worker_sigterm() {
+  # A 60 s lease: only a give-back, not an expiry, can free the job within a second.
+  start_coordinator 127.0.0.1:0 --lease-seconds 60 --heartbeat-seconds 1
+  start_worker 1
+  local sweep
+  sweep=$(submit "$slow_spec")
+  log "submitted $sweep"
+  wait_until 30 "worker 1 running a train job" worker_mid_train_job 1
+  local done_before
+  done_before=$(column_sum "$sweep" "done")
+  [ "$(column_sum "$sweep" leased)" = 1 ] || fail "expected one leased job before SIGTERM"
+  local worker=${worker_pids[1]}
+  kill -TERM "$worker"
+  local sent_ns
+  sent_ns=$(date +%s%N)
+  log "SIGTERM to worker 1"
+  local leased=1 elapsed_ms=0
+  while true; do
+    leased=$(column_sum "$sweep" leased)
+    elapsed_ms=$((($(date +%s%N) - sent_ns) / 1000000))
+    [ "$leased" = 0 ] && break
+    [ "$elapsed_ms" -lt 1000 ] || fail "still $leased leased job(s) ${elapsed_ms} ms after SIGTERM"
+    sleep 0.05
+  done
+  log "leased 0 after ${elapsed_ms} ms"
+  [ "$(column_sum "$sweep" "done")" = "$done_before" ] ||
+    fail "a job finished instead of being given back (done was $done_before)"
+  [ "$(column_sum "$sweep" ready)" -ge 1 ] || fail "the given-back job is not ready again"
+  local deadline=$((SECONDS + 6))
+  while running "$worker"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the worker did not exit within 6 s of SIGTERM"
+    sleep 0.1
+  done
+  local rc=0
+  wait "$worker" || rc=$?
+  [ "$rc" = 0 ] || fail "the worker exited with status $rc after SIGTERM, expected 0"
+  grep -q "gave back" "$tmp/worker-1.log" || fail "the worker did not log the give-back"
+  log "worker exited 0"
+}
+
+# expect_exit CODE COMMAND...: runs COMMAND (stdout and stderr to $tmp/out, $tmp/err).
+expect_exit() {
+  local want=$1
+  shift
+  local got=0
+  "$@" >"$tmp/out" 2>"$tmp/err" || got=$?
+  if [ "$got" != "$want" ]; then
+    echo "stderr:" >&2
+    cat "$tmp/err" >&2
+    fail "expected exit $want, got $got from: $*"
+  fi
+}
+
+expect_one_stderr_line() {
+  [ "$(wc -l <"$tmp/err")" = 1 ] || { cat "$tmp/err" >&2; fail "$1: expected one stderr line"; }
+  grep -qE -- "$2" "$tmp/err" || { cat "$tmp/err" >&2; fail "$1: stderr does not match /$2/"; }
+}
+
+case_bad_input() {
+  start_coordinator 127.0.0.1:0
+  mkdir -p "$tmp/specs/data"
+  cp "$root/examples/data/wordnet-themes.csv" "$tmp/specs/data/"
+
+  # A misspelt key: the submit names file:line and the field.
+  local line
+  line=$(grep -n '^temperatures:' "$demo_spec" | cut -d: -f1)
+  sed 's/^temperatures:/tempratures:/' "$demo_spec" >"$tmp/specs/typo.yaml"
+  expect_exit 2 "$augsweep" submit "$tmp/specs/typo.yaml" --coordinator "$address"
+  expect_one_stderr_line "unknown key" "typo\\.yaml:$line: tempratures: unknown key"
+
+  # An empty text on the dataset's 3rd row: the coordinator rejects it (row and field named).
+  {
+    echo "id,text,themes"
+    for i in 1 2 3 4 5 6 7 8; do
+      if [ "$i" = 3 ]; then echo "e$i,,body"; else echo "e$i,text number $i,body;feeling"; fi
+    done
+  } >"$tmp/specs/data/empty.csv"
+  sed -e 's#data/wordnet-themes.csv#data/empty.csv#' -e 's/folds: 5/folds: 2/' "$demo_spec" \
+    >"$tmp/specs/empty_text.yaml"
+  expect_exit 2 "$augsweep" submit "$tmp/specs/empty_text.yaml" --coordinator "$address"
+  expect_one_stderr_line "empty text" "empty\\.csv: row 3 .*\"text\""
+
+  # Neither bad submit stored anything, and the coordinator keeps serving: a good submit, and
+  # status on it.
+  expect_exit 0 "$augsweep" status --coordinator "$address"
+  grep -qx "no sweeps" "$tmp/out" || fail "a rejected submit left a sweep behind: $(cat "$tmp/out")"
+  local sweep
+  sweep=$(submit "$demo_spec")
+  expect_exit 0 "$augsweep" status "$sweep" --coordinator "$address"
+  grep -qE "^sweep $sweep \\(demo\\): [A-Z]+$" "$tmp/out" ||
+    fail "no state line in: $(cat "$tmp/out")"
+  grep -qE '^ +stage +waiting +ready +leased +done +failed +blocked +cancelled$' "$tmp/out" ||
+    fail "no stage table in: $(cat "$tmp/out")"
+  expect_exit 0 "$augsweep" status --coordinator "$address"
+  grep -q "$sweep" "$tmp/out" || fail "status without SWEEP does not list $sweep"
+
+  expect_exit 2 "$augsweep" status NOSUCH --coordinator "$address"
+  expect_one_stderr_line "unknown sweep" "no sweep"
+
+  # An address nobody listens on: the stopped coordinator's.
+  kill -TERM "$coordinator_pid"
+  local deadline=$((SECONDS + 10))
+  while running "$coordinator_pid"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the coordinator did not stop within 10 s of SIGTERM"
+    sleep 0.1
+  done
+  local rc=0
+  wait "$coordinator_pid" || rc=$?
+  [ "$rc" = 0 ] || fail "the coordinator exited $rc after SIGTERM"
+  local start_ns took_ms cli_args
+  for cli_args in "status $sweep" "results $sweep" "submit $demo_spec"; do
+    start_ns=$(date +%s%N)
+    # shellcheck disable=SC2086
+    expect_exit 1 timeout 60 "$augsweep" $cli_args --coordinator "$address"
+    took_ms=$((($(date +%s%N) - start_ns) / 1000000))
+    expect_one_stderr_line "unreachable ($cli_args)" "cannot reach the coordinator at $address"
+    [ "$took_ms" -lt 30000 ] || fail "augsweep ${cli_args%% *} took ${took_ms} ms to give up"
+    log "augsweep ${cli_args%% *} on a dead coordinator: exit 1 after ${took_ms} ms"
+  done
+}
+
+case $case_name in
+  two_workers | worker_sigkill | coordinator_sigkill | coordinator_sigterm | worker_sigterm | \
+    bad_input)
+    "case_$case_name" ;;
+  *) echo "unknown case $case_name" >&2; exit 2 ;;
+esac
+[ -z "${AUGSWEEP_TEST_VERBOSE:-}" ] || dump_logs
+log "ok"
