@@ -17,5 +17,7 @@ int RunCancelCommand(const Args& args);   // control_commands.cc
 int RunRetryCommand(const Args& args);    // control_commands.cc
 int RunWorkersCommand(const Args& args);  // control_commands.cc
 int RunRunCommand(const Args& args);      // run_command.cc
+int RunTokenizeCommand(const Args& args); // model_commands.cc
+int RunGenerateCommand(const Args& args); // model_commands.cc
 
 }  // namespace augsweep::cli

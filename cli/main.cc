@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
     {"retry", "give a sweep's failed jobs a fresh set of attempts", augsweep::cli::RunRetryCommand},
     {"workers", "list the workers the coordinator has seen", augsweep::cli::RunWorkersCommand},
     {"plan", "validate a spec and its dataset and print the jobs it would run", augsweep::cli::RunPlanCommand},
+    {"generate", "continue a prompt with a LLaMA-family model folder", augsweep::cli::RunGenerateCommand},
+    {"tokenize", "print the token ids of a text as a JSON array", augsweep::cli::RunTokenizeCommand},
 };
 
 void PrintUsage(FILE* out) {

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     }
     options.coordinator = *address;
   }
-  auto executors = augsweep::DefaultExecutors();
+  auto executors = augsweep::DefaultExecutors(options.device);
   if (!executors.ok()) {
     std::fprintf(stderr, "augsweep-worker: %s\n", executors.status().message().c_str());
     return 1;

@@ -14,11 +14,11 @@
 namespace augsweep::bpe {
 
 struct Symbol {
-  int32_t prev = -1;  // index of the previous live symbol, -1 at the start
-  int32_t next = -1;  // index of the next live symbol, -1 at the end
-  uint32_t begin = 0;  // byte range in the text
-  uint32_t size = 0;   // 0 once merged into its left neighbour
-  int32_t id = -1;     // vocabulary id, -1 when unknown
+  int32_t prev = -1;    // index of the previous live symbol, -1 at the start
+  int32_t next = -1;    // index of the next live symbol, -1 at the end
+  uint32_t begin = 0;   // byte range in the text
+  uint32_t size = 0;    // 0 once merged into its left neighbour
+  int32_t id = -1;      // vocabulary id, -1 when unknown
   bool frozen = false;  // never merged (SentencePiece user-defined symbols)
 };
 

@@ -11,7 +11,8 @@
 // post_processor ByteLevel, TemplateProcessing (single-sequence template), RobertaProcessing,
 // BertProcessing, or a Sequence of them. Anything else (normalizers, other pre-tokenizers and
 // decoders, BPE dropout, continuing_subword_prefix, end_of_word_suffix, byte_fallback) gives
-// Unimplemented naming the piece.
+// Unimplemented naming the piece. fuse_unk is ignored: byte-level vocabularies hold all 256 bytes,
+// so <unk> does not occur.
 #pragma once
 
 #include <cstdint>
@@ -66,11 +67,13 @@ struct ByteLevelBpeModel {
     bool single_word = false;
   };
 
-  std::vector<std::pair<std::string, int32_t>> vocab;      // byte-alphabet token -> id
+  std::vector<std::pair<std::string, int32_t>> vocab;       // byte-alphabet token -> id
   std::vector<std::pair<std::string, std::string>> merges;  // in rank order
   bool ignore_merges = false;  // a pre-token that is itself in the vocab is not merged (Llama 3)
   int32_t unk_id = -1;         // for bytes missing from the vocab; -1 drops them
   std::vector<PreTokenizerStep> pre_tokenizer;
+  // Read from vocab.json + merges.txt: behave like transformers' slow GPT2Tokenizer.
+  bool slow_gpt2 = false;
   bool prefix_space_whole_text = false;  // slow GPT2Tokenizer(add_prefix_space=True)
   std::vector<AddedToken> added_tokens;
   std::vector<int32_t> prefix_ids;  // added by Encode(..., add_special=true)
@@ -115,9 +118,9 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
     std::optional<RegexSplitter> splitter;
   };
 
-  std::vector<std::string> id_to_token_;     // "" for unused ids
-  std::vector<std::string> id_to_bytes_;     // what each id decodes to
-  std::vector<uint8_t> is_special_;          // skipped when decoding with skip_special
+  std::vector<std::string> id_to_token_;  // "" for unused ids
+  std::vector<std::string> id_to_bytes_;  // what each id decodes to
+  std::vector<uint8_t> is_special_;       // skipped when decoding with skip_special
   std::unordered_map<std::string, int32_t> token_to_id_;
   std::unordered_map<uint64_t, std::pair<int32_t, int32_t>> merges_;  // (left, right) -> (rank, id)
   int32_t byte_ids_[256];

@@ -71,8 +71,8 @@ std::vector<LiteralTokenSplitter::Segment> LiteralTokenSplitter::Split(
         size_t before_start = 0, after_len = 0;
         const bool glued_left = CodePointBefore(text, pos, &before_start) >= 0 &&
                                 IsWordChar(text, before_start, pos - before_start);
-        const bool glued_right = DecodeCodePoint(text, end, &after_len) >= 0 &&
-                                 IsWordChar(text, end, after_len);
+        const bool glued_right =
+            DecodeCodePoint(text, end, &after_len) >= 0 && IsWordChar(text, end, after_len);
         if (glued_left || glued_right) continue;
       }
       match = &t;  // longest first, so the first hit is the longest

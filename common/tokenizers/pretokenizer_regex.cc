@@ -2,8 +2,99 @@
 
 #include <re2/re2.h>
 
+#include <atomic>
+
+#include "common/tokenizers/text_util.h"
+
 namespace augsweep {
 namespace {
+
+using tokenizer_text::DecodeCodePoint;
+
+// Character classes the scanner distinguishes. An ill-formed byte has none: like RE2, the
+// scanner never matches it, and it ends up between matches.
+enum CharClass : uint8_t {
+  kLetter = 1,  // \p{L}
+  kNumber = 2,  // \p{N}
+  kSpace = 4,   // Unicode White_Space (\s)
+  kOther = 8,   // any other code point
+};
+
+// The class of `cp`, computed with RE2 the first time a code point is seen and cached (a racing
+// thread at worst computes the same value again).
+uint8_t ClassOf(int32_t cp) {
+  static std::atomic<uint8_t>* const cache = new std::atomic<uint8_t>[0x110000]();
+  static const RE2* const letter = new RE2(R"(\p{L})");
+  static const RE2* const number = new RE2(R"(\p{N})");
+  if (cp < 0 || cp >= 0x110000) return 0;
+  uint8_t c = cache[cp].load(std::memory_order_relaxed);
+  if (c != 0) return c & 0x7F;
+  if (tokenizer_text::IsUnicodeWhitespace(cp)) {
+    c = kSpace;
+  } else {
+    std::string utf8;
+    tokenizer_text::AppendCodePoint(static_cast<uint32_t>(cp), &utf8);
+    c = RE2::FullMatch(utf8, *letter) ? kLetter : RE2::FullMatch(utf8, *number) ? kNumber : kOther;
+  }
+  cache[cp].store(c | 0x80, std::memory_order_relaxed);
+  return c;
+}
+
+// The class of the character at text[pos] (0 past the end or for a bad byte); *len its length.
+uint8_t ClassAt(std::string_view text, size_t pos, size_t* len) {
+  if (pos >= text.size()) {
+    *len = 0;
+    return 0;
+  }
+  const auto b = static_cast<uint8_t>(text[pos]);
+  if (b < 0x80) {  // ASCII without a decode
+    *len = 1;
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) return kLetter;
+    if (b >= '0' && b <= '9') return kNumber;
+    if (b == ' ' || (b >= 0x09 && b <= 0x0D)) return kSpace;
+    return kOther;
+  }
+  return ClassOf(DecodeCodePoint(text, pos, len));
+}
+
+// End of the run of characters of class `cls` starting at pos (pos itself when none), counting
+// at most `max_chars` characters.
+size_t RunOf(std::string_view text, size_t pos, uint8_t cls, int max_chars = 1 << 30) {
+  size_t len = 0;
+  for (int n = 0; n < max_chars && (ClassAt(text, pos, &len) & cls); ++n) pos += len;
+  return pos;
+}
+
+// Length of a contraction ('s 't 're 've 'm 'll 'd) at text[pos], 0 if none. Case-insensitive
+// as RE2's (?i) is: 's' also matches U+017F LATIN SMALL LETTER LONG S.
+size_t Contraction(std::string_view text, size_t pos, bool ignore_case) {
+  if (pos >= text.size() || text[pos] != '\'') return 0;
+  const std::string_view rest = text.substr(pos + 1);
+  auto eq = [&](size_t i, char c) {
+    if (i >= rest.size()) return false;
+    const char r = rest[i];
+    return r == c || (ignore_case && r >= 'A' && r <= 'Z' && r - 'A' + 'a' == c);
+  };
+  if (eq(0, 's')) return 2;
+  if (ignore_case && rest.substr(0, 2) == "\xC5\xBF") return 3;  // 'ſ
+  if (eq(0, 't')) return 2;
+  if (eq(0, 'r') && eq(1, 'e')) return 3;
+  if (eq(0, 'v') && eq(1, 'e')) return 3;
+  if (eq(0, 'm')) return 2;
+  if (eq(0, 'l') && eq(1, 'l')) return 3;
+  if (eq(0, 'd')) return 2;
+  return 0;
+}
+
+// `\s+(?!\S)|\s+` at a whitespace character: the run, less its last character when a
+// non-space follows and the run is longer than one character.
+size_t WhitespaceRun(std::string_view text, size_t pos) {
+  const size_t end = RunOf(text, pos, kSpace);
+  if (end == text.size()) return end;
+  size_t last = end - 1;
+  while (last > pos && (static_cast<uint8_t>(text[last]) & 0xC0) == 0x80) --last;
+  return last > pos ? last : end;
+}
 
 // Unicode White_Space, as members of a character class.
 constexpr std::string_view kSpaceMembers =
@@ -159,8 +250,16 @@ StatusOr<std::string> TranslateBody(std::string_view pattern, std::string_view s
 
 }  // namespace
 
-StatusOr<RegexSplitter> RegexSplitter::Create(std::string_view pattern) {
+StatusOr<RegexSplitter> RegexSplitter::Create(std::string_view pattern, bool allow_scanner) {
   RegexSplitter splitter;
+  if (allow_scanner) {
+    if (pattern == kGpt2SplitPattern) {
+      splitter.scanner_ = Scanner::kGpt2;
+    } else if (pattern == kLlama3SplitPattern || pattern == kQwen2SplitPattern) {
+      splitter.scanner_ = Scanner::kLlama3;
+      splitter.max_digits_ = pattern == kLlama3SplitPattern ? 3 : 1;
+    }
+  }
   bool first = true;
   for (std::string_view alternative : TopLevelAlternatives(pattern)) {
     std::string piece;
@@ -191,13 +290,72 @@ StatusOr<RegexSplitter> RegexSplitter::Create(std::string_view pattern) {
   return splitter;
 }
 
+size_t RegexSplitter::ScanGpt2(std::string_view text, size_t pos) const {
+  // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+  if (const size_t n = Contraction(text, pos, /*ignore_case=*/false)) return pos + n;
+  // The three " ?X+" alternatives: after an optional space, one class decides which applies.
+  const size_t start = text[pos] == ' ' ? pos + 1 : pos;
+  size_t len = 0;
+  const uint8_t cls = ClassAt(text, start, &len);
+  if (cls & (kLetter | kNumber | kOther)) return RunOf(text, start, cls);
+  if (ClassAt(text, pos, &len) == kSpace) return WhitespaceRun(text, pos);
+  return pos;
+}
+
+size_t RegexSplitter::ScanLlama3(std::string_view text, size_t pos) const {
+  // (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|
+  // \s*[\r\n]+|\s+(?!\S)|\s+
+  if (const size_t n = Contraction(text, pos, /*ignore_case=*/true)) return pos + n;
+  size_t len = 0;
+  const uint8_t cls = ClassAt(text, pos, &len);
+  if (cls == kLetter) return RunOf(text, pos, kLetter);
+  const bool newline = text[pos] == '\r' || text[pos] == '\n';
+  if ((cls == kSpace || cls == kOther) && !newline) {
+    size_t next_len = 0;
+    if (ClassAt(text, pos + len, &next_len) == kLetter) return RunOf(text, pos + len, kLetter);
+  }
+  if (cls == kNumber) return RunOf(text, pos, kNumber, max_digits_);
+  const size_t start = text[pos] == ' ' ? pos + 1 : pos;
+  if (ClassAt(text, start, &len) == kOther) {
+    size_t end = RunOf(text, start, kOther);
+    while (end < text.size() && (text[end] == '\r' || text[end] == '\n')) ++end;
+    return end;
+  }
+  if (cls == kSpace) {
+    const size_t run_end = RunOf(text, pos, kSpace);
+    for (size_t k = run_end; k > pos; --k) {  // the last \r or \n of the run, if any
+      if (text[k - 1] == '\r' || text[k - 1] == '\n') return k;
+    }
+    return WhitespaceRun(text, pos);
+  }
+  return pos;
+}
+
 void RegexSplitter::Split(std::string_view text, std::vector<std::string_view>* out) const {
+  if (scanner_ != Scanner::kNone) {
+    size_t gap = 0;  // start of bytes no alternative matched
+    size_t pos = 0;
+    while (pos < text.size()) {
+      const size_t end = scanner_ == Scanner::kGpt2 ? ScanGpt2(text, pos) : ScanLlama3(text, pos);
+      if (end == pos) {
+        ++pos;
+        continue;
+      }
+      if (gap < pos) out->push_back(text.substr(gap, pos - gap));
+      out->push_back(text.substr(pos, end - pos));
+      pos = gap = end;
+    }
+    if (gap < text.size()) out->push_back(text.substr(gap));
+    return;
+  }
   const re2::StringPiece input(text.data(), text.size());
   re2::StringPiece groups[2];
   const int num_groups = has_whitespace_lookahead_ ? 2 : 1;
   size_t pos = 0;
   while (pos < text.size()) {
-    if (!re_->Match(input, pos, text.size(), RE2::UNANCHORED, groups, num_groups)) {
+    // Nearly always a match starts right here; anchoring spares RE2 the search for its start.
+    if (!re_->Match(input, pos, text.size(), RE2::ANCHOR_START, groups, num_groups) &&
+        !re_->Match(input, pos, text.size(), RE2::UNANCHORED, groups, num_groups)) {
       out->push_back(text.substr(pos));
       return;
     }

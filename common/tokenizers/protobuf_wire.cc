@@ -95,8 +95,9 @@ Status Reader::ReadLengthDelimited(std::string_view* payload, size_t* payload_of
   AUGSWEEP_RETURN_IF_ERROR(ReadVarint(&length));
   if (length > data_.size() - pos_) {
     return DataLossError("length-delimited field of " + std::to_string(length) +
-                         " bytes at byte offset " + std::to_string(offset()) + " runs past the end (" +
-                         std::to_string(data_.size() - pos_) + " bytes left)");
+                         " bytes at byte offset " + std::to_string(offset()) +
+                         " runs past the end (" + std::to_string(data_.size() - pos_) +
+                         " bytes left)");
   }
   if (payload_offset != nullptr) *payload_offset = offset();
   *payload = data_.substr(pos_, length);

@@ -116,8 +116,8 @@ Status ParseTrainerSpec(std::string_view bytes, size_t base, Model* model) {
                                           key_offset, &model->treat_whitespace_as_suffix));
         break;
       case 35:
-        AUGSWEEP_RETURN_IF_ERROR(ReadBool(r, "trainer_spec.byte_fallback", type, key_offset,
-                                          &model->byte_fallback));
+        AUGSWEEP_RETURN_IF_ERROR(
+            ReadBool(r, "trainer_spec.byte_fallback", type, key_offset, &model->byte_fallback));
         break;
       case 44:
         AUGSWEEP_RETURN_IF_ERROR(
@@ -167,16 +167,16 @@ Status ParseNormalizerSpec(std::string_view bytes, size_t base, Model* model) {
         break;
       }
       case 3:
-        AUGSWEEP_RETURN_IF_ERROR(ReadBool(r, "normalizer_spec.add_dummy_prefix", type,
-                                          key_offset, &model->add_dummy_prefix));
+        AUGSWEEP_RETURN_IF_ERROR(ReadBool(r, "normalizer_spec.add_dummy_prefix", type, key_offset,
+                                          &model->add_dummy_prefix));
         break;
       case 4:
         AUGSWEEP_RETURN_IF_ERROR(ReadBool(r, "normalizer_spec.remove_extra_whitespaces", type,
                                           key_offset, &model->remove_extra_whitespaces));
         break;
       case 5:
-        AUGSWEEP_RETURN_IF_ERROR(ReadBool(r, "normalizer_spec.escape_whitespaces", type,
-                                          key_offset, &model->escape_whitespaces));
+        AUGSWEEP_RETURN_IF_ERROR(ReadBool(r, "normalizer_spec.escape_whitespaces", type, key_offset,
+                                          &model->escape_whitespaces));
         break;
       default:
         AUGSWEEP_RETURN_IF_ERROR(r.SkipField(field, type));
@@ -209,7 +209,8 @@ Status Validate(const Model& model) {
     if (p.type == Model::PieceType::kUnknown) ++unknown_count;
     if (p.type == Model::PieceType::kByte) {
       if (!model.byte_fallback) {
-        return InvalidArgumentError(where + " is a byte piece but trainer_spec.byte_fallback is false");
+        return InvalidArgumentError(where +
+                                    " is a byte piece but trainer_spec.byte_fallback is false");
       }
       const int b = SentencePieceByteValue(p.piece);
       if (b < 0) return InvalidArgumentError(where + " is a byte piece but not spelled <0xXX>");
@@ -269,6 +270,7 @@ int SentencePieceByteValue(std::string_view piece) {
 StatusOr<SentencePieceModel> ParseSentencePieceModel(std::string_view bytes) {
   if (bytes.empty()) return DataLossError("the file is empty");
   Model model;
+  bool has_trainer_spec = false, has_normalizer_spec = false;
   Reader r(bytes);
   while (!r.done()) {
     const size_t key_offset = r.offset();
@@ -290,11 +292,13 @@ StatusOr<SentencePieceModel> ParseSentencePieceModel(std::string_view bytes) {
         AUGSWEEP_RETURN_IF_ERROR(
             ReadBytes(r, "trainer_spec", type, key_offset, &payload, &payload_offset));
         AUGSWEEP_RETURN_IF_ERROR(ParseTrainerSpec(payload, payload_offset, &model));
+        has_trainer_spec = true;
         break;
       case 3:
         AUGSWEEP_RETURN_IF_ERROR(
             ReadBytes(r, "normalizer_spec", type, key_offset, &payload, &payload_offset));
         AUGSWEEP_RETURN_IF_ERROR(ParseNormalizerSpec(payload, payload_offset, &model));
+        has_normalizer_spec = true;
         break;
       case 5: {
         AUGSWEEP_RETURN_IF_ERROR(
@@ -308,6 +312,18 @@ StatusOr<SentencePieceModel> ParseSentencePieceModel(std::string_view bytes) {
         // self_test_data (4) and extensions: not needed.
         AUGSWEEP_RETURN_IF_ERROR(r.SkipField(field, type));
     }
+  }
+  if (model.pieces.empty()) {
+    return InvalidArgumentError("the model has no pieces (not a SentencePiece model?)");
+  }
+  // Every SentencePiece trainer writes both specs after the pieces, and their defaults differ
+  // from what real models use (model_type UNIGRAM, remove_extra_whitespaces on): a file without
+  // them was cut short.
+  if (!has_trainer_spec || !has_normalizer_spec) {
+    return DataLossError(std::string("no ") +
+                         (has_trainer_spec ? "normalizer_spec" : "trainer_spec") + " after " +
+                         std::to_string(model.pieces.size()) +
+                         " pieces: the file is truncated or not a SentencePiece model");
   }
   AUGSWEEP_RETURN_IF_ERROR(Validate(model));
   return model;

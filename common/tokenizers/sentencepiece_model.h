@@ -4,6 +4,8 @@
 // newer SentencePiece versions load as long as the fields below keep their numbers
 // (google/sentencepiece src/sentencepiece_model.proto).
 //
+// Unlike protobuf itself, the parser requires trainer_spec and normalizer_spec to be present:
+// their defaults are not what real models use, so a file without them was cut short.
 // ParseSentencePieceModel also validates what SentencePiece's ModelInterface::InitializePieces
 // checks (non-empty, distinct pieces, exactly one UNKNOWN piece, 256 byte pieces when
 // byte_fallback is on), so a garbage file fails at load time with a message instead of producing

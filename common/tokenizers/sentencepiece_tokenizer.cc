@@ -137,7 +137,8 @@ std::string SentencePieceTokenizer::Normalize(std::string_view input) const {
     if (!model_.remove_extra_whitespaces) is_prev_space = false;
   }
   if (model_.remove_extra_whitespaces) {
-    while (out.size() >= space.size() && out.compare(out.size() - space.size(), space.size(), space) == 0) {
+    while (out.size() >= space.size() &&
+           out.compare(out.size() - space.size(), space.size(), space) == 0) {
       out.resize(out.size() - space.size());
     }
   }
@@ -226,8 +227,8 @@ std::string SentencePieceTokenizer::DecodePiece(int32_t previous, int32_t id) co
     default:
       break;
   }
-  const bool at_start = previous < 0 || previous >= vocab_size() ||
-                        type(previous) == PieceType::kControl;
+  const bool at_start =
+      previous < 0 || previous >= vocab_size() || type(previous) == PieceType::kControl;
   bool dropped = false;
   return PieceToText(model_.pieces[id].piece, at_start && StripsBosSpace(), &dropped);
 }
@@ -250,8 +251,8 @@ StatusOr<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizerFromByte
     return UnimplementedError(name + ": SentencePiece denormalizer tables are not supported");
   }
   if (model.treat_whitespace_as_suffix) {
-    return UnimplementedError(
-        name + ": trainer_spec.treat_whitespace_as_suffix = true is not supported");
+    return UnimplementedError(name +
+                              ": trainer_spec.treat_whitespace_as_suffix = true is not supported");
   }
   switch (model.model_type) {
     case SentencePieceModel::ModelType::kBpe:
@@ -260,8 +261,9 @@ StatusOr<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizerFromByte
     case SentencePieceModel::ModelType::kUnigram:
       // Extension point: a SentencePieceUnigramTokenizer (Viterbi over piece scores) subclass.
       return UnimplementedError(
-          name + ": SentencePiece model_type UNIGRAM (e.g. XLNet's spiece.model) is not "
-                 "supported yet; only BPE models (LLaMA, Mistral, llama2.c) are");
+          name +
+          ": SentencePiece model_type UNIGRAM (e.g. XLNet's spiece.model) is not "
+          "supported yet; only BPE models (LLaMA, Mistral, llama2.c) are");
     default:
       return UnimplementedError(name + ": SentencePiece model_type " +
                                 std::string(ModelTypeName(model.model_type)) +

@@ -86,9 +86,7 @@ class SentencePieceTokenizer : public Tokenizer {
 
  private:
   void EncodeText(std::string_view text, std::vector<int32_t>* ids) const;
-  bool StripsBosSpace() const {
-    return model_.add_dummy_prefix || model_.remove_extra_whitespaces;
-  }
+  bool StripsBosSpace() const { return model_.add_dummy_prefix || model_.remove_extra_whitespaces; }
 
   SentencePieceModel model_;
   // Keys view into model_.pieces, which never changes after construction.

@@ -9,7 +9,8 @@ trap 'rm -rf "$tmp"' EXIT
 out=$("$augsweep" plan "$root/examples/demo.yaml")
 echo "$out"
 grep -q "dataset: 120 examples, 5 themes" <<<"$out"
-grep -q "plan: 30 grid cells (50 jobs if each ran alone) -> 20 unique jobs: 5 generate, 15 train/eval (5 baselines)" <<<"$out"
+# eda shares its generation across temperatures; stories260K does not.
+grep -q "plan: 60 grid cells (100 jobs if each ran alone) -> 50 unique jobs: 15 generate, 35 train/eval (5 baselines)" <<<"$out"
 
 expect_exit() {
   local want=$1; shift
@@ -23,9 +24,10 @@ expect_exit() {
 }
 
 sed 's/folds: 5/folds: five/' "$root/examples/demo.yaml" >"$tmp/typo.yaml"
-cp -r "$root/examples/data" "$tmp/data"
+cp -r "$root/examples/data" "$root/examples/templates" "$tmp/"
+ln -s "$(cd "$root/examples/models" && pwd)" "$tmp/models"
 expect_exit 2 "$augsweep" plan "$tmp/typo.yaml"
-grep -q "typo.yaml:11: cv.folds: expected an integer from 2 to 100, got \"five\"" "$tmp/err"
+grep -q "typo.yaml:13: cv.folds: expected an integer from 2 to 100, got \"five\"" "$tmp/err"
 [ "$(wc -l <"$tmp/err")" = 1 ] || { echo "error must be one line"; cat "$tmp/err"; exit 1; }
 
 expect_exit 2 "$augsweep" plan "$tmp/absent.yaml"

@@ -22,7 +22,7 @@ coordinator_bin=$(realpath "$3")
 worker_bin=$(realpath "$4")
 root=$(realpath "$5")
 slow_spec="$root/tests/integration/slow.yaml"
-demo_spec="$root/examples/demo.yaml"
+demo_spec="$root/tests/integration/quick.yaml"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/augsweep-distributed.XXXXXX")
 pids=()
@@ -315,8 +315,11 @@ case_worker_sigterm() {
   # A 60 s lease: only a give-back, not an expiry, can free the job within a second.
   start_coordinator 127.0.0.1:0 --lease-seconds 60 --heartbeat-seconds 1
   start_worker 1
+  # Train jobs of tens of seconds: the one running cannot finish by chance around the SIGTERM.
+  sed -e "s#\.\./\.\./examples/data/#$root/examples/data/#" -e 's/epochs: 10000/epochs: 100000/' \
+    "$slow_spec" >"$tmp/very_slow.yaml"
   local sweep
-  sweep=$(submit "$slow_spec")
+  sweep=$(submit "$tmp/very_slow.yaml")
   log "submitted $sweep"
   wait_until 30 "worker 1 running a train job" worker_mid_train_job 1
   local done_before
@@ -377,7 +380,8 @@ case_bad_input() {
   # A misspelt key: the submit names file:line and the field.
   local line
   line=$(grep -n '^temperatures:' "$demo_spec" | cut -d: -f1)
-  sed 's/^temperatures:/tempratures:/' "$demo_spec" >"$tmp/specs/typo.yaml"
+  sed -e 's/^temperatures:/tempratures:/' -e 's#\.\./\.\./examples/data/#data/#' "$demo_spec" \
+    >"$tmp/specs/typo.yaml"
   expect_exit 2 "$augsweep" submit "$tmp/specs/typo.yaml" --coordinator "$address"
   expect_one_stderr_line "unknown key" "typo\\.yaml:$line: tempratures: unknown key"
 
@@ -388,7 +392,7 @@ case_bad_input() {
       if [ "$i" = 3 ]; then echo "e$i,,body"; else echo "e$i,text number $i,body;feeling"; fi
     done
   } >"$tmp/specs/data/empty.csv"
-  sed -e 's#data/wordnet-themes.csv#data/empty.csv#' -e 's/folds: 5/folds: 2/' "$demo_spec" \
+  sed -e 's#\.\./\.\./examples/data/wordnet-themes.csv#data/empty.csv#' -e 's/folds: 5/folds: 2/' "$demo_spec" \
     >"$tmp/specs/empty_text.yaml"
   expect_exit 2 "$augsweep" submit "$tmp/specs/empty_text.yaml" --coordinator "$address"
   expect_one_stderr_line "empty text" "empty\\.csv: row 3 .*\"text\""
@@ -400,7 +404,7 @@ case_bad_input() {
   local sweep
   sweep=$(submit "$demo_spec")
   expect_exit 0 "$augsweep" status "$sweep" --coordinator "$address"
-  grep -qE "^sweep $sweep \\(demo\\): [A-Z]+$" "$tmp/out" ||
+  grep -qE "^sweep $sweep \\(quick\\): [A-Z]+$" "$tmp/out" ||
     fail "no state line in: $(cat "$tmp/out")"
   grep -qE '^ +stage +waiting +ready +leased +done +failed +blocked +cancelled$' "$tmp/out" ||
     fail "no stage table in: $(cat "$tmp/out")"

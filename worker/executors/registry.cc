@@ -1,6 +1,7 @@
 #include "worker/executors/registry.h"
 
 #include "worker/executors/eda_generator.h"
+#include "worker/executors/llama_generator.h"
 #include "worker/executors/tfidf_logreg.h"
 #include "worker/executors/wordnet_synonyms.h"
 
@@ -36,10 +37,11 @@ std::vector<std::string> ExecutorRegistry::classifier_kinds() const {
   return out;
 }
 
-StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors() {
+StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device) {
   auto registry = std::make_unique<ExecutorRegistry>();
   AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<const WordNetSynonyms> wordnet, WordNetSynonyms::Default());
   registry->AddGenerator("eda", std::make_unique<EdaGenerator>(wordnet));
+  registry->AddGenerator("llama", std::make_unique<LlamaGenerator>(device));
   registry->AddClassifier("tfidf-logreg", std::make_unique<TfidfLogRegClassifier>());
   return registry;
 }

@@ -27,7 +27,8 @@ class ExecutorRegistry {
   std::map<std::string, std::unique_ptr<ClassifierExecutor>> classifiers_;
 };
 
-// Every executor this build has: eda (needs Debian's wordnet-base) and tfidf-logreg.
-StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors();
+// Every executor this build has, for a worker on `device` ("cpu" or "cuda"): eda (needs
+// Debian's wordnet-base), llama, tfidf-logreg.
+StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device);
 
 }  // namespace augsweep

@@ -1,0 +1,814 @@
+// Acceptance tests of worker/runtime's LLaMA decoder against independent golden data
+// (tests/fixtures/README.md): a tiny random LlamaForCausalLM whose logits, hidden states and greedy
+// continuations come from Hugging Face transformers, and the real pre-trained stories260K whose
+// greedy continuations come from llama2.c. Then the sampling contract (seeds, batch independence,
+// top-k/top-p, penalties, EOS, stop and cancel callbacks) and the loader's error messages.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/safetensors/checkpoint.h"
+#include "common/safetensors/writer.h"
+#include "worker/runtime/llama_model.h"
+#include "worker/runtime/sampling.h"
+
+namespace augsweep {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::AllOf;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+
+const fs::path kFixtures = AUGSWEEP_FIXTURES_DIR;
+const fs::path kTinyDir = kFixtures / "hf-tiny" / "llama";
+const fs::path kStoriesDir = kFixtures / "hf-real" / "stories260K";
+constexpr double kLogitTolerance = 1e-4;
+
+json ReadJson(const fs::path& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+const json& TinyGolden() {
+  static const json* golden = new json(ReadJson(kTinyDir / "golden.json"));
+  return *golden;
+}
+const json& StoriesGolden() {
+  static const json* golden = new json(ReadJson(kStoriesDir / "golden.json"));
+  return *golden;
+}
+
+LlamaModel& LoadOnce(const fs::path& dir) {
+  static std::map<std::string, std::unique_ptr<LlamaModel>>* models =
+      new std::map<std::string, std::unique_ptr<LlamaModel>>();
+  auto& slot = (*models)[dir.string()];
+  if (!slot) {
+    auto model = LlamaModel::Load(dir.string(), LoadOptions{});
+    EXPECT_TRUE(model.ok()) << model.status().ToString();
+    if (!model.ok()) std::abort();
+    slot = std::move(model).value();
+  }
+  return *slot;
+}
+LlamaModel& Tiny() { return LoadOnce(kTinyDir); }
+LlamaModel& Stories() { return LoadOnce(kStoriesDir); }
+
+std::vector<std::vector<int32_t>> Ints2D(const json& j) {
+  return j.get<std::vector<std::vector<int32_t>>>();
+}
+
+std::vector<int32_t> Greedy(LlamaModel& model, const std::vector<int32_t>& prompt, int max_new) {
+  GenerationOptions options;
+  options.max_new_tokens = max_new;
+  auto out = model.Generate({{prompt, 0}}, options);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? (*out)[0].new_ids : std::vector<int32_t>{};
+}
+
+// Max |ours - golden| over the positions with attention_mask == 1 of a [B][T][N] tensor.
+double MaxDiffAtRealPositions(const std::vector<float>& ours, const json& golden,
+                              const std::vector<std::vector<int32_t>>& mask) {
+  double max_diff = 0;
+  const size_t t_len = mask[0].size();
+  for (size_t b = 0; b < mask.size(); ++b) {
+    for (size_t t = 0; t < t_len; ++t) {
+      if (!mask[b][t]) continue;
+      const json& row = golden[b][t];
+      const size_t n = row.size();
+      for (size_t v = 0; v < n; ++v) {
+        const double diff = std::abs(ours[(b * t_len + t) * n + v] - row[v].get<double>());
+        max_diff = std::max(max_diff, diff);
+      }
+    }
+  }
+  return max_diff;
+}
+
+// ---------------------------------------------------------------------------------------------
+// hf-tiny/llama (transformers reference)
+
+TEST(LlamaGoldenTest, TinyConfig) {
+  const LlamaConfig& c = Tiny().config();
+  EXPECT_EQ(c.architecture, "LlamaForCausalLM");
+  EXPECT_EQ(c.vocab_size, 512);
+  EXPECT_EQ(c.hidden_size, 64);
+  EXPECT_EQ(c.num_layers, 2);
+  EXPECT_EQ(c.num_heads, 8);
+  EXPECT_EQ(c.num_kv_heads, 4);
+  EXPECT_EQ(c.head_dim, 8);
+  EXPECT_FALSE(c.tie_word_embeddings);
+  EXPECT_EQ(c.bos_token_id, 1);
+  EXPECT_EQ(c.eos_token_ids, std::vector<int32_t>{2});
+}
+
+TEST(LlamaGoldenTest, TinyLogitsOfAllBatches) {
+  for (const json& batch : TinyGolden()["batches"]) {
+    const std::string name = batch["name"].get<std::string>();
+    SCOPED_TRACE(name);
+    const auto ids = Ints2D(batch["input_ids"]);
+    const auto mask = Ints2D(batch["attention_mask"]);
+    const auto positions = Ints2D(batch["position_ids"]);
+    std::vector<std::vector<float>> hidden;
+    auto logits = Tiny().Forward(ids, mask, positions, &hidden);
+    ASSERT_TRUE(logits.ok()) << logits.status().ToString();
+    const size_t b_len = ids.size(), t_len = ids[0].size(), vocab = 512;
+    ASSERT_EQ(logits->size(), b_len * t_len * vocab);
+
+    const double max_diff = MaxDiffAtRealPositions(*logits, batch["logits"], mask);
+    std::printf("[ tiny llama ] %-32s logits max |diff| = %.3g\n", name.c_str(), max_diff);
+    RecordProperty(name + "_logits_max_abs_diff", std::to_string(max_diff));
+    EXPECT_LT(max_diff, kLogitTolerance);
+
+    for (size_t b = 0; b < b_len; ++b) {
+      for (size_t t = 0; t < t_len; ++t) {
+        if (!mask[b][t]) continue;
+        const float* row = logits->data() + (b * t_len + t) * vocab;
+        const int argmax = static_cast<int>(std::max_element(row, row + vocab) - row);
+        EXPECT_EQ(argmax, batch["argmax_per_position"][b][t].get<int>()) << b << "," << t;
+      }
+    }
+
+    if (batch.contains("hidden_states")) {
+      // [embeddings, output of layer 0, last layer after the final norm]
+      ASSERT_EQ(hidden.size(), batch["hidden_states"].size());
+      for (size_t i = 0; i < hidden.size(); ++i) {
+        const double diff = MaxDiffAtRealPositions(hidden[i], batch["hidden_states"][i], mask);
+        std::printf("[ tiny llama ] %-32s hidden_states[%zu] max |diff| = %.3g\n", name.c_str(), i,
+                    diff);
+        EXPECT_LT(diff, kLogitTolerance) << "hidden_states[" << i << "]";
+      }
+    }
+  }
+}
+
+TEST(LlamaGoldenTest, TinyGreedyContinuation) {
+  const json& g = TinyGolden()["greedy"];
+  const auto prompt = g["prompt_ids"].get<std::vector<int32_t>>();
+  const auto expected = g["new_token_ids"].get<std::vector<int32_t>>();
+  ASSERT_EQ(expected.size(), 20u);
+  EXPECT_THAT(Greedy(Tiny(), prompt, g["max_new_tokens"].get<int>()), ElementsAreArray(expected));
+  // generate_output_ids is prompt + continuation.
+  std::vector<int32_t> full = prompt;
+  full.insert(full.end(), expected.begin(), expected.end());
+  EXPECT_EQ(full, g["generate_output_ids"].get<std::vector<int32_t>>());
+}
+
+TEST(LlamaGoldenTest, TinyGreedyBatchLeftPadded) {
+  const json& g = TinyGolden()["greedy_batch_left_padded"];
+  const auto ids = Ints2D(g["input_ids"]);
+  const auto mask = Ints2D(g["attention_mask"]);
+  const auto expected = Ints2D(g["new_token_ids"]);
+  std::vector<SequenceRequest> requests;
+  for (size_t b = 0; b < ids.size(); ++b) {
+    SequenceRequest r;
+    for (size_t t = 0; t < ids[b].size(); ++t) {
+      if (mask[b][t]) r.prompt_ids.push_back(ids[b][t]);
+    }
+    requests.push_back(r);
+  }
+  GenerationOptions options;
+  options.max_new_tokens = 20;
+  auto out = Tiny().Generate(requests, options);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  for (size_t b = 0; b < requests.size(); ++b) {
+    EXPECT_THAT((*out)[b].new_ids, ElementsAreArray(expected[b])) << "row " << b;
+    EXPECT_THAT(
+        Greedy(Tiny(), requests[b].prompt_ids, 20),
+        ElementsAreArray(g["unpadded_per_row_new_token_ids"][b].get<std::vector<int32_t>>()));
+    EXPECT_FALSE((*out)[b].finished_by_eos);
+    EXPECT_FALSE((*out)[b].stopped);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// hf-real/stories260K (llama2.c reference; lm_head tied and not stored)
+
+TEST(LlamaGoldenTest, StoriesGreedyContinuationsOfEveryCase) {
+  EXPECT_TRUE(Stories().config().tie_word_embeddings);
+  for (const json& c : StoriesGolden()["cases"]) {
+    SCOPED_TRACE(c["llama2c_cmd"].get<std::string>());
+    const auto prompt = c["prompt_ids"].get<std::vector<int32_t>>();
+    const auto expected = c["greedy_continuation_ids"].get<std::vector<int32_t>>();
+    EXPECT_THAT(Greedy(Stories(), prompt, c["max_new_tokens"].get<int>()),
+                ElementsAreArray(expected));
+  }
+}
+
+TEST(LlamaGoldenTest, StoriesLogitsAtPositions0To4) {
+  double max_diff = 0;
+  for (const json& c : StoriesGolden()["cases"]) {
+    SCOPED_TRACE(c["llama2c_cmd"].get<std::string>());
+    const json& entries = c["logits_pos0_4"];
+    std::vector<int32_t> ids, positions;
+    for (const json& e : entries) {
+      ids.push_back(e["input_id"].get<int32_t>());
+      positions.push_back(e["pos"].get<int32_t>());
+    }
+    std::vector<int32_t> mask(ids.size(), 1);
+    auto logits = Stories().Forward({ids}, {mask}, {positions});
+    ASSERT_TRUE(logits.ok()) << logits.status().ToString();
+    for (size_t p = 0; p < entries.size(); ++p) {
+      const json& expected = entries[p]["logits"];
+      for (size_t v = 0; v < expected.size(); ++v) {
+        max_diff = std::max(max_diff, std::abs((*logits)[p * 512 + v] - expected[v].get<double>()));
+      }
+    }
+  }
+  std::printf("[ stories260K ] logits_pos0_4 max |diff| = %.3g\n", max_diff);
+  RecordProperty("stories_logits_max_abs_diff", std::to_string(max_diff));
+  EXPECT_LT(max_diff, kLogitTolerance);
+}
+
+TEST(LlamaGoldenTest, StoriesGreedyBatchLeftPadded) {
+  const json& g = StoriesGolden()["greedy_batch_left_padded"];
+  const auto ids = Ints2D(g["input_ids"]);
+  const auto mask = Ints2D(g["attention_mask"]);
+  const auto expected = Ints2D(g["new_token_ids"]);
+  std::vector<SequenceRequest> requests;
+  for (size_t b = 0; b < ids.size(); ++b) {
+    SequenceRequest r;
+    for (size_t t = 0; t < ids[b].size(); ++t) {
+      if (mask[b][t]) r.prompt_ids.push_back(ids[b][t]);
+    }
+    requests.push_back(r);
+  }
+  // All three together, and with max_batch 2 so that the third waits for a free slot.
+  for (int max_batch : {16, 2, 1}) {
+    SCOPED_TRACE("max_batch " + std::to_string(max_batch));
+    GenerationOptions options;
+    options.max_new_tokens = g["max_new_tokens"].get<int>();
+    options.max_batch = max_batch;
+    auto out = Stories().Generate(requests, options);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    ASSERT_EQ(out->size(), 3u);
+    for (size_t b = 0; b < 3; ++b) EXPECT_THAT((*out)[b].new_ids, ElementsAreArray(expected[b]));
+  }
+  // The golden left-padded forward itself: logits at real positions equal the unpadded ones.
+  auto padded = Stories().Forward(ids, mask, Ints2D(g["initial_position_ids"]));
+  ASSERT_TRUE(padded.ok()) << padded.status().ToString();
+  const size_t t_len = ids[0].size();
+  for (size_t b = 0; b < ids.size(); ++b) {
+    const size_t pad = t_len - requests[b].prompt_ids.size();
+    std::vector<int32_t> positions(requests[b].prompt_ids.size());
+    for (size_t i = 0; i < positions.size(); ++i) positions[i] = static_cast<int32_t>(i);
+    auto alone = Stories().Forward({requests[b].prompt_ids},
+                                   {std::vector<int32_t>(positions.size(), 1)}, {positions});
+    ASSERT_TRUE(alone.ok());
+    double diff = 0;
+    for (size_t i = 0; i < alone->size(); ++i) {
+      diff = std::max<double>(diff, std::abs((*alone)[i] - (*padded)[(b * t_len + pad) * 512 + i]));
+    }
+    EXPECT_LT(diff, kLogitTolerance) << "row " << b;
+  }
+}
+
+TEST(LlamaGoldenTest, RotaryPositionsAreRelativeAndBeyondMaxPositions) {
+  // Attention sees only relative positions, so shifting every position (here past the tiny
+  // model's max_position_embeddings of 256, which makes the rotary tables grow) keeps the logits
+  // up to float32 rounding of the larger angles.
+  const std::vector<int32_t> ids = {1, 457, 459, 20, 73, 492};
+  std::vector<int32_t> near(6), far(6);
+  for (int i = 0; i < 6; ++i) {
+    near[i] = i;
+    far[i] = 1000 + i;
+  }
+  const std::vector<int32_t> mask(6, 1);
+  auto a = Tiny().Forward({ids}, {mask}, {near});
+  auto b = Tiny().Forward({ids}, {mask}, {far});
+  ASSERT_TRUE(a.ok() && b.ok());
+  double diff = 0;
+  for (size_t i = 0; i < a->size(); ++i) diff = std::max<double>(diff, std::abs((*a)[i] - (*b)[i]));
+  EXPECT_LT(diff, 1e-3);
+  EXPECT_GT(diff, 0.0);  // the positions did change the computation
+}
+
+TEST(LlamaGoldenTest, Bfloat16OnCpuStaysClose) {
+  LoadOptions options;
+  options.dtype = "bfloat16";
+  auto model = LlamaModel::Load(kStoriesDir.string(), options);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const json& c = StoriesGolden()["cases"][0];
+  const auto prompt = c["prompt_ids"].get<std::vector<int32_t>>();
+  std::vector<int32_t> positions(prompt.size());
+  for (size_t i = 0; i < positions.size(); ++i) positions[i] = static_cast<int32_t>(i);
+  const std::vector<int32_t> mask(prompt.size(), 1);
+  auto bf16 = (*model)->Forward({prompt}, {mask}, {positions});
+  auto fp32 = Stories().Forward({prompt}, {mask}, {positions});
+  ASSERT_TRUE(bf16.ok() && fp32.ok());
+  double diff = 0;
+  for (size_t i = 0; i < fp32->size(); ++i) {
+    diff = std::max<double>(diff, std::abs((*bf16)[i] - (*fp32)[i]));
+  }
+  std::printf("[ stories260K ] bfloat16 vs float32 logits max |diff| = %.3g\n", diff);
+  EXPECT_LT(diff, 0.5);
+  // Greedy stays on the llama2.c path for a while (bfloat16 has 8 bits of mantissa).
+  const auto expected = c["greedy_continuation_ids"].get<std::vector<int32_t>>();
+  EXPECT_THAT(Greedy(**model, prompt, 8),
+              ElementsAreArray(std::vector<int32_t>(expected.begin(), expected.begin() + 8)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sampling, stopping, cancelling (on stories260K, whose distributions are those of a real model)
+
+std::vector<SequenceRequest> StoryPrompts() {
+  std::vector<SequenceRequest> requests;
+  uint64_t seed = 11;
+  for (const json& c : StoriesGolden()["cases"]) {
+    if (requests.size() == 4) break;
+    requests.push_back({c["prompt_ids"].get<std::vector<int32_t>>(), seed++});
+  }
+  return requests;
+}
+
+GenerationOptions SamplingOptions() {
+  GenerationOptions o;
+  o.max_new_tokens = 40;
+  o.temperature = 0.8f;
+  o.top_p = 0.9f;
+  o.top_k = 20;
+  return o;
+}
+
+std::vector<SequenceOutput> GenerateStories(const std::vector<SequenceRequest>& requests,
+                                            const GenerationOptions& options) {
+  auto out = Stories().Generate(requests, options);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? *out : std::vector<SequenceOutput>(requests.size());
+}
+
+TEST(LlamaSamplingTest, RngIsDeterministicAndUniform) {
+  SequenceRng a(42), b(42), c(43);
+  double sum = 0;
+  bool differs = false;
+  for (int i = 0; i < 10000; ++i) {
+    const double u = a.Uniform();
+    ASSERT_EQ(u, b.Uniform());
+    differs |= (u != c.Uniform());
+    ASSERT_GE(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    sum += u;
+  }
+  EXPECT_TRUE(differs);
+  EXPECT_NEAR(sum / 10000, 0.5, 0.02);
+  // Inverse CDF: [0.2, 0, 0.5, 0.3] has cumulative bounds 0.2, 0.2, 0.7, 1.0.
+  const std::vector<float> p = {0.2f, 0.0f, 0.5f, 0.3f};
+  EXPECT_EQ(DrawFromProbabilities(p, 0.0), 0u);
+  EXPECT_EQ(DrawFromProbabilities(p, 0.19), 0u);
+  EXPECT_EQ(DrawFromProbabilities(p, 0.21), 2u);
+  EXPECT_EQ(DrawFromProbabilities(p, 0.69), 2u);
+  EXPECT_EQ(DrawFromProbabilities(p, 0.71), 3u);
+  EXPECT_EQ(DrawFromProbabilities(p, 0.999999), 3u);
+}
+
+TEST(LlamaSamplingTest, SameSeedSameOutputAndSeedsMatter) {
+  const auto requests = StoryPrompts();
+  const auto first = GenerateStories({requests[0]}, SamplingOptions());
+  const auto again = GenerateStories({requests[0]}, SamplingOptions());
+  EXPECT_EQ(first[0].new_ids, again[0].new_ids);
+  EXPECT_EQ(first[0].new_ids.size(), 40u);
+  // Different seeds give different stories (a handful of seeds: at least one must differ).
+  bool any_differs = false;
+  for (uint64_t seed = 100; seed < 104; ++seed) {
+    any_differs |=
+        GenerateStories({{requests[0].prompt_ids, seed}}, SamplingOptions())[0].new_ids !=
+        first[0].new_ids;
+  }
+  EXPECT_TRUE(any_differs);
+  // And sampling is not greedy.
+  EXPECT_NE(first[0].new_ids, Greedy(Stories(), requests[0].prompt_ids, 40));
+}
+
+TEST(LlamaSamplingTest, SequenceOutputDoesNotDependOnItsBatch) {
+  const auto requests = StoryPrompts();
+  ASSERT_EQ(requests.size(), 4u);
+  const auto batched = GenerateStories(requests, SamplingOptions());
+  GenerationOptions two = SamplingOptions();
+  two.max_batch = 2;  // requests 2 and 3 take the slots of 0 and 1 when they end
+  const auto refilled = GenerateStories(requests, two);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto alone = GenerateStories({requests[i]}, SamplingOptions());
+    EXPECT_EQ(alone[0].new_ids, batched[i].new_ids) << "request " << i;
+    EXPECT_EQ(alone[0].new_ids, refilled[i].new_ids) << "request " << i;
+  }
+  // Reordered: outputs follow their requests, not their positions.
+  const auto reversed =
+      GenerateStories({requests[3], requests[2], requests[1], requests[0]}, SamplingOptions());
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(reversed[3 - i].new_ids, batched[i].new_ids);
+}
+
+TEST(LlamaSamplingTest, TopKOneIsGreedy) {
+  const auto requests = StoryPrompts();
+  GenerationOptions o = SamplingOptions();
+  o.top_k = 1;
+  o.top_p = 1;
+  o.temperature = 1.5f;
+  const auto out = GenerateStories(requests, o);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(out[i].new_ids, Greedy(Stories(), requests[i].prompt_ids, 40)) << i;
+  }
+}
+
+TEST(LlamaSamplingTest, TinyTopPIsGreedy) {
+  // With top_p tiny only the most probable token survives.
+  const auto requests = StoryPrompts();
+  GenerationOptions o = SamplingOptions();
+  o.top_k = 0;
+  o.top_p = 1e-6f;
+  const auto out = GenerateStories(requests, o);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(out[i].new_ids, Greedy(Stories(), requests[i].prompt_ids, 40)) << i;
+  }
+}
+
+TEST(LlamaSamplingTest, PureTemperatureSamplingIsDeterministicAndBatchIndependent) {
+  const auto requests = StoryPrompts();
+  GenerationOptions o;
+  o.max_new_tokens = 30;
+  o.temperature = 1.0f;  // no top-k, no top-p: the whole vocabulary
+  const auto batched = GenerateStories(requests, o);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(GenerateStories({requests[i]}, o)[0].new_ids, batched[i].new_ids) << i;
+  }
+}
+
+TEST(LlamaSamplingTest, RepetitionPenaltyChangesGreedyOutput) {
+  // "The cat sat on the" repeats "She liked to play with her toys." under plain greedy.
+  const auto prompt = StoriesGolden()["cases"][3]["prompt_ids"].get<std::vector<int32_t>>();
+  const auto plain = Greedy(Stories(), prompt, 57);
+  GenerationOptions o;
+  o.max_new_tokens = 57;
+  o.repetition_penalty = 1.3f;
+  const auto penalized = GenerateStories({{prompt, 0}}, o)[0].new_ids;
+  EXPECT_NE(penalized, plain);
+  // Penalised tokens repeat less: count distinct ids.
+  auto distinct = [](std::vector<int32_t> v) {
+    std::sort(v.begin(), v.end());
+    return std::unique(v.begin(), v.end()) - v.begin();
+  };
+  EXPECT_GT(distinct(penalized), distinct(plain));
+  // Penalty 1 is exactly greedy; batching does not change the penalised output either.
+  o.repetition_penalty = 1.0f;
+  EXPECT_EQ(GenerateStories({{prompt, 0}}, o)[0].new_ids, plain);
+  o.repetition_penalty = 1.3f;
+  auto requests = StoryPrompts();
+  requests.push_back({prompt, 0});
+  EXPECT_EQ(GenerateStories(requests, o).back().new_ids, penalized);
+}
+
+TEST(LlamaSamplingTest, EosEndsOnlyItsSequence) {
+  const auto requests = StoryPrompts();
+  const auto greedy0 = Greedy(Stories(), requests[0].prompt_ids, 40);
+  const int32_t eos = greedy0[5];
+  const size_t first = std::find(greedy0.begin(), greedy0.end(), eos) - greedy0.begin();
+  GenerationOptions o;
+  o.max_new_tokens = 40;
+  o.eos_ids = {eos};
+  // With max_batch 2 request 2 is admitted while request 1 is mid-way.
+  o.max_batch = 2;
+  const auto out_refilled = GenerateStories(requests, o);
+  o.max_batch = 16;
+  const auto out = GenerateStories(requests, o);
+  for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(out_refilled[i].new_ids, out[i].new_ids);
+  EXPECT_TRUE(out[0].finished_by_eos);
+  EXPECT_EQ(out[0].new_ids, std::vector<int32_t>(greedy0.begin(), greedy0.begin() + first + 1));
+  for (size_t i = 1; i < requests.size(); ++i) {
+    const auto greedy = Greedy(Stories(), requests[i].prompt_ids, 40);
+    const auto at = std::find(greedy.begin(), greedy.end(), eos);
+    const std::vector<int32_t> expected(greedy.begin(), at == greedy.end() ? greedy.end() : at + 1);
+    EXPECT_EQ(out[i].new_ids, expected) << i;
+    EXPECT_EQ(out[i].finished_by_eos, at != greedy.end()) << i;
+  }
+  // The model's own EOS (2) never comes in these 40 tokens; an id outside the vocabulary
+  // disables EOS.
+  o.eos_ids = {-1};
+  EXPECT_EQ(GenerateStories({requests[0]}, o)[0].new_ids, greedy0);
+}
+
+TEST(LlamaSamplingTest, ShouldStopEndsTheSequenceItNames) {
+  const auto requests = StoryPrompts();
+  GenerationOptions o = SamplingOptions();
+  std::vector<size_t> calls(requests.size());
+  auto stop = [&](size_t i, const std::vector<int32_t>& ids) {
+    ++calls[i];
+    return i == 1 && ids.size() == 3;
+  };
+  const auto reference = GenerateStories(requests, o);
+  // max_batch 2: request 2 takes request 1's slot while request 0 is still decoding.
+  for (int max_batch : {16, 2}) {
+    SCOPED_TRACE("max_batch " + std::to_string(max_batch));
+    o.max_batch = max_batch;
+    std::fill(calls.begin(), calls.end(), 0);
+    const auto out = Stories().Generate(requests, o, stop, {});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_TRUE((*out)[1].stopped);
+    EXPECT_EQ((*out)[1].new_ids,
+              std::vector<int32_t>(reference[1].new_ids.begin(), reference[1].new_ids.begin() + 3));
+    EXPECT_EQ(calls[1], 3u);
+    for (size_t i : {0, 2, 3}) {
+      EXPECT_FALSE((*out)[i].stopped);
+      EXPECT_EQ((*out)[i].new_ids, reference[i].new_ids) << i;
+      EXPECT_EQ(calls[i], reference[i].new_ids.size()) << i;
+    }
+  }
+}
+
+TEST(LlamaSamplingTest, CancelledReturnsCancelledError) {
+  const auto requests = StoryPrompts();
+  int checks = 0;
+  auto out = Stories().Generate(requests, SamplingOptions(), {}, [&] { return ++checks > 5; });
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(checks, 6);
+  out = Stories().Generate(requests, SamplingOptions(), {}, [] { return true; });
+  EXPECT_EQ(out.status().code(), StatusCode::kCancelled);
+}
+
+TEST(LlamaSamplingTest, EdgeCasesAndBadOptions) {
+  const auto requests = StoryPrompts();
+  GenerationOptions o;
+  o.max_new_tokens = 0;
+  auto out = Stories().Generate(requests, o);
+  ASSERT_TRUE(out.ok());
+  for (const auto& s : *out) EXPECT_TRUE(s.new_ids.empty());
+  o.max_new_tokens = 1;
+  out = Stories().Generate(requests, o);
+  ASSERT_TRUE(out.ok());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ((*out)[i].new_ids, Greedy(Stories(), requests[i].prompt_ids, 1));
+  }
+  EXPECT_TRUE(Stories().Generate({}, GenerationOptions{})->empty());
+
+  auto expect_invalid = [&](GenerationOptions bad, const std::string& field) {
+    auto r = Stories().Generate(requests, bad);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << field;
+    EXPECT_THAT(r.status().message(), HasSubstr(field));
+  };
+  GenerationOptions bad;
+  bad.top_p = 0;
+  expect_invalid(bad, "top_p");
+  bad = {};
+  bad.temperature = -1;
+  expect_invalid(bad, "temperature");
+  bad = {};
+  bad.max_batch = 0;
+  expect_invalid(bad, "max_batch");
+  bad = {};
+  bad.repetition_penalty = 0;
+  expect_invalid(bad, "repetition_penalty");
+
+  auto r = Stories().Generate({{{1, 600}, 0}}, GenerationOptions{});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), AllOf(HasSubstr("prompt_ids[1]"), HasSubstr("600")));
+  r = Stories().Generate({{{}, 0}}, GenerationOptions{});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+
+  auto f = Stories().Forward({{1, 2}}, {{1}}, {{0, 1}});
+  EXPECT_EQ(f.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(f.status().message(), HasSubstr("attention_mask"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config and loader errors
+
+class LlamaLoadErrorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("augsweep_llama_test_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Writes `config` as dir_/config.json.
+  void WriteConfig(const json& config) { std::ofstream(dir_ / "config.json") << config.dump(2); }
+
+  // Copies the tiny model's tensors into dir_/model.safetensors, except `drop`, and with
+  // `reshape` given a new shape (same bytes).
+  void WriteWeights(const std::string& drop, const std::string& reshape = "",
+                    std::vector<int64_t> new_shape = {}) {
+    auto ckpt = Checkpoint::Open(kTinyDir.string());
+    ASSERT_TRUE(ckpt.ok());
+    std::vector<TensorToWrite> tensors;
+    for (const std::string& name : (*ckpt)->names()) {
+      if (name == drop) continue;
+      const CheckpointTensor* t = (*ckpt)->Find(name);
+      TensorToWrite w{name, t->info->dtype, t->info->shape, t->file->Data(*t->info)};
+      if (name == reshape) w.shape = new_shape;
+      tensors.push_back(w);
+    }
+    ASSERT_TRUE(WriteSafetensors((dir_ / "model.safetensors").string(), tensors, {}).ok());
+  }
+
+  json TinyConfig() const { return ReadJson(kTinyDir / "config.json"); }
+
+  fs::path dir_;
+};
+
+TEST_F(LlamaLoadErrorTest, UnsupportedArchitectureIsNamed) {
+  json config = TinyConfig();
+  config["architectures"] = {"GPT2LMHeadModel"};
+  WriteConfig(config);
+  auto c = ReadLlamaConfig(dir_.string());
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(c.status().message(), AllOf(HasSubstr("config.json"), HasSubstr("architectures"),
+                                          HasSubstr("GPT2LMHeadModel")));
+  auto m = LlamaModel::Load(dir_.string(), LoadOptions{});
+  EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(m.status().message(), HasSubstr("GPT2LMHeadModel"));
+}
+
+TEST_F(LlamaLoadErrorTest, BadConfigFieldsAreNamed) {
+  json config = TinyConfig();
+  config["hidden_act"] = "gelu";
+  WriteConfig(config);
+  EXPECT_THAT(ReadLlamaConfig(dir_.string()).status().message(),
+              AllOf(HasSubstr("hidden_act"), HasSubstr("gelu")));
+  config = TinyConfig();
+  config["num_key_value_heads"] = 3;
+  WriteConfig(config);
+  EXPECT_THAT(ReadLlamaConfig(dir_.string()).status().message(),
+              AllOf(HasSubstr("num_key_value_heads"), HasSubstr("3")));
+  config = TinyConfig();
+  config.erase("hidden_size");
+  WriteConfig(config);
+  EXPECT_THAT(ReadLlamaConfig(dir_.string()).status().message(),
+              AllOf(HasSubstr("hidden_size"), HasSubstr("missing")));
+  config = TinyConfig();
+  config["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}};
+  WriteConfig(config);
+  EXPECT_THAT(ReadLlamaConfig(dir_.string()).status().message(),
+              AllOf(HasSubstr("rope_scaling.rope_type"), HasSubstr("yarn")));
+  EXPECT_EQ(ReadLlamaConfig((dir_ / "absent").string()).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(LlamaLoadErrorTest, ReadsLlama3FieldsAndEosLists) {
+  json config = TinyConfig();
+  config["rope_scaling"] = {{"rope_type", "llama3"},
+                            {"factor", 8.0},
+                            {"low_freq_factor", 1.0},
+                            {"high_freq_factor", 4.0},
+                            {"original_max_position_embeddings", 8192}};
+  config["eos_token_id"] = {128001, 128009};
+  config["head_dim"] = 8;
+  WriteConfig(config);
+  std::ofstream(dir_ / "generation_config.json")
+      << R"({"bos_token_id": 128000, "eos_token_id": [128001, 128008, 128009]})";
+  auto c = ReadLlamaConfig(dir_.string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->rope_scaling.has_value());
+  EXPECT_EQ(c->rope_scaling->type, "llama3");
+  EXPECT_EQ(c->rope_scaling->factor, 8.0);
+  EXPECT_EQ(c->rope_scaling->original_max_position_embeddings, 8192);
+  EXPECT_EQ(c->eos_token_ids, (std::vector<int32_t>{128001, 128009, 128008}));
+  EXPECT_EQ(c->eos_token_id, 128001);
+  EXPECT_EQ(c->bos_token_id, 1);  // config.json's wins
+}
+
+TEST_F(LlamaLoadErrorTest, MissingTensorIsNamed) {
+  WriteConfig(TinyConfig());
+  WriteWeights("model.layers.1.mlp.up_proj.weight");
+  auto m = LlamaModel::Load(dir_.string(), LoadOptions{});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(m.status().message(), AllOf(HasSubstr("model.layers.1.mlp.up_proj.weight"),
+                                          HasSubstr("missing"), HasSubstr("[172, 64]")));
+}
+
+TEST_F(LlamaLoadErrorTest, UntiedModelNeedsLmHead) {
+  WriteConfig(TinyConfig());
+  WriteWeights("lm_head.weight");
+  auto m = LlamaModel::Load(dir_.string(), LoadOptions{});
+  EXPECT_THAT(m.status().message(), HasSubstr("lm_head.weight"));
+}
+
+TEST_F(LlamaLoadErrorTest, WrongShapeNamesBothShapes) {
+  WriteConfig(TinyConfig());
+  WriteWeights("", "model.layers.0.mlp.down_proj.weight", {172, 64});
+  auto m = LlamaModel::Load(dir_.string(), LoadOptions{});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(m.status().message(), AllOf(HasSubstr("model.layers.0.mlp.down_proj.weight"),
+                                          HasSubstr("[172, 64]"), HasSubstr("[64, 172]")));
+}
+
+TEST_F(LlamaLoadErrorTest, BadLoadOptions) {
+  LoadOptions o;
+  o.dtype = "float64";
+  EXPECT_THAT(LlamaModel::Load(kTinyDir.string(), o).status().message(), HasSubstr("float64"));
+  o = {};
+  o.device = "tpu";
+  EXPECT_THAT(LlamaModel::Load(kTinyDir.string(), o).status().message(), HasSubstr("tpu"));
+  o = {};
+  o.dtype = "float16";
+  EXPECT_EQ(LlamaModel::Load(kTinyDir.string(), o).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(LlamaLoadErrorTest, RopeScalingKeepsPositionZeroAndChangesLaterPositions) {
+  // llama3 scaling with factor 1 is the identity; with factor 8 it changes every rotated position
+  // but not position 0 (cos 1, sin 0 whatever the frequencies).
+  const std::vector<std::vector<int32_t>> ids = {{1, 457, 459, 20, 73, 492}};
+  const std::vector<std::vector<int32_t>> mask = {{1, 1, 1, 1, 1, 1}};
+  const std::vector<std::vector<int32_t>> pos = {{0, 1, 2, 3, 4, 5}};
+  auto plain = Tiny().Forward(ids, mask, pos);
+  ASSERT_TRUE(plain.ok());
+  fs::copy_file(kTinyDir / "model.safetensors", dir_ / "model.safetensors");
+  for (double factor : {1.0, 8.0}) {
+    json config = TinyConfig();
+    // Wavelengths of head_dim 8, theta 1e4: 6.3, 63, 628, 6283; with original 256 the bands are
+    // < 64 (kept), 64..256 (interpolated), > 256 (divided).
+    config["rope_scaling"] = {{"rope_type", "llama3"},
+                              {"factor", factor},
+                              {"low_freq_factor", 1.0},
+                              {"high_freq_factor", 4.0},
+                              {"original_max_position_embeddings", 256}};
+    WriteConfig(config);
+    auto m = LlamaModel::Load(dir_.string(), LoadOptions{});
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    auto scaled = (*m)->Forward(ids, mask, pos);
+    ASSERT_TRUE(scaled.ok());
+    double pos0 = 0, later = 0;
+    for (size_t i = 0; i < plain->size(); ++i) {
+      const double d = std::abs((*plain)[i] - (*scaled)[i]);
+      (i < 512 ? pos0 : later) = std::max(i < 512 ? pos0 : later, d);
+    }
+    EXPECT_EQ(pos0, 0.0) << factor;
+    if (factor == 1.0) {
+      EXPECT_LT(later, 1e-6);
+    } else {
+      EXPECT_GT(later, 1e-3);
+    }
+  }
+}
+
+TEST_F(LlamaLoadErrorTest, Qwen2WithZeroBiasesMatchesLlama) {
+  // Qwen2 = LLaMA + q/k/v biases: zero biases must reproduce the tiny LLaMA's logits, and a
+  // non-zero v bias must change them (so the biases are really read and applied).
+  json config = TinyConfig();
+  config["architectures"] = {"Qwen2ForCausalLM"};
+  config["model_type"] = "qwen2";
+  WriteConfig(config);
+  auto ckpt = Checkpoint::Open(kTinyDir.string());
+  ASSERT_TRUE(ckpt.ok());
+  std::vector<float> zeros(64, 0.0f), ones(64, 0.5f);
+  auto write = [&](const std::vector<float>& v_bias) {
+    std::vector<TensorToWrite> tensors;
+    for (const std::string& name : (*ckpt)->names()) {
+      const CheckpointTensor* t = (*ckpt)->Find(name);
+      tensors.push_back({name, t->info->dtype, t->info->shape, t->file->Data(*t->info)});
+    }
+    std::vector<std::string> names;
+    for (int l = 0; l < 2; ++l) {
+      for (const char* p : {"q", "k", "v"}) {
+        const std::string name =
+            "model.layers." + std::to_string(l) + ".self_attn." + p + "_proj.bias";
+        const std::vector<float>& values = std::string(p) == "v" ? v_bias : zeros;
+        const int64_t size = std::string(p) == "q" ? 64 : 32;
+        tensors.push_back({name,
+                           DType::kF32,
+                           {size},
+                           std::as_bytes(std::span<const float>(values.data(), size))});
+      }
+    }
+    ASSERT_TRUE(WriteSafetensors((dir_ / "model.safetensors").string(), tensors, {}).ok());
+  };
+  const std::vector<std::vector<int32_t>> ids = {{1, 457, 459, 20, 73, 492}};
+  const std::vector<std::vector<int32_t>> mask = {{1, 1, 1, 1, 1, 1}};
+  const std::vector<std::vector<int32_t>> pos = {{0, 1, 2, 3, 4, 5}};
+  auto plain = Tiny().Forward(ids, mask, pos);
+  ASSERT_TRUE(plain.ok());
+  for (const auto* v_bias : {&zeros, &ones}) {
+    write(*v_bias);
+    auto m = LlamaModel::Load(dir_.string(), LoadOptions{});
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ((*m)->config().architecture, "Qwen2ForCausalLM");
+    auto logits = (*m)->Forward(ids, mask, pos);
+    ASSERT_TRUE(logits.ok());
+    double diff = 0;
+    for (size_t i = 0; i < plain->size(); ++i) {
+      diff = std::max<double>(diff, std::abs((*plain)[i] - (*logits)[i]));
+    }
+    if (v_bias == &zeros) {
+      EXPECT_LT(diff, 1e-6);
+    } else {
+      EXPECT_GT(diff, 1e-3);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace augsweep

@@ -1,0 +1,105 @@
+#include "worker/executors/llama_generator.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/folds/deterministic_rng.h"
+#include "worker/executors/prompt_template.h"
+
+namespace augsweep {
+namespace {
+
+constexpr int kAttemptsPerText = 4;  // cap: N_max × this many completions per theme
+constexpr int kBatch = 16;
+
+uint64_t Mix(uint64_t a, uint64_t b) {
+  uint64_t state = a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+  return SplitMix64(state);
+}
+
+}  // namespace
+
+StatusOr<LlamaGenerator::Loaded*> LlamaGenerator::Load(const v1::GeneratorSpec& generator) {
+  // CPU runs float32: half precision on CPU is slow and not what the GPU would compute anyway.
+  const std::string dtype = device_ == "cpu" ? "float32" : generator.dtype();
+  const std::string key = generator.model_dir() + "|" + dtype;
+  if (loaded_ && loaded_->key == key) return loaded_.get();
+  loaded_.reset();  // free the previous model before loading the next
+  auto loaded = std::make_unique<Loaded>();
+  loaded->key = key;
+  AUGSWEEP_ASSIGN_OR_RETURN(loaded->tokenizer, LoadTokenizer(generator.model_dir()));
+  LoadOptions options;
+  options.device = device_;
+  options.dtype = dtype;
+  AUGSWEEP_ASSIGN_OR_RETURN(loaded->model, LlamaModel::Load(generator.model_dir(), options));
+  loaded_ = std::move(loaded);
+  return loaded_.get();
+}
+
+StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& request, JobControl& control) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const v1::GeneratorSpec& g = request.generator;
+  AUGSWEEP_ASSIGN_OR_RETURN(Loaded * loaded, Load(g));
+  const Tokenizer& tokenizer = *loaded->tokenizer;
+  LlamaModel& model = *loaded->model;
+
+  GenerationOptions options;
+  options.max_new_tokens = g.max_new_tokens();
+  options.temperature = static_cast<float>(request.temperature);
+  options.top_p = static_cast<float>(g.top_p());
+  options.top_k = g.top_k();
+  options.repetition_penalty = static_cast<float>(g.repetition_penalty());
+  options.eos_ids = model.config().eos_token_ids;
+  options.max_batch = kBatch;
+
+  v1::SyntheticSet out;
+  out.set_prompt_template(g.prompt_template());
+  const int themes = static_cast<int>(request.themes.size());
+  for (int t = 0; t < themes; ++t) {
+    std::vector<std::string> pool;
+    for (const LabelledText& x : request.train) {
+      if (std::binary_search(x.labels.begin(), x.labels.end(), t)) pool.push_back(x.text);
+    }
+    DeterministicRng rng(Mix(Mix(Mix(request.seed, request.repeat), request.fold), t));
+    std::set<std::string> seen;
+    int kept = 0;
+    int attempts = 0;
+    const int cap = request.texts_per_theme * kAttemptsPerText;
+    while (kept < request.texts_per_theme && attempts < cap && !pool.empty()) {
+      if (control.cancelled()) return CancelledError("generation cancelled");
+      const int batch = std::min(kBatch, std::max(1, (request.texts_per_theme - kept) * 5 / 4));
+      std::vector<SequenceRequest> sequences;
+      std::vector<int> prompt_index;
+      for (int b = 0; b < batch; ++b, ++attempts) {
+        std::vector<std::string> shots = pool;
+        rng.Shuffle(shots);
+        shots.resize(std::min<size_t>(shots.size(), g.examples_per_prompt()));
+        prompt_index.push_back(out.prompts_size());
+        out.add_prompts(RenderPrompt(g.prompt_template(), request.themes[t], shots));
+        sequences.push_back({tokenizer.Encode(out.prompts(out.prompts_size() - 1), true),
+                             Mix(rng.Next(), static_cast<uint64_t>(attempts))});
+      }
+      auto stop = [&](size_t, const std::vector<int32_t>& ids) {
+        return HasItemBoundary(tokenizer.Decode(ids, true));
+      };
+      AUGSWEEP_ASSIGN_OR_RETURN(std::vector<SequenceOutput> outputs,
+                                model.Generate(sequences, options, stop, [&] { return control.cancelled(); }));
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        const std::string raw = tokenizer.Decode(outputs[i].new_ids, true);
+        out.add_raw_completions(raw);
+        std::string item = FirstItem(raw);
+        if (item.empty() || kept >= request.texts_per_theme || !seen.insert(item).second) continue;
+        v1::SyntheticText* text = out.add_texts();
+        text->set_theme(request.themes[t]);
+        text->set_text(item);
+        text->set_prompt_index(prompt_index[i]);
+        ++kept;
+      }
+    }
+    out.add_shortfall_per_theme(request.texts_per_theme - kept);
+    control.ReportProgress(static_cast<float>(t + 1) / static_cast<float>(themes));
+  }
+  return out;
+}
+
+}  // namespace augsweep

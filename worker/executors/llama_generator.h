@@ -1,0 +1,41 @@
+// The `llama` generator kind: few-shot prompts per theme through a LLaMA-family decoder
+// (worker/runtime), batched sampling, post-processing to one item per completion.
+//
+// For each theme: draw examples_per_prompt training texts of that theme (seeded), render the
+// template, sample a completion, keep its first item unless empty or a repeat; until N_max texts
+// or a cap of attempts, then report the shortfall. Prompts, raw completions and the template go
+// into the SyntheticSet, so every synthetic text can be traced back to its prompt.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/tokenizers/tokenizer.h"
+#include "worker/executors/executor.h"
+#include "worker/runtime/llama_model.h"
+
+namespace augsweep {
+
+class LlamaGenerator : public GeneratorExecutor {
+ public:
+  // device: "cpu" or "cuda" (what the worker runs on).
+  explicit LlamaGenerator(std::string device) : device_(std::move(device)) {}
+
+  StatusOr<v1::SyntheticSet> Generate(const GenerateRequest& request, JobControl& control) override;
+
+ private:
+  struct Loaded {
+    std::string key;  // model_dir|dtype
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::unique_ptr<LlamaModel> model;
+  };
+  // The model of the last job stays loaded: consecutive jobs of a sweep mostly share it.
+  StatusOr<Loaded*> Load(const v1::GeneratorSpec& generator);
+
+  const std::string device_;
+  std::mutex mu_;  // one generation at a time per executor
+  std::unique_ptr<Loaded> loaded_;
+};
+
+}  // namespace augsweep

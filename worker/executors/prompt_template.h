@@ -1,0 +1,23 @@
+// Few-shot prompts from a template and the post-processing of completions, for LLM generators.
+// Pure functions: see examples/templates/README.md for the template format.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace augsweep {
+
+// Replaces {theme} and {examples} (one "- text" line per example, newlines inside a text turned
+// into spaces so one example stays one item). One trailing newline of the template is dropped.
+std::string RenderPrompt(std::string_view prompt_template, std::string_view theme,
+                         const std::vector<std::string>& examples);
+
+// The first item of a completion: up to the first newline (or "###", where instruction formats
+// start a new section), stripped of surrounding whitespace and a leading "- ".
+std::string FirstItem(std::string_view completion);
+
+// Whether the completion already holds a whole item, so generation can stop early.
+bool HasItemBoundary(std::string_view completion);
+
+}  // namespace augsweep

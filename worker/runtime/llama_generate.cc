@@ -1,0 +1,364 @@
+// Batched generation with a preallocated KV cache.
+//
+// Layout: sequence i of the batch lives in cache slot i, its token at position p in column p. So
+// a batch needs no left padding: a prompt's rotary positions are 0..P-1 and the decode mask
+// hides the columns past each row's own length, which is the same arithmetic as transformers'
+// left padding with position_ids = cumsum(mask) - 1. It also lets sequences come and go: one that
+// ends is replaced by the last active slot (one row copied), so the active sequences are always
+// slots [0, n) and every step computes exactly the live sequences; a waiting request is
+// prefilled straight into a free slot.
+//
+// Sampling: penalties, temperature, top-k and top-p run on the device (one sort or top-k per
+// step); the final draw runs on the CPU with each sequence's own SequenceRng.
+#include <ATen/core/Tensor.h>
+#include <ATen/ops/arange.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/ones.h>
+#include <ATen/ops/softmax.h>
+#include <ATen/ops/sort.h>
+#include <ATen/ops/topk.h>
+#include <ATen/ops/where.h>
+#include <ATen/ops/zeros.h>
+#include <ATen/ops/zeros_like.h>
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "worker/runtime/llama_impl.h"
+#include "worker/runtime/sampling.h"
+
+namespace augsweep {
+namespace {
+
+using llama_internal::CacheUse;
+using llama_internal::KvCache;
+
+Status ValidateRequests(const std::vector<SequenceRequest>& requests, const GenerationOptions& o,
+                        int vocab_size) {
+  auto bad = [](const std::string& field, const std::string& what) {
+    return InvalidArgumentError("GenerationOptions." + field + ": " + what);
+  };
+  if (o.max_new_tokens < 0) {
+    return bad("max_new_tokens", "expected >= 0, got " + std::to_string(o.max_new_tokens));
+  }
+  if (!(o.temperature >= 0) || !std::isfinite(o.temperature)) {
+    return bad("temperature", "expected a finite value >= 0, got " + std::to_string(o.temperature));
+  }
+  if (!(o.top_p > 0 && o.top_p <= 1)) {
+    return bad("top_p", "expected a value in (0, 1], got " + std::to_string(o.top_p));
+  }
+  if (o.top_k < 0) return bad("top_k", "expected >= 0, got " + std::to_string(o.top_k));
+  if (!(o.repetition_penalty > 0) || !std::isfinite(o.repetition_penalty)) {
+    return bad("repetition_penalty",
+               "expected a finite value > 0, got " + std::to_string(o.repetition_penalty));
+  }
+  if (o.max_batch < 1) return bad("max_batch", "expected >= 1, got " + std::to_string(o.max_batch));
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const std::vector<int32_t>& prompt = requests[r].prompt_ids;
+    const std::string name = "requests[" + std::to_string(r) + "].prompt_ids";
+    if (prompt.empty()) return InvalidArgumentError(name + ": empty (start it with BOS)");
+    for (size_t i = 0; i < prompt.size(); ++i) {
+      if (prompt[i] < 0 || prompt[i] >= vocab_size) {
+        return InvalidArgumentError(
+            name + "[" + std::to_string(i) + "] = " + std::to_string(prompt[i]) +
+            " is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+      }
+    }
+  }
+  return OkStatus();
+}
+
+at::Tensor LongTensor(const std::vector<int64_t>& values, at::Device device) {
+  at::Tensor t =
+      at::empty({static_cast<int64_t>(values.size())}, at::TensorOptions().dtype(at::kLong));
+  std::copy(values.begin(), values.end(), t.data_ptr<int64_t>());
+  return t.to(device);
+}
+
+// One sequence in the batch; slot i of the cache belongs to active_[i].
+struct ActiveSequence {
+  size_t request;
+  int64_t length;      // tokens stored in the cache
+  int32_t next_token;  // sampled, not yet stored
+  SequenceRng rng;
+};
+
+class Generator {
+ public:
+  Generator(LlamaModel::Impl& model, const std::vector<SequenceRequest>& requests,
+            const GenerationOptions& options,
+            const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
+            const std::function<bool()>& cancelled)
+      : m_(model),
+        requests_(requests),
+        o_(options),
+        should_stop_(should_stop),
+        cancelled_(cancelled),
+        eos_(options.eos_ids.empty() ? model.config.eos_token_ids : options.eos_ids),
+        outputs_(requests.size()) {}
+
+  StatusOr<std::vector<SequenceOutput>> Run() {
+    if (requests_.empty() || o_.max_new_tokens == 0) return outputs_;
+    Allocate();
+    size_t next = 0;  // first request not yet admitted
+    int64_t passes = 0;
+    for (;;) {
+      const size_t free_slots = slots_ - active_.size();
+      if (next == requests_.size() && active_.empty()) break;
+      if (cancelled_ && cancelled_()) {
+        return CancelledError("generation cancelled after " + std::to_string(passes) +
+                              " forward passes");
+      }
+      ++passes;
+      if (next < requests_.size() && free_slots > 0) {
+        const size_t count = std::min(free_slots, requests_.size() - next);
+        Admit(next, count);
+        next += count;
+      } else {
+        Step();
+      }
+    }
+    return outputs_;
+  }
+
+ private:
+  void Allocate() {
+    const LlamaConfig& c = m_.config;
+    int64_t longest = 0;
+    for (const SequenceRequest& r : requests_) {
+      longest = std::max<int64_t>(longest, static_cast<int64_t>(r.prompt_ids.size()));
+    }
+    // The last sampled token is never fed back, so max_new_tokens - 1 columns follow the prompt.
+    capacity_ = longest + o_.max_new_tokens - 1;
+    slots_ = std::min<size_t>(static_cast<size_t>(o_.max_batch), requests_.size());
+    const at::TensorOptions opts = at::TensorOptions().dtype(m_.dtype).device(m_.device);
+    // Zeroed, not empty: masked columns are multiplied by a zero probability, and uninitialised
+    // memory could hold NaN (0 * NaN = NaN).
+    for (int l = 0; l < c.num_layers; ++l) {
+      cache_.k.push_back(
+          at::zeros({static_cast<int64_t>(slots_), c.num_kv_heads, capacity_, c.head_dim}, opts));
+      cache_.v.push_back(at::zeros_like(cache_.k.back()));
+    }
+    if (o_.repetition_penalty != 1.0f) {
+      seen_ = at::zeros({static_cast<int64_t>(slots_), c.vocab_size},
+                        at::TensorOptions().dtype(at::kBool).device(m_.device));
+    }
+    m_.EnsureRope(capacity_);
+  }
+
+  // Prefills requests [first, first + count) together into slots [active, active + count), right
+  // padded to the longest (padding sits after each row's tokens, so the causal mask alone keeps
+  // it out of every real token's attention).
+  void Admit(size_t first, size_t count) {
+    const LlamaConfig& c = m_.config;
+    const int64_t n = static_cast<int64_t>(count);
+    const int64_t slot0 = static_cast<int64_t>(active_.size());
+    int64_t t = 0;
+    for (size_t i = 0; i < count; ++i) {
+      t = std::max<int64_t>(t, static_cast<int64_t>(requests_[first + i].prompt_ids.size()));
+    }
+    std::vector<int64_t> ids(n * t, 0), positions(n * t), last_index(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const std::vector<int32_t>& prompt = requests_[first + i].prompt_ids;
+      std::copy(prompt.begin(), prompt.end(), ids.begin() + i * t);
+      for (int64_t j = 0; j < t; ++j) positions[i * t + j] = j;
+      last_index[i] = i * t + static_cast<int64_t>(prompt.size()) - 1;
+    }
+    at::Tensor ids_t = LongTensor(ids, m_.device).view({n, t});
+    at::Tensor positions_t = LongTensor(positions, m_.device).view({n, t});
+    at::Tensor allowed = at::ones({t, t}, at::TensorOptions().dtype(at::kBool)).tril();
+    if (c.sliding_window > 0) allowed = allowed.triu(-(c.sliding_window - 1));
+    at::Tensor mask = at::zeros({1, 1, t, t}, at::TensorOptions().dtype(m_.dtype))
+                          .masked_fill_(allowed.logical_not().view({1, 1, t, t}), m_.MaskValue())
+                          .to(m_.device);
+    CacheUse use;
+    use.kind = CacheUse::kPrefill;
+    use.cache = &cache_;
+    use.first_slot = slot0;
+    at::Tensor h = m_.Layers(m_.Embed(ids_t), positions_t, mask, use, nullptr);
+    at::Tensor last =
+        h.view({n * t, c.hidden_size}).index_select(0, LongTensor(last_index, m_.device));
+    at::Tensor logits = m_.Logits(last);  // [n, vocab]
+
+    for (int64_t i = 0; i < n; ++i) {
+      const SequenceRequest& r = requests_[first + i];
+      active_.push_back(
+          {first + i, static_cast<int64_t>(r.prompt_ids.size()), 0, SequenceRng(r.seed)});
+      if (seen_.defined()) {
+        std::vector<int64_t> prompt(r.prompt_ids.begin(), r.prompt_ids.end());
+        seen_.select(0, slot0 + i).zero_().index_fill_(0, LongTensor(prompt, m_.device), true);
+      }
+    }
+    std::vector<int32_t> tokens = ChooseTokens(logits, slot0);
+    std::vector<size_t> finished;
+    for (int64_t i = 0; i < n; ++i) {
+      if (Append(slot0 + i, tokens[i])) finished.push_back(slot0 + i);
+    }
+    Retire(finished);
+  }
+
+  // One token for every active sequence.
+  void Step() {
+    const LlamaConfig& c = m_.config;
+    const int64_t n = static_cast<int64_t>(active_.size());
+    std::vector<int64_t> tokens(n), lengths(n);
+    int64_t key_length = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      tokens[i] = active_[i].next_token;
+      lengths[i] = active_[i].length;
+      key_length = std::max(key_length, lengths[i] + 1);
+    }
+    at::Tensor lengths_t = LongTensor(lengths, m_.device).view({n, 1});
+    at::Tensor columns = at::arange(key_length, lengths_t.options()).view({1, key_length});
+    at::Tensor allowed = columns.le(lengths_t);  // [n, key_length]
+    if (c.sliding_window > 0)
+      allowed = allowed.logical_and(columns.gt(lengths_t.sub(c.sliding_window)));
+    at::Tensor mask =
+        at::zeros({n, 1, 1, key_length}, at::TensorOptions().dtype(m_.dtype).device(m_.device))
+            .masked_fill_(allowed.logical_not().view({n, 1, 1, key_length}), m_.MaskValue());
+    CacheUse use;
+    use.kind = CacheUse::kDecode;
+    use.cache = &cache_;
+    use.write_columns =
+        lengths_t.view({n, 1, 1, 1}).expand({n, c.num_kv_heads, 1, c.head_dim}).contiguous();
+    use.key_length = key_length;
+    at::Tensor h = m_.Layers(m_.Embed(LongTensor(tokens, m_.device).view({n, 1})), lengths_t, mask,
+                             use, nullptr);
+    at::Tensor logits = m_.Logits(h.view({n, c.hidden_size}));
+
+    std::vector<int32_t> chosen = ChooseTokens(logits, 0);
+    std::vector<size_t> finished;
+    for (int64_t i = 0; i < n; ++i) {
+      ++active_[i].length;
+      if (Append(i, chosen[i])) finished.push_back(i);
+    }
+    Retire(finished);
+  }
+
+  // Picks the next token of active_[first_row + i] from logits row i ([rows, vocab] float32).
+  std::vector<int32_t> ChooseTokens(at::Tensor logits, int64_t first_row) {
+    const int64_t rows = logits.size(0), vocab = logits.size(1);
+    if (seen_.defined()) {
+      const double p = o_.repetition_penalty;
+      at::Tensor penalized = at::where(logits.gt(0), logits.div(p), logits.mul(p));
+      logits = at::where(seen_.narrow(0, first_row, rows), penalized, logits);
+    }
+    std::vector<int32_t> chosen(rows);
+    if (o_.temperature == 0) {
+      at::Tensor best = logits.argmax(-1).to(at::kCPU);
+      for (int64_t i = 0; i < rows; ++i)
+        chosen[i] = static_cast<int32_t>(best.data_ptr<int64_t>()[i]);
+    } else {
+      at::Tensor scaled = logits.div(static_cast<double>(o_.temperature));
+      at::Tensor values, ids;  // ids undefined: values are in vocabulary order
+      if (o_.top_k > 0 && o_.top_k < vocab) {
+        std::tie(values, ids) = at::topk(scaled, o_.top_k, -1, /*largest=*/true, /*sorted=*/true);
+      } else if (o_.top_p < 1) {
+        std::tie(values, ids) = at::sort(scaled, /*stable=*/true, -1, /*descending=*/true);
+      } else {
+        values = scaled;
+      }
+      at::Tensor probs = at::softmax(values, -1);
+      int64_t width = probs.size(1);
+      std::vector<int64_t> keep(rows, width);
+      if (o_.top_p < 1) {
+        // Keep a token while the mass of the more probable ones is below top_p: the smallest
+        // prefix whose mass reaches top_p, and never less than one token.
+        at::Tensor count =
+            probs.cumsum(-1).sub(probs).lt(o_.top_p).sum({-1}).clamp_min(1).to(at::kCPU);
+        for (int64_t i = 0; i < rows; ++i) keep[i] = count.data_ptr<int64_t>()[i];
+        width = *std::max_element(keep.begin(), keep.end());
+        probs = probs.narrow(1, 0, width);
+        ids = ids.narrow(1, 0, width);
+      }
+      at::Tensor probs_cpu = probs.to(at::kCPU).contiguous();
+      at::Tensor ids_cpu = ids.defined() ? ids.to(at::kCPU).contiguous() : at::Tensor();
+      for (int64_t i = 0; i < rows; ++i) {
+        const float* row = probs_cpu.data_ptr<float>() + i * width;
+        const double u = active_[first_row + i].rng.Uniform();
+        const size_t pick = DrawFromProbabilities({row, static_cast<size_t>(keep[i])}, u);
+        chosen[i] = static_cast<int32_t>(
+            ids_cpu.defined() ? ids_cpu.data_ptr<int64_t>()[i * width + pick] : pick);
+      }
+    }
+    if (seen_.defined()) {
+      std::vector<int64_t> picked(chosen.begin(), chosen.end());
+      seen_.narrow(0, first_row, rows)
+          .scatter_(1, LongTensor(picked, m_.device).view({rows, 1}), true);
+    }
+    return chosen;
+  }
+
+  // Records the token of active_[row]; true when its sequence has ended.
+  bool Append(size_t row, int32_t token) {
+    ActiveSequence& s = active_[row];
+    SequenceOutput& out = outputs_[s.request];
+    out.new_ids.push_back(token);
+    s.next_token = token;
+    if (std::find(eos_.begin(), eos_.end(), token) != eos_.end()) {
+      out.finished_by_eos = true;
+      return true;
+    }
+    if (should_stop_ && should_stop_(s.request, out.new_ids)) {
+      out.stopped = true;
+      return true;
+    }
+    return static_cast<int>(out.new_ids.size()) >= o_.max_new_tokens;
+  }
+
+  // Removes ended sequences, moving the last active slot into each hole.
+  void Retire(std::vector<size_t> rows) {
+    std::sort(rows.rbegin(), rows.rend());  // from the back, so `last` is never an ended row
+    for (size_t row : rows) {
+      const size_t last = active_.size() - 1;
+      if (row != last) {
+        const int64_t length = active_[last].length;
+        for (size_t l = 0; l < cache_.k.size(); ++l) {
+          for (at::Tensor* kv : {&cache_.k[l], &cache_.v[l]}) {
+            kv->select(0, row).narrow(1, 0, length).copy_(kv->select(0, last).narrow(1, 0, length));
+          }
+        }
+        if (seen_.defined()) seen_.select(0, row).copy_(seen_.select(0, last));
+        active_[row] = active_[last];
+      }
+      active_.pop_back();
+    }
+  }
+
+  LlamaModel::Impl& m_;
+  const std::vector<SequenceRequest>& requests_;
+  const GenerationOptions& o_;
+  const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop_;
+  const std::function<bool()>& cancelled_;
+  const std::vector<int32_t> eos_;
+  std::vector<SequenceOutput> outputs_;
+  KvCache cache_;
+  at::Tensor seen_;  // [slots, vocab] bool: tokens in each slot's prompt + output (penalty only)
+  size_t slots_ = 0;
+  int64_t capacity_ = 0;
+  std::vector<ActiveSequence> active_;
+};
+
+}  // namespace
+
+StatusOr<std::vector<SequenceOutput>> LlamaModel::Generate(
+    const std::vector<SequenceRequest>& requests, const GenerationOptions& options,
+    const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
+    const std::function<bool()>& cancelled) {
+  AUGSWEEP_RETURN_IF_ERROR(ValidateRequests(requests, options, impl_->config.vocab_size));
+  try {
+    c10::InferenceMode inference;
+    Generator generator(*impl_, requests, options, should_stop, cancelled);
+    return generator.Run();
+  } catch (const std::exception& e) {
+    return InternalError(std::string("Generate failed: ") + e.what());
+  }
+}
+
+}  // namespace augsweep

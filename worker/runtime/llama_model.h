@@ -1,0 +1,113 @@
+// A LLaMA-family decoder (LLaMA 1/2/3, Alpaca, Mistral, Qwen2) running on libtorch, loaded from a
+// Hugging Face model folder: a full forward for checks against reference logits, and batched
+// KV-cached generation (greedy or sampled) for the generate executor.
+//
+// This header has no torch in it (the implementation hides behind a pointer), so code that only
+// drives generation compiles in seconds; only worker/runtime's own .cc files include libtorch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "worker/runtime/llama_config.h"
+
+namespace augsweep {
+
+struct LoadOptions {
+  // "cpu", "cuda" or "cuda:N".
+  std::string device = "cpu";
+  // "float32", "float16" or "bfloat16": the dtype weights, activations and the KV cache are held
+  // in (whatever the files store). float16 is refused on the CPU, whose half kernels are missing
+  // or slow; RMSNorm and softmax always compute in float32, as transformers does.
+  std::string dtype = "float32";
+  // Intra-op CPU threads (at::set_num_threads, process-wide); 0: one per hardware thread.
+  // Set explicitly because Debian's libtorch starts with one.
+  int threads = 0;
+};
+
+struct GenerationOptions {
+  int max_new_tokens = 64;
+  // 0: greedy (argmax). Otherwise logits are divided by it before top-k/top-p and sampling.
+  float temperature = 0;
+  // Nucleus sampling: keep the most probable tokens whose cumulative probability first reaches
+  // top_p (at least one). 1: off.
+  float top_p = 1;
+  // Keep the top_k most probable tokens (exactly k, ties broken by token id). 0: off.
+  int top_k = 0;
+  // As transformers' RepetitionPenaltyLogitsProcessor: the logit of every token already in the
+  // prompt or the output is divided by it when positive and multiplied by it when negative,
+  // before temperature and greedy alike. 1: off. (Unlike transformers, padding is never counted.)
+  float repetition_penalty = 1;
+  // Ids that end a sequence (the id is kept as the last of new_ids). Empty: the model's
+  // config().eos_token_ids. An id outside the vocabulary never matches, so {-1} disables EOS.
+  std::vector<int32_t> eos_ids;
+  // At most this many sequences decode together; further requests wait and take the place of
+  // sequences that finish.
+  int max_batch = 16;
+};
+
+struct SequenceRequest {
+  std::vector<int32_t> prompt_ids;  // non-empty; usually starts with BOS
+  uint64_t seed = 0;                // seeds this sequence's own sampler (unused when greedy)
+};
+
+struct SequenceOutput {
+  std::vector<int32_t> new_ids;  // generated ids, without the prompt
+  bool finished_by_eos = false;  // the last of new_ids is an EOS id
+  bool stopped = false;          // should_stop ended it
+};
+
+// Not thread-safe: one call at a time (the generate executor owns one model per worker).
+class LlamaModel {
+ public:
+  // Reads config.json (+ generation_config.json) and the safetensors weights (single or sharded)
+  // of `model_dir`. A missing tensor, or one of the wrong shape, is an InvalidArgument naming the
+  // tensor (and both shapes). lm_head.weight may be absent when tie_word_embeddings is true.
+  static StatusOr<std::unique_ptr<LlamaModel>> Load(const std::string& model_dir,
+                                                    const LoadOptions& options);
+  ~LlamaModel();
+  LlamaModel(const LlamaModel&) = delete;
+  LlamaModel& operator=(const LlamaModel&) = delete;
+
+  const LlamaConfig& config() const;
+
+  // One forward pass without a cache over a [B][T] batch, as transformers' LlamaForCausalLM
+  // computes it: `attention_mask` 1 for real tokens, 0 for padding (keys at 0 are masked; the
+  // outputs at those positions are meaningless); `position_ids` the rotary positions (for a
+  // left-padded batch cumsum(mask)-1). Returns the float32 logits [B][T][vocab] flattened
+  // row-major. If `hidden_states` is given it receives, as transformers' output_hidden_states,
+  // num_layers + 1 tensors [B][T][hidden] flattened: the embeddings, the output of each layer but
+  // the last, and the last layer's output after the final RMSNorm.
+  StatusOr<std::vector<float>> Forward(const std::vector<std::vector<int32_t>>& ids,
+                                       const std::vector<std::vector<int32_t>>& attention_mask,
+                                       const std::vector<std::vector<int32_t>>& position_ids,
+                                       std::vector<std::vector<float>>* hidden_states = nullptr);
+
+  // Generates a continuation for every request; outputs are in request order. Up to
+  // options.max_batch sequences decode together with a KV cache; a sequence that ends leaves the
+  // batch at once and a waiting request takes its place, so no step computes a finished
+  // sequence. The result for a request does not depend on the other requests (up to float
+  // rounding in batched kernels): greedy equals unbatched greedy, and a sampled sequence draws
+  // from its own RNG seeded with request.seed.
+  // A sequence ends after max_new_tokens tokens, after an EOS id, or when
+  // should_stop(request_index, new_ids_so_far) returns true (checked after every token; may be
+  // empty). `cancelled` (may be empty) is checked before every forward pass; if it returns true
+  // the call returns CancelledError. InvalidArgument for bad options or prompts.
+  StatusOr<std::vector<SequenceOutput>> Generate(
+      const std::vector<SequenceRequest>& requests, const GenerationOptions& options,
+      const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop = {},
+      const std::function<bool()>& cancelled = {});
+
+  // The implementation, defined in llama_impl.h (torch) for worker/runtime's .cc files.
+  struct Impl;
+
+ private:
+  explicit LlamaModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace augsweep
