@@ -1,4 +1,5 @@
 // augsweep: the command users run. One subcommand per file; this file only dispatches.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -29,6 +30,8 @@ constexpr Command kCommands[] = {
     {"plan", "validate a spec and its dataset and print the jobs it would run", augsweep::cli::RunPlanCommand},
     {"generate", "continue a prompt with a LLaMA-family model folder", augsweep::cli::RunGenerateCommand},
     {"tokenize", "print the token ids of a text as a JSON array", augsweep::cli::RunTokenizeCommand},
+    {"golden-check", "compare a model folder with a golden.json of reference logits and token ids",
+     augsweep::cli::RunGoldenCheckCommand},
 };
 
 void PrintUsage(FILE* out) {
@@ -36,7 +39,9 @@ void PrintUsage(FILE* out) {
                "usage: augsweep COMMAND [ARGS]\n\n"
                "Sweeps LLM data augmentation for small text classifiers: generator x temperature x\n"
                "augment count x classifier x CV fold, scored by cross-validated ROC AUC.\n\ncommands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  int width = 0;
+  for (const Command& c : kCommands) width = std::max(width, static_cast<int>(std::strlen(c.name)));
+  for (const Command& c : kCommands) std::fprintf(out, "  %-*s %s\n", width, c.name, c.summary);
   std::fprintf(out,
                "\n'augsweep COMMAND --help' describes a command. Exit codes: 0 success, 2 bad input,\n"
                "1 anything else. Commands that talk to a coordinator use --coordinator or\n"

@@ -27,7 +27,8 @@ class LocalWorkers {
  public:
   Status Start(int count, const std::string& address, bool log_jobs) {
     for (int i = 0; i < count; ++i) {
-      AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ExecutorRegistry> executors, DefaultExecutors("cpu"));
+      const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / count);
+      AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ExecutorRegistry> executors, DefaultExecutors("cpu", threads));
       WorkerOptions options;
       options.coordinator = address;
       options.hostname = "local" + std::to_string(i + 1);

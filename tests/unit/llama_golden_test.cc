@@ -1,8 +1,10 @@
 // Acceptance tests of worker/runtime's LLaMA decoder against independent golden data
 // (tests/fixtures/README.md): a tiny random LlamaForCausalLM whose logits, hidden states and greedy
 // continuations come from Hugging Face transformers, and the real pre-trained stories260K whose
-// greedy continuations come from llama2.c. Then the sampling contract (seeds, batch independence,
-// top-k/top-p, penalties, EOS, stop and cancel callbacks) and the loader's error messages.
+// greedy continuations come from llama2.c, compared through worker/runtime/golden_check.h (which
+// these tests also check: it must fail on a tampered reference). Then the sampling contract
+// (seeds, batch independence, top-k/top-p, penalties, EOS, stop and cancel callbacks) and the
+// loader's error messages.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/writer.h"
+#include "worker/runtime/golden_check.h"
 #include "worker/runtime/llama_model.h"
 #include "worker/runtime/sampling.h"
 
@@ -77,25 +80,6 @@ std::vector<int32_t> Greedy(LlamaModel& model, const std::vector<int32_t>& promp
   return out.ok() ? (*out)[0].new_ids : std::vector<int32_t>{};
 }
 
-// Max |ours - golden| over the positions with attention_mask == 1 of a [B][T][N] tensor.
-double MaxDiffAtRealPositions(const std::vector<float>& ours, const json& golden,
-                              const std::vector<std::vector<int32_t>>& mask) {
-  double max_diff = 0;
-  const size_t t_len = mask[0].size();
-  for (size_t b = 0; b < mask.size(); ++b) {
-    for (size_t t = 0; t < t_len; ++t) {
-      if (!mask[b][t]) continue;
-      const json& row = golden[b][t];
-      const size_t n = row.size();
-      for (size_t v = 0; v < n; ++v) {
-        const double diff = std::abs(ours[(b * t_len + t) * n + v] - row[v].get<double>());
-        max_diff = std::max(max_diff, diff);
-      }
-    }
-  }
-  return max_diff;
-}
-
 // ---------------------------------------------------------------------------------------------
 // hf-tiny/llama (transformers reference)
 
@@ -113,125 +97,102 @@ TEST(LlamaGoldenTest, TinyConfig) {
   EXPECT_EQ(c.eos_token_ids, std::vector<int32_t>{2});
 }
 
-TEST(LlamaGoldenTest, TinyLogitsOfAllBatches) {
-  for (const json& batch : TinyGolden()["batches"]) {
-    const std::string name = batch["name"].get<std::string>();
-    SCOPED_TRACE(name);
-    const auto ids = Ints2D(batch["input_ids"]);
-    const auto mask = Ints2D(batch["attention_mask"]);
-    const auto positions = Ints2D(batch["position_ids"]);
-    std::vector<std::vector<float>> hidden;
-    auto logits = Tiny().Forward(ids, mask, positions, &hidden);
-    ASSERT_TRUE(logits.ok()) << logits.status().ToString();
-    const size_t b_len = ids.size(), t_len = ids[0].size(), vocab = 512;
-    ASSERT_EQ(logits->size(), b_len * t_len * vocab);
-
-    const double max_diff = MaxDiffAtRealPositions(*logits, batch["logits"], mask);
-    std::printf("[ tiny llama ] %-32s logits max |diff| = %.3g\n", name.c_str(), max_diff);
-    RecordProperty(name + "_logits_max_abs_diff", std::to_string(max_diff));
-    EXPECT_LT(max_diff, kLogitTolerance);
-
-    for (size_t b = 0; b < b_len; ++b) {
-      for (size_t t = 0; t < t_len; ++t) {
-        if (!mask[b][t]) continue;
-        const float* row = logits->data() + (b * t_len + t) * vocab;
-        const int argmax = static_cast<int>(std::max_element(row, row + vocab) - row);
-        EXPECT_EQ(argmax, batch["argmax_per_position"][b][t].get<int>()) << b << "," << t;
-      }
-    }
-
-    if (batch.contains("hidden_states")) {
-      // [embeddings, output of layer 0, last layer after the final norm]
-      ASSERT_EQ(hidden.size(), batch["hidden_states"].size());
-      for (size_t i = 0; i < hidden.size(); ++i) {
-        const double diff = MaxDiffAtRealPositions(hidden[i], batch["hidden_states"][i], mask);
-        std::printf("[ tiny llama ] %-32s hidden_states[%zu] max |diff| = %.3g\n", name.c_str(), i,
-                    diff);
-        EXPECT_LT(diff, kLogitTolerance) << "hidden_states[" << i << "]";
-      }
+// Runs worker/runtime/golden_check.h over a golden file and expects exactly `names`, every one
+// passed, float checks strictly inside the tolerance. Prints each difference (the test log is
+// where a regression's size is read) and records it as a test property.
+void ExpectGoldenChecksPass(LlamaModel& model, const json& golden, const std::string& label,
+                            const std::vector<std::string>& names) {
+  auto checks = CheckLlamaGolden(model, golden, kLogitTolerance);
+  ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+  std::vector<std::string> got;
+  for (const GoldenCheck& c : *checks) {
+    got.push_back(c.name);
+    std::printf("[ %s ] %-56s %s %.3g  %s\n", label.c_str(), c.name.c_str(),
+                c.exact ? "mismatches" : "max |diff|", c.max_abs_diff, c.detail.c_str());
+    ::testing::Test::RecordProperty(label + ":" + c.name, std::to_string(c.max_abs_diff));
+    EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
+    if (c.exact) {
+      EXPECT_EQ(c.max_abs_diff, 0.0) << c.name;
+      EXPECT_THAT(c.detail, HasSubstr("identical")) << c.name;
+    } else {
+      EXPECT_LT(c.max_abs_diff, kLogitTolerance) << c.name << ": " << c.detail;
     }
   }
+  // Every check ran: a check the library skipped would otherwise pass unnoticed.
+  EXPECT_THAT(got, ElementsAreArray(names));
 }
 
-TEST(LlamaGoldenTest, TinyGreedyContinuation) {
+TEST(LlamaGoldenTest, TinyMatchesTransformers) {
+  // Logits and argmax at the real positions of every batch, the hidden states of right_padded,
+  // the greedy continuation and the logits along its path, and the left-padded batch generated
+  // together and row by row.
+  std::vector<std::string> names;
+  for (const char* batch : {"right_padded", "no_padding", "left_padded_generate_positions"}) {
+    const std::string b = std::string("batches[") + batch + "]";
+    names.push_back(b + ".logits");
+    names.push_back(b + ".argmax_per_position");
+    if (b == "batches[right_padded]") {
+      for (int i = 0; i < 3; ++i) names.push_back(b + ".hidden_states[" + std::to_string(i) + "]");
+    }
+  }
+  names.insert(names.end(), {"greedy.new_token_ids", "greedy.path_logits",
+                             "greedy_batch_left_padded.new_token_ids",
+                             "greedy_batch_left_padded.unpadded_per_row_new_token_ids"});
+  ExpectGoldenChecksPass(Tiny(), TinyGolden(), "tiny llama", names);
+}
+
+TEST(LlamaGoldenTest, TinyGreedyFixtureAndFlags) {
+  // The fixture itself: 20 new tokens, and generate_output_ids is prompt + continuation.
   const json& g = TinyGolden()["greedy"];
   const auto prompt = g["prompt_ids"].get<std::vector<int32_t>>();
   const auto expected = g["new_token_ids"].get<std::vector<int32_t>>();
   ASSERT_EQ(expected.size(), 20u);
-  EXPECT_THAT(Greedy(Tiny(), prompt, g["max_new_tokens"].get<int>()), ElementsAreArray(expected));
-  // generate_output_ids is prompt + continuation.
   std::vector<int32_t> full = prompt;
   full.insert(full.end(), expected.begin(), expected.end());
   EXPECT_EQ(full, g["generate_output_ids"].get<std::vector<int32_t>>());
-}
-
-TEST(LlamaGoldenTest, TinyGreedyBatchLeftPadded) {
-  const json& g = TinyGolden()["greedy_batch_left_padded"];
-  const auto ids = Ints2D(g["input_ids"]);
-  const auto mask = Ints2D(g["attention_mask"]);
-  const auto expected = Ints2D(g["new_token_ids"]);
-  std::vector<SequenceRequest> requests;
-  for (size_t b = 0; b < ids.size(); ++b) {
-    SequenceRequest r;
-    for (size_t t = 0; t < ids[b].size(); ++t) {
-      if (mask[b][t]) r.prompt_ids.push_back(ids[b][t]);
+  // The left-padded rows run to max_new_tokens: no EOS, no stop.
+  const json& b = TinyGolden()["greedy_batch_left_padded"];
+  const auto ids = Ints2D(b["input_ids"]);
+  const auto mask = Ints2D(b["attention_mask"]);
+  std::vector<SequenceRequest> requests(ids.size());
+  for (size_t r = 0; r < ids.size(); ++r) {
+    for (size_t t = 0; t < ids[r].size(); ++t) {
+      if (mask[r][t]) requests[r].prompt_ids.push_back(ids[r][t]);
     }
-    requests.push_back(r);
   }
   GenerationOptions options;
   options.max_new_tokens = 20;
   auto out = Tiny().Generate(requests, options);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  for (size_t b = 0; b < requests.size(); ++b) {
-    EXPECT_THAT((*out)[b].new_ids, ElementsAreArray(expected[b])) << "row " << b;
-    EXPECT_THAT(
-        Greedy(Tiny(), requests[b].prompt_ids, 20),
-        ElementsAreArray(g["unpadded_per_row_new_token_ids"][b].get<std::vector<int32_t>>()));
-    EXPECT_FALSE((*out)[b].finished_by_eos);
-    EXPECT_FALSE((*out)[b].stopped);
+  for (size_t r = 0; r < requests.size(); ++r) {
+    EXPECT_EQ((*out)[r].new_ids.size(), 20u);
+    EXPECT_FALSE((*out)[r].finished_by_eos);
+    EXPECT_FALSE((*out)[r].stopped);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // hf-real/stories260K (llama2.c reference; lm_head tied and not stored)
 
-TEST(LlamaGoldenTest, StoriesGreedyContinuationsOfEveryCase) {
+TEST(LlamaGoldenTest, StoriesMatchesLlama2c) {
   EXPECT_TRUE(Stories().config().tie_word_embeddings);
-  for (const json& c : StoriesGolden()["cases"]) {
-    SCOPED_TRACE(c["llama2c_cmd"].get<std::string>());
-    const auto prompt = c["prompt_ids"].get<std::vector<int32_t>>();
-    const auto expected = c["greedy_continuation_ids"].get<std::vector<int32_t>>();
-    EXPECT_THAT(Greedy(Stories(), prompt, c["max_new_tokens"].get<int>()),
-                ElementsAreArray(expected));
+  // Every case's greedy continuation, argmax at every position of one full forward, and the
+  // logits at positions 0-4; then the left-padded batch, together and row by row.
+  std::vector<std::string> names;
+  for (size_t i = 0; i < StoriesGolden()["cases"].size(); ++i) {
+    const std::string c = "cases[" + std::to_string(i) + "]";
+    names.insert(names.end(), {c + ".greedy_continuation_ids", c + ".argmax_per_position",
+                               c + ".logits_pos0_4"});
   }
-}
-
-TEST(LlamaGoldenTest, StoriesLogitsAtPositions0To4) {
-  double max_diff = 0;
-  for (const json& c : StoriesGolden()["cases"]) {
-    SCOPED_TRACE(c["llama2c_cmd"].get<std::string>());
-    const json& entries = c["logits_pos0_4"];
-    std::vector<int32_t> ids, positions;
-    for (const json& e : entries) {
-      ids.push_back(e["input_id"].get<int32_t>());
-      positions.push_back(e["pos"].get<int32_t>());
-    }
-    std::vector<int32_t> mask(ids.size(), 1);
-    auto logits = Stories().Forward({ids}, {mask}, {positions});
-    ASSERT_TRUE(logits.ok()) << logits.status().ToString();
-    for (size_t p = 0; p < entries.size(); ++p) {
-      const json& expected = entries[p]["logits"];
-      for (size_t v = 0; v < expected.size(); ++v) {
-        max_diff = std::max(max_diff, std::abs((*logits)[p * 512 + v] - expected[v].get<double>()));
-      }
-    }
-  }
-  std::printf("[ stories260K ] logits_pos0_4 max |diff| = %.3g\n", max_diff);
-  RecordProperty("stories_logits_max_abs_diff", std::to_string(max_diff));
-  EXPECT_LT(max_diff, kLogitTolerance);
+  ASSERT_EQ(names.size(), 18u);
+  names.insert(names.end(), {"greedy_batch_left_padded.new_token_ids",
+                             "greedy_batch_left_padded.unbatched_new_token_ids"});
+  ExpectGoldenChecksPass(Stories(), StoriesGolden(), "stories260K", names);
 }
 
 TEST(LlamaGoldenTest, StoriesGreedyBatchLeftPadded) {
+  // golden_check generates the batch with max_batch 16; here with max_batch 2 and 1, so that the
+  // third prompt waits for a free slot.
   const json& g = StoriesGolden()["greedy_batch_left_padded"];
   const auto ids = Ints2D(g["input_ids"]);
   const auto mask = Ints2D(g["attention_mask"]);
@@ -244,8 +205,7 @@ TEST(LlamaGoldenTest, StoriesGreedyBatchLeftPadded) {
     }
     requests.push_back(r);
   }
-  // All three together, and with max_batch 2 so that the third waits for a free slot.
-  for (int max_batch : {16, 2, 1}) {
+  for (int max_batch : {2, 1}) {
     SCOPED_TRACE("max_batch " + std::to_string(max_batch));
     GenerationOptions options;
     options.max_new_tokens = g["max_new_tokens"].get<int>();
@@ -272,6 +232,133 @@ TEST(LlamaGoldenTest, StoriesGreedyBatchLeftPadded) {
     }
     EXPECT_LT(diff, kLogitTolerance) << "row " << b;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// golden_check itself: it must fail on a wrong reference, read only the real positions, detect
+// the schema and name what is wrong with a file.
+
+const GoldenCheck* FindCheck(const std::vector<GoldenCheck>& checks, const std::string& name) {
+  for (const GoldenCheck& c : checks) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+TEST(GoldenCheckTest, TamperedLogitFailsOnlyItsCheck) {
+  json golden = TinyGolden();
+  json& logit = golden["batches"][1]["logits"][1][4][17];
+  logit = logit.get<double>() + 1e-3;
+  // A padded position (right_padded row 1 has 7 real tokens) is never read.
+  golden["batches"][0]["logits"][1][8][3] = 1000.0;
+  auto checks = CheckLlamaGolden(Tiny(), golden, kLogitTolerance);
+  ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+  for (const GoldenCheck& c : *checks) {
+    if (c.name == "batches[no_padding].logits") {
+      EXPECT_FALSE(c.passed);
+      EXPECT_NEAR(c.max_abs_diff, 1e-3, 1e-4);
+      EXPECT_THAT(c.detail, HasSubstr("batches[1].logits[1][4][17]"));
+    } else {
+      EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
+    }
+  }
+  // A looser tolerance accepts it.
+  checks = CheckLlamaGolden(Tiny(), golden, 2e-3);
+  ASSERT_TRUE(checks.ok());
+  EXPECT_TRUE(FindCheck(*checks, "batches[no_padding].logits")->passed);
+}
+
+TEST(GoldenCheckTest, TamperedTokenIdFailsExactly) {
+  json golden = TinyGolden();
+  json& id = golden["greedy"]["new_token_ids"][3];
+  const int original = id.get<int>();
+  id = (original + 1) % 512;
+  golden["greedy_batch_left_padded"]["new_token_ids"][1].erase(19);  // one id short
+  auto checks = CheckLlamaGolden(Tiny(), golden, kLogitTolerance);
+  ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+  const GoldenCheck* greedy = FindCheck(*checks, "greedy.new_token_ids");
+  ASSERT_NE(greedy, nullptr);
+  EXPECT_FALSE(greedy->passed);
+  EXPECT_TRUE(greedy->exact);
+  EXPECT_EQ(greedy->max_abs_diff, 1.0);
+  EXPECT_THAT(greedy->detail, AllOf(HasSubstr("1 of 20"), HasSubstr("index 3"),
+                                    HasSubstr("ours " + std::to_string(original))));
+  const GoldenCheck* batch = FindCheck(*checks, "greedy_batch_left_padded.new_token_ids");
+  ASSERT_NE(batch, nullptr);
+  EXPECT_FALSE(batch->passed);
+  EXPECT_EQ(batch->max_abs_diff, 1.0);
+  EXPECT_THAT(batch->detail, AllOf(HasSubstr("row 1"), HasSubstr("index 19")));
+  EXPECT_TRUE(
+      FindCheck(*checks, "greedy_batch_left_padded.unpadded_per_row_new_token_ids")->passed);
+}
+
+TEST(GoldenCheckTest, DetectsSchemasAndRejectsOthers) {
+  EXPECT_EQ(*DetectGoldenSchema(TinyGolden()), "hf-causal-lm");
+  EXPECT_EQ(*DetectGoldenSchema(StoriesGolden()), "llama2c-cases");
+  // A tokenizer golden has `cases` too, and a classifier golden `batches`: neither is a LM schema.
+  for (const char* other : {"tokenizers/gpt2-bpe/golden.json", "hf-tiny/bert/golden.json"}) {
+    auto schema = DetectGoldenSchema(ReadJson(kFixtures / other));
+    EXPECT_EQ(schema.status().code(), StatusCode::kInvalidArgument) << other;
+    EXPECT_THAT(schema.status().message(),
+                AllOf(HasSubstr("unknown golden schema"), HasSubstr("hf-causal-lm")));
+  }
+  EXPECT_EQ(DetectGoldenSchema(json::array()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckLlamaGolden(Tiny(), json{{"foo", 1}}, 1e-4).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(GoldenCheckTest, MalformedFieldsAreNamed) {
+  json golden = TinyGolden();
+  golden["batches"][0].erase("attention_mask");
+  auto checks = CheckLlamaGolden(Tiny(), golden, kLogitTolerance);
+  EXPECT_EQ(checks.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(checks.status().message(),
+              AllOf(HasSubstr("batches[0].attention_mask"), HasSubstr("missing")));
+
+  golden = TinyGolden();
+  golden["batches"][2]["logits"][0][3].erase(511);  // a golden file for another vocabulary
+  checks = CheckLlamaGolden(Tiny(), golden, kLogitTolerance);
+  EXPECT_EQ(checks.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(checks.status().message(),
+              AllOf(HasSubstr("batches[2].logits[0][3]"), HasSubstr("512")));
+
+  golden = StoriesGolden();
+  golden["cases"][1]["greedy_continuation_ids"][2] = "x";
+  checks = CheckLlamaGolden(Stories(), golden, kLogitTolerance);
+  EXPECT_EQ(checks.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(checks.status().message(), HasSubstr("cases[1].greedy_continuation_ids[2]"));
+}
+
+TEST(GoldenCheckTest, RunGoldenCheckReadsFilesAndNamesThem) {
+  GoldenCheckOptions options;
+  auto report = RunGoldenCheck(kTinyDir.string(), (kTinyDir / "golden.json").string(), options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->schema, "hf-causal-lm");
+  EXPECT_TRUE(report->passed());
+  EXPECT_EQ(report->checks.size(), 13u);
+
+  const std::string absent = (kTinyDir / "absent.json").string();
+  auto missing = RunGoldenCheck(kTinyDir.string(), absent, options);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr(absent));
+
+  const std::string tokenizer_golden =
+      (kFixtures / "tokenizers" / "gpt2-bpe" / "golden.json").string();
+  auto unknown = RunGoldenCheck(kTinyDir.string(), tokenizer_golden, options);
+  EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(unknown.status().message(),
+              AllOf(HasSubstr(tokenizer_golden), HasSubstr("unknown golden schema")));
+
+  auto bad_model =
+      RunGoldenCheck((kTinyDir / "nowhere").string(), (kTinyDir / "golden.json").string(), options);
+  EXPECT_FALSE(bad_model.ok());
+  EXPECT_THAT(bad_model.status().message(), HasSubstr("nowhere"));
+
+  options.float_tolerance = -1;
+  EXPECT_EQ(RunGoldenCheck(kTinyDir.string(), (kTinyDir / "golden.json").string(), options)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(LlamaGoldenTest, RotaryPositionsAreRelativeAndBeyondMaxPositions) {

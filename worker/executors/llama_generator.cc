@@ -31,6 +31,7 @@ StatusOr<LlamaGenerator::Loaded*> LlamaGenerator::Load(const v1::GeneratorSpec& 
   LoadOptions options;
   options.device = device_;
   options.dtype = dtype;
+  options.threads = threads_;
   AUGSWEEP_ASSIGN_OR_RETURN(loaded->model, LlamaModel::Load(generator.model_dir(), options));
   loaded_ = std::move(loaded);
   return loaded_.get();
@@ -39,7 +40,10 @@ StatusOr<LlamaGenerator::Loaded*> LlamaGenerator::Load(const v1::GeneratorSpec& 
 StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& request, JobControl& control) {
   std::lock_guard<std::mutex> lock(mu_);
   const v1::GeneratorSpec& g = request.generator;
-  AUGSWEEP_ASSIGN_OR_RETURN(Loaded * loaded, Load(g));
+  StatusOr<Loaded*> load = Load(g);
+  // The loaders name the file; say which generator of the spec it belongs to.
+  if (!load.ok()) return load.status().WithContext("generator " + g.name());
+  Loaded* loaded = *load;
   const Tokenizer& tokenizer = *loaded->tokenizer;
   LlamaModel& model = *loaded->model;
 
@@ -67,7 +71,9 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
     const int cap = request.texts_per_theme * kAttemptsPerText;
     while (kept < request.texts_per_theme && attempts < cap && !pool.empty()) {
       if (control.cancelled()) return CancelledError("generation cancelled");
-      const int batch = std::min(kBatch, std::max(1, (request.texts_per_theme - kept) * 5 / 4));
+      // Never past the cap: the last round may only have room for a few more attempts.
+      const int batch =
+          std::min({kBatch, std::max(1, (request.texts_per_theme - kept) * 5 / 4), cap - attempts});
       std::vector<SequenceRequest> sequences;
       std::vector<int> prompt_index;
       for (int b = 0; b < batch; ++b, ++attempts) {

@@ -19,8 +19,11 @@ namespace augsweep {
 
 class LlamaGenerator : public GeneratorExecutor {
  public:
-  // device: "cpu" or "cuda" (what the worker runs on).
-  explicit LlamaGenerator(std::string device) : device_(std::move(device)) {}
+  // device: "cpu" or "cuda" (what the worker runs on). threads: the CPU threads of the model's
+  // kernels (LoadOptions::threads, process-wide; 0: one per hardware thread). Several workers in
+  // one process should ask for fewer, or their thread teams oversubscribe the cores.
+  explicit LlamaGenerator(std::string device, int threads = 0)
+      : device_(std::move(device)), threads_(threads) {}
 
   StatusOr<v1::SyntheticSet> Generate(const GenerateRequest& request, JobControl& control) override;
 
@@ -34,6 +37,7 @@ class LlamaGenerator : public GeneratorExecutor {
   StatusOr<Loaded*> Load(const v1::GeneratorSpec& generator);
 
   const std::string device_;
+  const int threads_;
   std::mutex mu_;  // one generation at a time per executor
   std::unique_ptr<Loaded> loaded_;
 };

@@ -37,11 +37,11 @@ std::vector<std::string> ExecutorRegistry::classifier_kinds() const {
   return out;
 }
 
-StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device) {
+StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device, int threads) {
   auto registry = std::make_unique<ExecutorRegistry>();
   AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<const WordNetSynonyms> wordnet, WordNetSynonyms::Default());
   registry->AddGenerator("eda", std::make_unique<EdaGenerator>(wordnet));
-  registry->AddGenerator("llama", std::make_unique<LlamaGenerator>(device));
+  registry->AddGenerator("llama", std::make_unique<LlamaGenerator>(device, threads));
   registry->AddClassifier("tfidf-logreg", std::make_unique<TfidfLogRegClassifier>());
   return registry;
 }

@@ -28,7 +28,8 @@ class ExecutorRegistry {
 };
 
 // Every executor this build has, for a worker on `device` ("cpu" or "cuda"): eda (needs
-// Debian's wordnet-base), llama, tfidf-logreg.
-StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device);
+// Debian's wordnet-base), llama, tfidf-logreg. `threads`: CPU threads of the model executors
+// (0: every core; workers sharing a process share the cores).
+StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device, int threads = 0);
 
 }  // namespace augsweep
