@@ -36,6 +36,7 @@
 
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/torch_bridge.h"
+#include "worker/runtime/cpu_linear.h"
 #include "worker/runtime/llama_impl.h"
 
 namespace augsweep {
@@ -46,6 +47,9 @@ using llama_internal::LayerWeights;
 
 // Rotary table rows computed up front; more are added when a longer sequence comes.
 constexpr int64_t kInitialRopePositions = 4096;
+// CPU decode attention by broadcasting materialises [n, heads, keys, head_dim]; above this many
+// elements (32 MB in float32: long contexts, big batches) it uses the matmuls.
+constexpr int64_t kBroadcastAttentionMaxElements = int64_t{8} << 20;
 
 std::string ShapeString(const std::vector<int64_t>& shape) {
   std::string out = "[";
@@ -54,14 +58,20 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 }
 
 at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& bias) {
-  if (x.is_cpu() && x.numel() == x.size(-1)) {
-    // One row (single-sequence decode): a matrix-vector product. On the CPU, linear's GEMM
-    // path streams the weights several times slower than mv, and decode is weight-bound.
+  if (x.is_cpu()) {
+    // Decode steps multiply a few rows (one per sequence) by every weight: BLAS GEMMs stream the
+    // weights several times slower there than the memory allows, and decode is weight-bound
+    // (cpu_linear.h). float32 goes to our kernel, one row otherwise to a matrix-vector product.
+    const int64_t rows = x.numel() / x.size(-1);
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = w.size(0);
-    at::Tensor y = at::mv(w, x.reshape({-1}));
-    if (bias.defined()) y.add_(bias);
-    return y.view(shape);
+    at::Tensor y = llama_internal::SmallBatchLinear(x.reshape({rows, x.size(-1)}), w, bias);
+    if (y.defined()) return y.view(shape);
+    if (rows == 1) {
+      y = at::mv(w, x.reshape({-1}));
+      if (bias.defined()) y.add_(bias);
+      return y.view(shape);
+    }
   }
   return bias.defined() ? at::linear(x, w, bias) : at::linear(x, w);
 }
@@ -106,6 +116,18 @@ at::Tensor Attention(const at::Tensor& q, const at::Tensor& keys, const at::Tens
     return out.transpose(1, 2).reshape({n, t, heads * d});
   }
 #endif
+  if (t == 1 && q.is_cpu() && n * heads * key_len * d <= kBroadcastAttentionMaxElements) {
+    // Single-token decode on the CPU. The matmuls below become one BLAS call per (sequence, kv
+    // head) on tiny matrices (12 per layer at batch 1, 384 at batch 32) whose fixed cost
+    // dominates; a broadcast multiply and a sum do the same arithmetic in one vectorised op
+    // each: 3-4x faster at batch 8-32 with 2 threads (1.3 of 15 ms per step at batch 32).
+    at::Tensor scores = q.reshape({n, kv_heads, group, 1, d}).mul(keys.unsqueeze(2)).sum(-1);
+    scores.div_(std::sqrt(static_cast<double>(d)));
+    scores.add_(mask.view({mask.size(0), 1, 1, key_len}));  // [n, KVH, G, Lk]
+    at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
+    at::Tensor out = probs.unsqueeze(-1).mul(values.unsqueeze(2)).sum(-2);  // [n, KVH, G, d]
+    return out.reshape({n, 1, heads * d});
+  }
   // Grouped: the G query heads sharing a kv head become G*T rows of one matmul, no K/V copies.
   at::Tensor grouped_q = q.reshape({n, kv_heads, group * t, d});
   at::Tensor scores = at::matmul(grouped_q, keys.transpose(2, 3));
