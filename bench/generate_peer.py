@@ -121,10 +121,10 @@ class Llama:
         """Greedy; returns (ids [B][new_tokens], prefill_s, decode_s)."""
         b, t = len(prompts), len(prompts[0])
         cap = t + new_tokens
+        t0 = time.perf_counter()  # the cache allocation counts as prefill, as on the C++ side
         cache = [(torch.zeros(b, self.kv_heads, cap, self.head_dim, device=self.device, dtype=self.dtype),
                   torch.zeros(b, self.kv_heads, cap, self.head_dim, device=self.device, dtype=self.dtype))
                  for _ in range(self.layers)]
-        t0 = time.perf_counter()
         ids = torch.tensor(prompts, device=self.device)
         token = self.forward(ids, 0, cache).argmax(-1)
         out = [token]

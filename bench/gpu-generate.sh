@@ -113,7 +113,8 @@ direct_build() {
   mkdir -p "$obj" "$BUILD/bench"
   local json_flag="-isystem $JSON_DIR"  # not for the compiler's own dirs: it breaks #include_next
   case "$JSON_DIR" in /usr/include | /usr/local/include) json_flag= ;; esac
-  export DIRECT_FLAGS="-std=c++20 -O2 -fPIC -I$PWD $json_flag $inc -D_GLIBCXX_USE_CXX11_ABI=$abi -DAUGSWEEP_SOURCE_DIR=\"$PWD\""
+  # -fopenmp: at::parallel_for's OpenMP backend is inline code (worker/runtime/cpu_linear.cc).
+  export DIRECT_FLAGS="-std=c++20 -O2 -fPIC -fopenmp -I$PWD $json_flag $inc -D_GLIBCXX_USE_CXX11_ABI=$abi -DAUGSWEEP_SOURCE_DIR=\"$PWD\""
   say "direct build: c++ $DIRECT_FLAGS"
   # shellcheck disable=SC2016
   if ! printf '%s\n' common/*.cc common/safetensors/*.cc worker/runtime/*.cc bench/generate_bench.cc |
@@ -128,7 +129,7 @@ direct_build() {
   # when it loads.
   # shellcheck disable=SC2086
   c++ -o "$BIN" "$obj/bench_generate_bench.cc.o" "$obj/libaugsweep.a" -L"$libdir" \
-    -Wl,-rpath,"$libdir" -Wl,--no-as-needed $libs -Wl,--as-needed -lpthread >>"$LOGS/direct-build.log" 2>&1 ||
+    -Wl,-rpath,"$libdir" -Wl,--no-as-needed $libs -Wl,--as-needed -fopenmp -lpthread >>"$LOGS/direct-build.log" 2>&1 ||
     { say "direct link failed:"; tail -20 "$LOGS/direct-build.log"; return 1; }
 }
 if [ "${GEN_FORCE_DIRECT:-0}" = 1 ] || ! cmake_build; then
