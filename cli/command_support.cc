@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "cli/exit_codes.h"
@@ -21,14 +20,6 @@ int ReportError(const std::string& command, const Status& status) {
   }
   std::fprintf(stderr, "augsweep %s: %s\n", command.c_str(), message.c_str());
   return ExitCodeFor(status);
-}
-
-StatusOr<std::string> ReadFileBytes(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path + ": cannot open the " + what);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
 }
 
 std::string SweepStateName(v1::SweepState state) {

@@ -1,5 +1,5 @@
 // What the subcommands share: the coordinator address default, one-line errors with the right
-// exit code, reading input files, and the text form of a sweep's status.
+// exit code, and the text form of a sweep's status.
 #pragma once
 
 #include <string>
@@ -14,8 +14,6 @@ std::string DefaultCoordinator();
 
 // Prints "augsweep COMMAND: message" on stderr; returns the exit code for the status.
 int ReportError(const std::string& command, const Status& status);
-
-StatusOr<std::string> ReadFileBytes(const std::string& path, const std::string& what);
 
 std::string SweepStateName(v1::SweepState state);  // "RUNNING"
 bool IsFinished(v1::SweepState state);              // SUCCEEDED, FAILED or CANCELLED

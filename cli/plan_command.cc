@@ -3,6 +3,7 @@
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "common/cli_main.h"
+#include "common/read_file.h"
 #include "coordinator/planner/prepare_sweep.h"
 
 namespace augsweep::cli {
@@ -44,7 +45,7 @@ int RunPlanCommand(const Args& args) {
   if (positional.size() != 1) return fail(InvalidArgumentError("expected one SPEC file (see --help)"));
   StatusOr<ParsedSpec> parsed = LoadSweepSpec(positional[0]);
   if (!parsed.ok()) return fail(parsed.status());
-  StatusOr<std::string> bytes = ReadFileBytes(parsed->spec.dataset().path(), "dataset");
+  StatusOr<std::string> bytes = ReadWholeFile(parsed->spec.dataset().path());
   if (!bytes.ok()) return fail(bytes.status());
   StatusOr<PreparedSweep> sweep = PrepareSweep(std::move(parsed).value(), *bytes);
   if (!sweep.ok()) return fail(sweep.status());

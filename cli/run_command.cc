@@ -14,6 +14,7 @@
 #include "cli/result_table.h"
 #include "cli/sweep_client.h"
 #include "common/cli_main.h"
+#include "common/read_file.h"
 #include "common/signal_waiter.h"
 #include "coordinator/server/coordinator_server.h"
 #include "worker/executors/registry.h"
@@ -84,9 +85,9 @@ int RunRunCommand(const Args& args) {
   if (!table_format.ok()) return ReportError("run", table_format.status());
   StatusOr<ParsedSpec> spec = LoadSweepSpec(spec_path);
   if (!spec.ok()) return ReportError("run", spec.status());
-  StatusOr<std::string> yaml = ReadFileBytes(spec_path, "sweep spec");
+  StatusOr<std::string> yaml = ReadWholeFile(spec_path);
   if (!yaml.ok()) return ReportError("run", yaml.status());
-  StatusOr<std::string> dataset = ReadFileBytes(spec->spec.dataset().path(), "dataset");
+  StatusOr<std::string> dataset = ReadWholeFile(spec->spec.dataset().path());
   if (!dataset.ok()) return ReportError("run", dataset.status());
   for (const auto& w : spec->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 

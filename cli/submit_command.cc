@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/sweep_client.h"
 #include "common/cli_main.h"
+#include "common/read_file.h"
 
 namespace augsweep::cli {
 
@@ -19,9 +20,9 @@ int RunSubmitCommand(const Args& args) {
 
   StatusOr<ParsedSpec> spec = LoadSweepSpec(positional[0]);
   if (!spec.ok()) return ReportError("submit", spec.status());
-  StatusOr<std::string> yaml = ReadFileBytes(positional[0], "sweep spec");
+  StatusOr<std::string> yaml = ReadWholeFile(positional[0]);
   if (!yaml.ok()) return ReportError("submit", yaml.status());
-  StatusOr<std::string> dataset = ReadFileBytes(spec->spec.dataset().path(), "dataset");
+  StatusOr<std::string> dataset = ReadWholeFile(spec->spec.dataset().path());
   if (!dataset.ok()) return ReportError("submit", dataset.status());
   for (const auto& w : spec->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 

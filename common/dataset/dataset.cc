@@ -3,17 +3,16 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
 #include "common/dataset/csv_reader.h"
 #include "common/dataset/quote.h"
+#include "common/read_file.h"
 #include "common/sha256.h"
 #include "common/utf8.h"
 
@@ -475,16 +474,8 @@ StatusOr<Dataset> ParseDataset(std::string_view content, const DatasetOptions& o
 
 StatusOr<Dataset> LoadDataset(const DatasetOptions& options) {
   if (options.path.empty()) return InvalidArgumentError("dataset options: path is empty");
-  std::error_code ec;
-  if (std::filesystem::is_directory(options.path, ec)) {
-    return InvalidArgumentError(options.path + ": is a directory, expected a dataset file");
-  }
-  std::ifstream in(options.path, std::ios::binary);
-  if (!in) return NotFoundError(options.path + ": cannot open dataset file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return DataLossError(options.path + ": error while reading the dataset file");
-  return ParseDataset(buffer.str(), options);
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(options.path));
+  return ParseDataset(bytes, options);
 }
 
 std::string DatasetFingerprint(const Dataset& dataset) {

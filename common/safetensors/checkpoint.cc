@@ -1,12 +1,12 @@
 #include "common/safetensors/checkpoint.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "common/read_file.h"
 
 namespace augsweep {
 namespace {
@@ -27,13 +27,9 @@ bool IsSafeRelativePath(const std::string& name) {
 }
 
 StatusOr<Json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return UnavailableError(path + ": cannot open for reading");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return UnavailableError(path + ": read error");
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   try {
-    return Json::parse(buffer.str());
+    return Json::parse(text);
   } catch (const Json::exception& e) {
     return InvalidArgumentError(path + ": not valid JSON: " + e.what());
   }

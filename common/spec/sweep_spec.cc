@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "common/read_file.h"
 #include "common/spec/executor_kinds.h"
 #include "common/spec/yaml_fields.h"
 
@@ -263,12 +262,10 @@ class SpecParser {
       g.set_dtype(dtype);
       AUGSWEEP_ASSIGN_OR_RETURN(std::string tpl, f.String("prompt_template", std::nullopt));
       g.set_prompt_template_path(ResolvePath(spec_dir_, tpl));
-      std::ifstream in(g.prompt_template_path(), std::ios::binary);
-      if (!in) return f.Error("prompt_template", "cannot read " + g.prompt_template_path());
-      std::stringstream contents;
-      contents << in.rdbuf();
-      if (contents.str().empty()) return f.Error("prompt_template", g.prompt_template_path() + " is empty");
-      g.set_prompt_template(contents.str());
+      StatusOr<std::string> contents = ReadWholeFile(g.prompt_template_path());
+      if (!contents.ok()) return f.Error("prompt_template", "cannot read " + contents.status().message());
+      if (contents->empty()) return f.Error("prompt_template", g.prompt_template_path() + " is empty");
+      g.set_prompt_template(*contents);
       AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_new, f.Int("max_new_tokens", kDefaultMaxNewTokens, 1, 8192));
       AUGSWEEP_ASSIGN_OR_RETURN(double top_p, f.Double("top_p", kDefaultTopP, 0.0, 1.0));
       if (top_p == 0.0) return f.Error("top_p", "expected a number above 0 and at most 1, got 0");
@@ -376,11 +373,8 @@ StatusOr<ParsedSpec> ParseSweepSpec(std::string_view yaml_text, const std::strin
 }
 
 StatusOr<ParsedSpec> LoadSweepSpec(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path + ": cannot open the sweep spec");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseSweepSpec(text.str(), path);
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  return ParseSweepSpec(text, path);
 }
 
 Status ValidateResolvedSpec(const v1::SweepSpec& spec) {

@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "common/tokenizers/bpe_merge.h"
-#include "common/tokenizers/read_file.h"
+#include "common/read_file.h"
 #include "common/tokenizers/text_util.h"
 
 namespace augsweep {
@@ -415,8 +415,8 @@ StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeFromVocabAndMerges(
 StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> LoadByteLevelBpeFromVocabAndMerges(
     const std::string& vocab_path, const std::string& merges_path,
     const ByteLevelBpeOptions& options) {
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string vocab, tokenizer_files::ReadWholeFile(vocab_path));
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string merges, tokenizer_files::ReadWholeFile(merges_path));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string vocab, ReadWholeFile(vocab_path));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string merges, ReadWholeFile(merges_path));
   return ByteLevelBpeFromVocabAndMerges(vocab, merges, vocab_path + " + " + merges_path, options);
 }
 

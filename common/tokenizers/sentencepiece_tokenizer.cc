@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/tokenizers/read_file.h"
+#include "common/read_file.h"
 #include "common/tokenizers/sentencepiece_bpe.h"
 #include "common/tokenizers/text_util.h"
 
@@ -273,7 +273,7 @@ StatusOr<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizerFromByte
 
 StatusOr<std::unique_ptr<SentencePieceTokenizer>> LoadSentencePieceTokenizer(
     const std::string& path) {
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, tokenizer_files::ReadWholeFile(path));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(path));
   return SentencePieceTokenizerFromBytes(bytes, path);
 }
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/tokenizers/byte_level_bpe.h"
-#include "common/tokenizers/read_file.h"
+#include "common/read_file.h"
 #include "common/tokenizers/sentencepiece_tokenizer.h"
 #include "common/tokenizers/tokenizer_json.h"
 
@@ -24,7 +24,7 @@ StatusOr<ByteLevelBpeOptions> OptionsFromTokenizerConfig(const fs::path& file) {
   ByteLevelBpeOptions options;
   const fs::path config_path = file.parent_path() / "tokenizer_config.json";
   if (!IsFile(config_path)) return options;
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, tokenizer_files::ReadWholeFile(config_path.string()));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(config_path.string()));
   nlohmann::json config;
   try {
     config = nlohmann::json::parse(text);
@@ -110,7 +110,7 @@ StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const std::string& path) {
   }
   if (p.extension() == ".json") return LoadTokenizerJson(p);
   // Unknown name: a JSON file starts with '{', anything else is tried as a SentencePiece model.
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, tokenizer_files::ReadWholeFile(path));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(path));
   const size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && bytes[first] == '{') return LoadTokenizerJson(p);
   return Upcast(SentencePieceTokenizerFromBytes(bytes, path));

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/tokenizers/read_file.h"
+#include "common/read_file.h"
 
 namespace augsweep {
 namespace {
@@ -330,7 +330,7 @@ StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeFromTokenizerJson(
 
 StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> LoadByteLevelBpeFromTokenizerJson(
     const std::string& path, const ByteLevelBpeOptions& options) {
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, tokenizer_files::ReadWholeFile(path));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   return ByteLevelBpeFromTokenizerJson(text, path, options);
 }
 

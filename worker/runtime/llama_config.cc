@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "common/read_file.h"
 
 namespace augsweep {
 namespace {
@@ -26,17 +26,8 @@ constexpr int kDefaultMaxPositionEmbeddings = 2048;
 constexpr double kDefaultRopeTheta = 10000.0;
 constexpr double kDefaultRmsNormEps = 1e-6;
 
-StatusOr<std::string> ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path.string() + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return UnavailableError(path.string() + ": read error");
-  return text.str();
-}
-
 StatusOr<json> ParseJsonObject(const fs::path& path) {
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, ReadText(path));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path.string()));
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return InvalidArgumentError(path.string() + ": not valid JSON");
   if (!doc.is_object()) return InvalidArgumentError(path.string() + ": expected a JSON object");

@@ -1,4 +1,4 @@
-#include "common/tokenizers/read_file.h"
+#include "common/read_file.h"
 
 #include <cerrno>
 #include <cstring>
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace augsweep::tokenizer_files {
+namespace augsweep {
 
 StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::error_code ec;
@@ -25,4 +25,4 @@ StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return buffer.str();
 }
 
-}  // namespace augsweep::tokenizer_files
+}  // namespace augsweep
