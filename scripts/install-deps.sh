@@ -11,6 +11,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libyaml-cpp-dev libre2-dev nlohmann-json3-dev
   wordnet-base
+  # tests/slurm starts a private single-node Slurm from these (slurm/ scripts run on real clusters)
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -30,6 +30,18 @@ augsweep::StatusOr<std::string> ReadAddressFile(const std::string& path, int64_t
   }
 }
 
+// The CPU threads a job may use when --threads is not given: the task's share under Slurm
+// (SLURM_CPUS_PER_TASK), else 0 (one per hardware thread). Slurm confines a job to its CPUs, but
+// libtorch sizes its thread team from the machine's core count; a team larger than the
+// allocation spins against itself and runs several times slower.
+int64_t DefaultThreads() {
+  const char* cpus = std::getenv("SLURM_CPUS_PER_TASK");
+  if (cpus == nullptr) return 0;
+  char* end = nullptr;
+  const long n = std::strtol(cpus, &end, 10);
+  return (end != cpus && *end == '\0' && n > 0) ? n : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,14 +59,18 @@ int main(int argc, char** argv) {
   flags.Int("coordinator-file-timeout", &address_timeout_s, "seconds to wait for --coordinator-file to appear");
   flags.String("device", &options.device, "device the jobs run on: cpu or cuda");
   flags.Int("memory-mb", &options.free_memory_mb, "free memory to advertise (0: measured)");
+  int64_t threads = DefaultThreads();
+  flags.Int("threads", &threads,
+            "CPU threads of the model kernels (0: one per hardware thread; default: "
+            "SLURM_CPUS_PER_TASK when set)");
   std::vector<std::string> positional;
   if (auto code = augsweep::ParseFlagsOrExit(flags, {argv + 1, argv + argc}, "augsweep-worker", &positional)) {
     return *code;
   }
   if (!positional.empty() || options.coordinator.empty() == address_file.empty() ||
-      (options.device != "cpu" && options.device != "cuda")) {
+      (options.device != "cpu" && options.device != "cuda") || threads < 0) {
     std::fprintf(stderr, "augsweep-worker: give exactly one of --coordinator and --coordinator-file, and "
-                         "--device cpu or cuda (see --help)\n");
+                         "--device cpu or cuda, and --threads >= 0 (see --help)\n");
     return 2;
   }
   if (!address_file.empty()) {
@@ -65,7 +81,7 @@ int main(int argc, char** argv) {
     }
     options.coordinator = *address;
   }
-  auto executors = augsweep::DefaultExecutors(options.device);
+  auto executors = augsweep::DefaultExecutors(options.device, static_cast<int>(threads));
   if (!executors.ok()) {
     std::fprintf(stderr, "augsweep-worker: %s\n", executors.status().message().c_str());
     return 1;

@@ -164,41 +164,11 @@ results_json() {
     fail "augsweep results $1 failed"
 }
 
-# check_rows JSON FOLDS ROWS: complete, ROWS rows, each cell once, each with FOLDS fold AUCs.
-check_rows() {
-  /usr/bin/python3 - "$@" <<'EOF' || fail "result rows are wrong"
-import json, sys
-doc = json.load(open(sys.argv[1]))
-folds, want_rows = int(sys.argv[2]), int(sys.argv[3])
-rows = doc["rows"]
-problems = []
-if doc.get("complete") is not True:
-    problems.append("complete is %r" % doc.get("complete"))
-if len(rows) != want_rows:
-    problems.append("%d rows, expected %d" % (len(rows), want_rows))
-cells = [(r["generator"], r["temperature"], r["augment_count"], r["classifier"]) for r in rows]
-if len(set(cells)) != len(cells):
-    problems.append("a cell appears twice: %r" % cells)
-for r in rows:
-    if r["folds"] != folds or len(r["fold_aucs"]) != folds or None in r["fold_aucs"]:
-        problems.append("row %r: folds=%r fold_aucs=%r" % (cells[rows.index(r)], r["folds"],
-                                                          r["fold_aucs"]))
-for p in problems:
-    print("check_rows:", p, file=sys.stderr)
-sys.exit(1 if problems else 0)
-EOF
-}
-
-# same_rows A.json B.json: identical rows (fold AUCs bit for bit); sweep ids may differ.
+# The result-table checks shared with the other shell tests (see result_rows.py).
+check_rows() { /usr/bin/python3 "$root/tests/integration/result_rows.py" check "$@" || fail "result rows are wrong"; }
 same_rows() {
-  /usr/bin/python3 - "$1" "$2" <<'EOF' || fail "results differ from the reference run"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
-if a["rows"] != b["rows"]:
-    print("rows differ:\n%s\n---- reference ----\n%s" % (json.dumps(a["rows"], indent=1),
-          json.dumps(b["rows"], indent=1)), file=sys.stderr)
-    sys.exit(1)
-EOF
+  /usr/bin/python3 "$root/tests/integration/result_rows.py" same "$1" "$2" ||
+    fail "results differ from the reference run"
 }
 
 # reference_run SPEC OUT.json &: the same sweep, uninterrupted, in one process on a fresh store.
