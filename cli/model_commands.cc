@@ -14,10 +14,13 @@ namespace augsweep::cli {
 int RunTokenizeCommand(const Args& args) {
   std::string tokenizer_path;
   bool no_special = false;
-  FlagSet flags("augsweep tokenize --tokenizer PATH [--no-special] TEXT",
-                "Prints the token ids of TEXT as a JSON array. PATH is a tokenizer file\n"
-                "(tokenizer.model, tokenizer.json, vocab.json) or a model folder. Special tokens are\n"
-                "added as the model family's tokenizer adds them (LLaMA: BOS) unless --no-special.");
+  FlagSet flags(
+      "augsweep tokenize --tokenizer PATH [--no-special] TEXT",
+      "Prints the token ids of TEXT as a JSON array. PATH is a tokenizer file\n"
+      "(tokenizer.model, tokenizer.json, vocab.json, spiece.model, vocab.txt) or a model\n"
+      "folder (LLaMA family, BERT, DistilBERT, RoBERTa, XLNet). Special tokens are added\n"
+      "as the model family's tokenizer adds them (LLaMA: BOS; BERT: [CLS] .. [SEP];\n"
+      "RoBERTa: <s> .. </s>; XLNet: .. <sep> <cls>) unless --no-special.");
   flags.String("tokenizer", &tokenizer_path, "tokenizer file or model folder");
   flags.Bool("no-special", &no_special, "add no special tokens");
   std::vector<std::string> positional;

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
-#include "common/tokenizers/bpe_merge.h"
 #include "common/read_file.h"
+#include "common/tokenizers/bpe_merge.h"
 #include "common/tokenizers/text_util.h"
 
 namespace augsweep {
@@ -49,14 +49,38 @@ std::string ByteLevelSpelling(std::string_view raw) {
   return out;
 }
 
-// transformers' PreTrainedTokenizerBase.clean_up_tokenization, in its order.
-std::string CleanUpTokenizationSpaces(std::string text) {
-  static const std::pair<std::string_view, std::string_view> kRules[] = {
-      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
-      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
+// The special tokens of the slow tokenizer `family`, those that the vocab has.
+void AddSlowBpeSpecialTokens(SlowBpeFamily family, ByteLevelBpeModel* model) {
+  auto vocab_id = [&](std::string_view token) {
+    for (const auto& [text, id] : model->vocab) {
+      if (text == token) return id;
+    }
+    return -1;
   };
-  for (const auto& [from, to] : kRules) text = tokenizer_text::ReplaceAll(text, from, to);
-  return text;
+  auto add = [&](std::string_view token, bool lstrip) {
+    const int32_t id = vocab_id(token);
+    if (id >= 0) {
+      model->added_tokens.push_back(
+          {std::string(token), id, /*special=*/true, lstrip, /*rstrip=*/false});
+    }
+    return id;
+  };
+  switch (family) {
+    case SlowBpeFamily::kGpt2:
+      // GPT2Tokenizer's unk, bos and eos are all "<|endoftext|>", split out of the text.
+      model->bos_id = model->eos_id = model->unk_id = add("<|endoftext|>", false);
+      return;
+    case SlowBpeFamily::kRoberta:
+      // RobertaTokenizer: <s> A </s>, pairs <s> A </s></s> B </s> (classifier_inputs.h).
+      model->bos_id = model->cls_id = add("<s>", false);
+      model->eos_id = model->sep_id = add("</s>", false);
+      model->unk_id = add("<unk>", false);
+      model->pad_id = add("<pad>", false);
+      model->mask_id = add("<mask>", /*lstrip=*/true);
+      if (model->cls_id >= 0) model->prefix_ids = {model->cls_id};
+      if (model->sep_id >= 0) model->suffix_ids = {model->sep_id};
+      return;
+  }
 }
 
 }  // namespace
@@ -94,6 +118,10 @@ Status ApplyByteLevelBpeOptions(const ByteLevelBpeOptions& options, ByteLevelBpe
   AUGSWEEP_RETURN_IF_ERROR(find(options.bos_token, "bos_token", &model->bos_id));
   AUGSWEEP_RETURN_IF_ERROR(find(options.eos_token, "eos_token", &model->eos_id));
   AUGSWEEP_RETURN_IF_ERROR(find(options.pad_token, "pad_token", &model->pad_id));
+  AUGSWEEP_RETURN_IF_ERROR(find(options.unk_token, "unk_token", &model->unk_id));
+  AUGSWEEP_RETURN_IF_ERROR(find(options.cls_token, "cls_token", &model->cls_id));
+  AUGSWEEP_RETURN_IF_ERROR(find(options.sep_token, "sep_token", &model->sep_id));
+  AUGSWEEP_RETURN_IF_ERROR(find(options.mask_token, "mask_token", &model->mask_id));
   return OkStatus();
 }
 
@@ -208,6 +236,9 @@ StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::Create(
   AUGSWEEP_RETURN_IF_ERROR(check_id(model.bos_id, "bos"));
   AUGSWEEP_RETURN_IF_ERROR(check_id(model.eos_id, "eos"));
   AUGSWEEP_RETURN_IF_ERROR(check_id(model.pad_id, "pad"));
+  AUGSWEEP_RETURN_IF_ERROR(check_id(model.cls_id, "cls"));
+  AUGSWEEP_RETURN_IF_ERROR(check_id(model.sep_id, "sep"));
+  AUGSWEEP_RETURN_IF_ERROR(check_id(model.mask_id, "mask"));
 
   t->unk_id_ = model.unk_id;
   t->ignore_merges_ = model.ignore_merges;
@@ -217,6 +248,9 @@ StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::Create(
   t->bos_id_ = model.bos_id;
   t->eos_id_ = model.eos_id;
   t->pad_id_ = model.pad_id;
+  t->cls_id_ = model.cls_id;
+  t->sep_id_ = model.sep_id;
+  t->mask_id_ = model.mask_id;
   t->clean_up_ = model.clean_up_tokenization_spaces;
   return t;
 }
@@ -335,7 +369,7 @@ std::string ByteLevelBpeTokenizer::Decode(const std::vector<int32_t>& ids,
     bytes += id_to_bytes_[id];
   }
   std::string text = tokenizer_text::Utf8Lossy(bytes);
-  return clean_up_ ? CleanUpTokenizationSpaces(std::move(text)) : text;
+  return clean_up_ ? tokenizer_text::CleanUpTokenizationSpaces(std::move(text)) : text;
 }
 
 std::string ByteLevelBpeTokenizer::DecodePiece(int32_t /*previous*/, int32_t id) const {
@@ -399,15 +433,7 @@ StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeFromVocabAndMerges(
   }
   model.pre_tokenizer.push_back(
       PreTokenizerStep{PreTokenizerStep::Kind::kByteLevel, "", false, true});
-  // GPT2Tokenizer's unk, bos and eos are all "<|endoftext|>", split out of the text as a special
-  // token.
-  constexpr std::string_view kEndOfText = "<|endoftext|>";
-  for (const auto& [token, id] : model.vocab) {
-    if (token == kEndOfText) {
-      model.added_tokens.push_back({std::string(kEndOfText), id, /*special=*/true});
-      model.bos_id = model.eos_id = model.unk_id = id;
-    }
-  }
+  AddSlowBpeSpecialTokens(options.family, &model);
   AUGSWEEP_RETURN_IF_ERROR(ApplyByteLevelBpeOptions(options, &model));
   return ByteLevelBpeTokenizer::Create(std::move(model));
 }

@@ -32,7 +32,18 @@
 
 namespace augsweep {
 
+// Which slow Hugging Face tokenizer a vocab.json + merges.txt pair stands for. They differ only in
+// their special tokens.
+enum class SlowBpeFamily {
+  // GPT2Tokenizer: "<|endoftext|>" (when in the vocab) is bos, eos and unk; nothing is added.
+  kGpt2,
+  // RobertaTokenizer: <s> (bos, cls), </s> (eos, sep), <unk>, <pad>, <mask> (which swallows the
+  // whitespace on its left) are split out of the text; add_special gives <s> ... </s>.
+  kRoberta,
+};
+
 struct ByteLevelBpeOptions {
+  SlowBpeFamily family = SlowBpeFamily::kGpt2;  // vocab.json + merges.txt only
   // vocab.json + merges.txt: GPT2Tokenizer(add_prefix_space=...): a space is put in front of the
   //   whole text (always, as the slow tokenizer does), default false.
   // tokenizer.json: overrides every ByteLevel pre-tokenizer's add_prefix_space (a space in front
@@ -41,10 +52,15 @@ struct ByteLevelBpeOptions {
   // transformers' clean_up_tokenization_spaces on Decode (" ." -> ".", " 's" -> "'s", ...). Off by
   // default: it is lossy, and generated text should come back exactly.
   bool clean_up_tokenization_spaces = false;
-  // Override bos/eos/pad by token text (e.g. from tokenizer_config.json); empty keeps the default.
+  // Override the special tokens by their text (e.g. from tokenizer_config.json); empty keeps the
+  // default.
   std::string bos_token;
   std::string eos_token;
   std::string pad_token;
+  std::string unk_token;
+  std::string cls_token;
+  std::string sep_token;
+  std::string mask_token;
 };
 
 // One step of a pre-tokenizer ("pre_tokenizer" in tokenizer.json).
@@ -81,6 +97,9 @@ struct ByteLevelBpeModel {
   int32_t bos_id = -1;
   int32_t eos_id = -1;
   int32_t pad_id = -1;
+  int32_t cls_id = -1;
+  int32_t sep_id = -1;
+  int32_t mask_id = -1;
   bool clean_up_tokenization_spaces = false;
   std::string source;  // file name(s), for error messages
 };
@@ -104,6 +123,10 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
   int32_t bos_id() const override { return bos_id_; }
   int32_t eos_id() const override { return eos_id_; }
   int32_t pad_id() const override { return pad_id_; }
+  int32_t unk_id() const override { return unk_id_; }
+  int32_t cls_id() const override { return cls_id_; }
+  int32_t sep_id() const override { return sep_id_; }
+  int32_t mask_id() const override { return mask_id_; }
   std::string IdToPiece(int32_t id) const override;
   int32_t PieceToId(std::string_view piece) const override;
 
@@ -134,6 +157,9 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
   int32_t bos_id_ = -1;
   int32_t eos_id_ = -1;
   int32_t pad_id_ = -1;
+  int32_t cls_id_ = -1;
+  int32_t sep_id_ = -1;
+  int32_t mask_id_ = -1;
   bool clean_up_ = false;
 
   // Pre-token -> ids. Bounded; entries are only added, so a hit never goes stale.
@@ -142,8 +168,8 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
 };
 
 // GPT-2 style files. `vocab_json` maps byte-alphabet tokens to ids; `merges_txt` has one "a b"
-// merge per line, an optional "#version" first line. "<|endoftext|>", when in the vocab, is the
-// special bos/eos/unk token, as in GPT2Tokenizer. `source` names the files in errors.
+// merge per line, an optional "#version" first line. options.family picks the special tokens
+// (GPT-2's or RoBERTa's, see SlowBpeFamily). `source` names the files in errors.
 StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeFromVocabAndMerges(
     std::string_view vocab_json, std::string_view merges_txt, const std::string& source,
     const ByteLevelBpeOptions& options = {});
@@ -151,7 +177,7 @@ StatusOr<std::unique_ptr<ByteLevelBpeTokenizer>> LoadByteLevelBpeFromVocabAndMer
     const std::string& vocab_path, const std::string& merges_path,
     const ByteLevelBpeOptions& options = {});
 
-// Applies the bos/eos/pad/add_prefix_space/clean-up options to a model a loader has read.
+// Applies the special-token, add_prefix_space and clean-up options to a model a loader has read.
 Status ApplyByteLevelBpeOptions(const ByteLevelBpeOptions& options, ByteLevelBpeModel* model);
 
 }  // namespace augsweep

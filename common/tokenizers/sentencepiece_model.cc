@@ -163,7 +163,7 @@ Status ParseNormalizerSpec(std::string_view bytes, size_t base, Model* model) {
         std::string_view charsmap;
         AUGSWEEP_RETURN_IF_ERROR(
             ReadBytes(r, "normalizer_spec.precompiled_charsmap", type, key_offset, &charsmap));
-        model->precompiled_charsmap_size = charsmap.size();
+        model->precompiled_charsmap.assign(charsmap);
         break;
       }
       case 3:
@@ -303,9 +303,9 @@ StatusOr<SentencePieceModel> ParseSentencePieceModel(std::string_view bytes) {
       case 5: {
         AUGSWEEP_RETURN_IF_ERROR(
             ReadBytes(r, "denormalizer_spec", type, key_offset, &payload, &payload_offset));
-        Model denormalizer;  // only its precompiled_charsmap size is kept
+        Model denormalizer;  // only the size of its precompiled_charsmap is kept
         AUGSWEEP_RETURN_IF_ERROR(ParseNormalizerSpec(payload, payload_offset, &denormalizer));
-        model.denormalizer_charsmap_size = denormalizer.precompiled_charsmap_size;
+        model.denormalizer_charsmap_size = denormalizer.precompiled_charsmap.size();
         break;
       }
       default:

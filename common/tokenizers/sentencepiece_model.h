@@ -54,7 +54,7 @@ struct SentencePieceModel {
 
   // normalizer_spec (field 3), with the proto's defaults.
   std::string normalizer_name;
-  size_t precompiled_charsmap_size = 0;  // non-zero: a normalization table (e.g. nmt_nfkc)
+  std::string precompiled_charsmap;  // non-empty: a normalization table (precompiled_charsmap.h)
   bool add_dummy_prefix = true;
   bool remove_extra_whitespaces = true;
   bool escape_whitespaces = true;

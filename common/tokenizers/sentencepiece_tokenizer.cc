@@ -4,6 +4,7 @@
 
 #include "common/read_file.h"
 #include "common/tokenizers/sentencepiece_bpe.h"
+#include "common/tokenizers/sentencepiece_unigram.h"
 #include "common/tokenizers/text_util.h"
 
 namespace augsweep {
@@ -63,6 +64,9 @@ SentencePieceTokenizer::SentencePieceTokenizer(SentencePieceModel model)
     return it != reserved_pieces_.end() && type(it->second) == PieceType::kControl ? it->second
                                                                                    : -1;
   };
+  if (!model_.precompiled_charsmap.empty()) {
+    charsmap_ = PrecompiledCharsMap::Parse(model_.precompiled_charsmap).value();
+  }
   bos_id_ = control_id(model_.bos_piece);
   eos_id_ = control_id(model_.eos_piece);
   pad_id_ = control_id(model_.pad_piece);
@@ -97,46 +101,58 @@ size_t SentencePieceTokenizer::MatchUserDefined(std::string_view text) const {
   return 0;
 }
 
+std::pair<std::string_view, size_t> SentencePieceTokenizer::NormalizePrefix(
+    std::string_view input) const {
+  // User-defined pieces are never normalized; then the table's longest rule; else one character
+  // as it is (one bad byte becomes U+FFFD).
+  if (const size_t user_defined = MatchUserDefined(input); user_defined > 0) {
+    return {input.substr(0, user_defined), user_defined};
+  }
+  if (charsmap_.has_value()) {
+    const auto [replacement, length] = charsmap_->LongestMatch(input);
+    if (length > 0) return {replacement, length};
+  }
+  size_t length = 0;
+  if (DecodeCodePoint(input, 0, &length) < 0) return {kReplacementChar, 1};
+  return {input.substr(0, length), length};
+}
+
 std::string SentencePieceTokenizer::Normalize(std::string_view input) const {
-  // normalizer.cc Normalizer::Normalize with no normalization table: the input is consumed one
-  // character (or user-defined piece) at a time; only ' ' is special.
+  // normalizer.cc Normalizer::Normalize. Only ' ' is special: normalized text made of spaces is
+  // dropped at the start, and a normalized piece's leading spaces are dropped after a space.
   std::string out;
-  if (model_.remove_extra_whitespaces) {
-    while (!input.empty() && input.front() == ' ') input.remove_prefix(1);
+  const bool remove_extra = model_.remove_extra_whitespaces;
+  if (remove_extra) {
+    while (!input.empty()) {
+      const auto [piece, consumed] = NormalizePrefix(input);
+      if (piece != " ") break;
+      input.remove_prefix(consumed);
+    }
   }
   if (input.empty()) return out;
   out.reserve(input.size() + input.size() / 2 + 3);
   const std::string_view space = model_.escape_whitespaces ? kSpaceSymbol : " ";
   if (model_.add_dummy_prefix) out.append(space);
-  bool is_prev_space = model_.remove_extra_whitespaces;
+  bool is_prev_space = remove_extra;
   while (!input.empty()) {
-    std::string_view chunk;
-    size_t consumed = MatchUserDefined(input);
-    if (consumed > 0) {
-      chunk = input.substr(0, consumed);
-    } else if (DecodeCodePoint(input, 0, &consumed) >= 0) {
-      chunk = input.substr(0, consumed);
-    } else {
-      chunk = kReplacementChar;  // one bad byte
-      consumed = 1;
-    }
+    auto [piece, consumed] = NormalizePrefix(input);
     if (is_prev_space) {
-      while (!chunk.empty() && chunk.front() == ' ') chunk.remove_prefix(1);
+      while (!piece.empty() && piece.front() == ' ') piece.remove_prefix(1);
     }
-    if (!chunk.empty()) {
-      for (char c : chunk) {
+    if (!piece.empty()) {
+      for (char c : piece) {
         if (c == ' ') {
           out.append(space);
         } else {
           out.push_back(c);
         }
       }
-      is_prev_space = chunk.back() == ' ';
+      is_prev_space = piece.back() == ' ';
     }
     input.remove_prefix(consumed);
-    if (!model_.remove_extra_whitespaces) is_prev_space = false;
+    if (!remove_extra) is_prev_space = false;
   }
-  if (model_.remove_extra_whitespaces) {
+  if (remove_extra) {
     while (out.size() >= space.size() &&
            out.compare(out.size() - space.size(), space.size(), space) == 0) {
       out.resize(out.size() - space.size());
@@ -145,23 +161,46 @@ std::string SentencePieceTokenizer::Normalize(std::string_view input) const {
   return out;
 }
 
-void SentencePieceTokenizer::EncodeText(std::string_view text, std::vector<int32_t>* ids) const {
+void SentencePieceTokenizer::ForEachOutputPiece(std::string_view text,
+                                                const OutputPieceFn& emit) const {
   const std::string normalized = Normalize(text);
   if (normalized.empty()) return;
   PieceList pieces;
   SegmentNormalized(normalized, &pieces);
   // sentencepiece_processor.cc PopulateSentencePieceText: an unknown piece becomes its UTF-8
-  // bytes under byte_fallback; otherwise a run of unknown pieces becomes a single <unk>.
+  // bytes under byte_fallback; otherwise a run of unknown pieces becomes a single one.
   bool prev_unknown = false;
   for (const auto& [piece, id] : pieces) {
     const bool unknown = id == unk_id_;
     if (unknown && model_.byte_fallback) {
-      for (char c : piece) ids->push_back(byte_ids_[static_cast<uint8_t>(c)]);
-    } else if (!(unknown && prev_unknown)) {
-      ids->push_back(id);
+      for (char c : piece) {
+        const int32_t byte_id = byte_ids_[static_cast<uint8_t>(c)];
+        emit(model_.pieces[byte_id].piece, byte_id, /*extends_previous=*/false);
+      }
+    } else {
+      emit(piece, id, /*extends_previous=*/unknown && prev_unknown);
     }
     prev_unknown = unknown;
   }
+}
+
+std::vector<std::pair<std::string, int32_t>> SentencePieceTokenizer::EncodePieces(
+    std::string_view text) const {
+  std::vector<std::pair<std::string, int32_t>> out;
+  ForEachOutputPiece(text, [&](std::string_view piece, int32_t id, bool extends_previous) {
+    if (extends_previous) {
+      out.back().first.append(piece);
+    } else {
+      out.emplace_back(std::string(piece), id);
+    }
+  });
+  return out;
+}
+
+void SentencePieceTokenizer::EncodeText(std::string_view text, std::vector<int32_t>* ids) const {
+  ForEachOutputPiece(text, [&](std::string_view, int32_t id, bool extends_previous) {
+    if (!extends_previous) ids->push_back(id);
+  });
 }
 
 std::vector<int32_t> SentencePieceTokenizer::Encode(std::string_view text, bool add_special) const {
@@ -240,12 +279,11 @@ StatusOr<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizerFromByte
     return parsed.status().WithContext(name + ": not a valid SentencePiece model");
   }
   SentencePieceModel model = std::move(parsed).value();
-  if (model.precompiled_charsmap_size > 0) {
-    return UnimplementedError(
-        name + ": the SentencePiece normalizer \"" + model.normalizer_name +
-        "\" uses a precompiled normalization table (" +
-        std::to_string(model.precompiled_charsmap_size) +
-        " bytes); only the identity normalizer (LLaMA, Mistral) is supported");
+  if (!model.precompiled_charsmap.empty()) {
+    if (Status charsmap = PrecompiledCharsMap::Parse(model.precompiled_charsmap).status();
+        !charsmap.ok()) {
+      return charsmap.WithContext(name + ": normalizer_spec \"" + model.normalizer_name + "\"");
+    }
   }
   if (model.denormalizer_charsmap_size > 0) {
     return UnimplementedError(name + ": SentencePiece denormalizer tables are not supported");
@@ -259,15 +297,12 @@ StatusOr<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizerFromByte
       return std::unique_ptr<SentencePieceTokenizer>(
           new SentencePieceBpeTokenizer(std::move(model)));
     case SentencePieceModel::ModelType::kUnigram:
-      // Extension point: a SentencePieceUnigramTokenizer (Viterbi over piece scores) subclass.
-      return UnimplementedError(
-          name +
-          ": SentencePiece model_type UNIGRAM (e.g. XLNet's spiece.model) is not "
-          "supported yet; only BPE models (LLaMA, Mistral, llama2.c) are");
+      return std::unique_ptr<SentencePieceTokenizer>(
+          new SentencePieceUnigramTokenizer(std::move(model)));
     default:
       return UnimplementedError(name + ": SentencePiece model_type " +
                                 std::string(ModelTypeName(model.model_type)) +
-                                " is not supported; only BPE models are");
+                                " is not supported; only BPE and UNIGRAM models are");
   }
 }
 

@@ -1,20 +1,21 @@
-// SentencePiece tokenizers read from a `tokenizer.model`, reimplemented after
+// SentencePiece tokenizers read from a `tokenizer.model` / `spiece.model`, reimplemented after
 // google/sentencepiece (normalizer.cc, sentencepiece_processor.cc) without linking it.
 //
-// This base class holds what every SentencePiece model type shares: the identity normalizer with
-// its whitespace flags, the piece tables, byte fallback and <unk> handling, Hugging Face
-// LlamaTokenizer's (legacy=True) special-token handling, and decoding. A model type supplies only
-// the segmentation of normalized text (SegmentNormalized): BPE in sentencepiece_bpe.h; a unigram
-// subclass (XLNet's spiece.model) is the planned extension point and is rejected as Unimplemented
-// until then.
+// This base class holds what every SentencePiece model type shares: the normalizer (an optional
+// precompiled normalization table such as nmt_nfkc, user-defined pieces, and the whitespace
+// flags), the piece tables, byte fallback and <unk> handling, Hugging Face LlamaTokenizer's
+// (legacy=True) special-token handling, and decoding. A model type supplies only the
+// segmentation of normalized text (SegmentNormalized): BPE in sentencepiece_bpe.h, unigram
+// (Viterbi over piece scores; XLNet, T5, ALBERT) in sentencepiece_unigram.h.
 //
-// Not supported (load fails with Unimplemented, naming the file): normalization tables
-// (precompiled_charsmap, e.g. nmt_nfkc; LLaMA and Mistral use "identity"), denormalizers, and
-// treat_whitespace_as_suffix.
+// Not supported (load fails with Unimplemented, naming the file): denormalizers, WORD and CHAR
+// models, and treat_whitespace_as_suffix.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,7 @@
 
 #include "common/status.h"
 #include "common/tokenizers/literal_token_splitter.h"
+#include "common/tokenizers/precompiled_charsmap.h"
 #include "common/tokenizers/sentencepiece_model.h"
 #include "common/tokenizers/tokenizer.h"
 
@@ -54,20 +56,29 @@ class SentencePieceTokenizer : public Tokenizer {
   int32_t bos_id() const final { return bos_id_; }
   int32_t eos_id() const final { return eos_id_; }
   int32_t pad_id() const final { return pad_id_; }
-  int32_t unk_id() const { return unk_id_; }
+  int32_t unk_id() const final { return unk_id_; }
   std::string IdToPiece(int32_t id) const final;
   // SentencePiece's lookup order (control/unknown/byte pieces first), but -1 instead of unk_id
   // for a string that is no piece.
   int32_t PieceToId(std::string_view piece) const final;
 
-  // The text the model segments: spaces become "▁" (escape_whitespaces), a "▁" goes in front
-  // (add_dummy_prefix), and with remove_extra_whitespaces leading/trailing spaces are dropped
-  // and runs of spaces collapse to one. Each byte that is not valid UTF-8 becomes U+FFFD.
+  // The text the model segments: user-defined pieces are kept as they are, other text is
+  // rewritten by the normalization table if the model has one (longest match first), spaces
+  // become "▁" (escape_whitespaces), a "▁" goes in front (add_dummy_prefix), and with
+  // remove_extra_whitespaces leading/trailing spaces are dropped and runs of spaces collapse to
+  // one. Each byte that is not valid UTF-8 becomes U+FFFD.
   std::string Normalize(std::string_view text) const;
+
+  // sp.encode(text, out_type=str) with each piece's id: the pieces of the segmentation, a run of
+  // unknown pieces merged into one (its text is the normalized text it covers, its id unk_id()),
+  // or with byte_fallback each unknown piece spelled as its UTF-8 byte pieces ("<0xE2>").
+  std::vector<std::pair<std::string, int32_t>> EncodePieces(std::string_view text) const;
 
   const SentencePieceModel& model() const { return model_; }
 
  protected:
+  // `model` has passed ParseSentencePieceModel, and its precompiled_charsmap (if any)
+  // PrecompiledCharsMap::Parse; SentencePieceTokenizerFromBytes checks both.
   explicit SentencePieceTokenizer(SentencePieceModel model);
 
   using PieceList = std::vector<std::pair<std::string_view, int32_t>>;
@@ -86,9 +97,17 @@ class SentencePieceTokenizer : public Tokenizer {
 
  private:
   void EncodeText(std::string_view text, std::vector<int32_t>* ids) const;
+  // Calls emit(piece, id, extends_previous) for each piece sp.encode outputs; extends_previous
+  // marks an unknown piece that SentencePiece merges into the unknown piece before it.
+  using OutputPieceFn = std::function<void(std::string_view, int32_t, bool)>;
+  void ForEachOutputPiece(std::string_view text, const OutputPieceFn& emit) const;
+  // normalizer.cc NormalizePrefix: the normalized text of the prefix of `input` that is
+  // consumed next, and its length in bytes (> 0 for non-empty input).
+  std::pair<std::string_view, size_t> NormalizePrefix(std::string_view input) const;
   bool StripsBosSpace() const { return model_.add_dummy_prefix || model_.remove_extra_whitespaces; }
 
   SentencePieceModel model_;
+  std::optional<PrecompiledCharsMap> charsmap_;  // views into model_.precompiled_charsmap
   // Keys view into model_.pieces, which never changes after construction.
   std::unordered_map<std::string_view, int32_t> normal_pieces_;
   std::unordered_map<std::string_view, int32_t> reserved_pieces_;

@@ -1,5 +1,6 @@
 #include "common/tokenizers/text_util.h"
 
+#include <utility>
 #include <vector>
 
 namespace augsweep::tokenizer_text {
@@ -177,6 +178,15 @@ std::string ReplaceAll(std::string_view s, std::string_view from, std::string_vi
   }
   out.append(s.substr(pos));
   return out;
+}
+
+std::string CleanUpTokenizationSpaces(std::string text) {
+  static const std::pair<std::string_view, std::string_view> kRules[] = {
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
+  };
+  for (const auto& [from, to] : kRules) text = ReplaceAll(text, from, to);
+  return text;
 }
 
 }  // namespace augsweep::tokenizer_text

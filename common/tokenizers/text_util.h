@@ -48,4 +48,9 @@ int UnicodeToByte(int32_t cp);
 // Replaces every occurrence of `from` (non-empty) in `s` by `to`.
 std::string ReplaceAll(std::string_view s, std::string_view from, std::string_view to);
 
+// transformers' PreTrainedTokenizerBase.clean_up_tokenization (what decode does with
+// clean_up_tokenization_spaces): " ." -> ".", " ?" -> "?", " !" -> "!", " ," -> ",", " ' " -> "'",
+// " n't" -> "n't", " 'm" -> "'m", " 's" -> "'s", " 've" -> "'ve", " 're" -> "'re", in that order.
+std::string CleanUpTokenizationSpaces(std::string text);
+
 }  // namespace augsweep::tokenizer_text

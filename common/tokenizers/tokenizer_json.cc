@@ -235,6 +235,7 @@ class TokenizerJsonReader {
         }
         (std::string(key) == "cls" ? model_.prefix_ids : model_.suffix_ids)
             .push_back(v[1].get<int32_t>());
+        (std::string(key) == "cls" ? model_.cls_id : model_.sep_id) = v[1].get<int32_t>();
       }
       if (template_bos_.empty() && p["cls"][0].is_string())
         template_bos_ = p["cls"][0].get<std::string>();
@@ -295,6 +296,7 @@ class TokenizerJsonReader {
     if (model_.bos_id < 0) model_.bos_id = first_of({"<|begin_of_text|>", "<s>", "<|endoftext|>"});
     model_.eos_id = first_of({"<|end_of_text|>", "</s>", "<|endoftext|>"});
     model_.pad_id = first_of({"<pad>"});
+    model_.mask_id = first_of({"<mask>"});
     if (!unk_token_.empty()) model_.unk_id = IdOf(unk_token_);
   }
 

@@ -6,7 +6,8 @@
 //
 // Special ids: bos is the post-processor template's leading special token, else one of
 // <|begin_of_text|>, <s>, <|endoftext|>; eos is one of <|end_of_text|>, </s>, <|endoftext|>;
-// pad is <pad>; whichever is an added token or in the vocab first. Options (e.g. from
+// pad is <pad>; mask is <mask>; whichever is an added token or in the vocab first; cls and sep are
+// those of a RobertaProcessing/BertProcessing post-processor. Options (e.g. from
 // tokenizer_config.json) override these.
 #pragma once
 

@@ -10,7 +10,7 @@ out=$("$augsweep" plan "$root/examples/demo.yaml")
 echo "$out"
 grep -q "dataset: 120 examples, 5 themes" <<<"$out"
 # eda shares its generation across temperatures; stories260K does not.
-grep -q "plan: 60 grid cells (100 jobs if each ran alone) -> 50 unique jobs: 15 generate, 35 train/eval (5 baselines)" <<<"$out"
+grep -q "plan: 120 grid cells (200 jobs if each ran alone) -> 85 unique jobs: 15 generate, 70 train/eval (10 baselines)" <<<"$out"
 
 expect_exit() {
   local want=$1; shift

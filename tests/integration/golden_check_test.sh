@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `augsweep golden-check` as a user runs it: both golden fixtures pass (exit 0, one line per check
+# `augsweep golden-check` as a user runs it: the decoder and classifier golden fixtures pass (exit 0, one line per check
 # with its largest difference), a golden file with one logit or one token id changed fails (exit
 # 1, naming the check), and bad input exits 2.
 #
@@ -56,6 +56,17 @@ expect_out "schema llama2c-cases"
 expect_out '^PASS +cases\[1\]\.greedy_continuation_ids +mismatches 0 .*252 ids identical'
 expect_out '^PASS +cases\[5\]\.logits_pos0_4 +max \|diff\| [0-9.e+-]+ '
 expect_out '^golden-check: 20 checks, 0 failed$'
+
+# The encoder classifiers' fixtures (logits at 1e-5, XLNet 1e-4, as the classifier issue asks).
+for family in bert roberta distilbert xlnet; do
+  tolerance=1e-5
+  [ "$family" = xlnet ] && tolerance=1e-4
+  dir="$root/tests/fixtures/hf-tiny/$family"
+  expect_exit 0 --model "$dir" --golden "$dir/golden.json" --tolerance "$tolerance"
+  expect_out "schema hf-sequence-classification"
+  expect_out '^PASS +train_step\.logits_after_step +max \|diff\| '
+  expect_out '^golden-check: [0-9]+ checks, 0 failed$'
+done
 
 # 2. One logit changed (the first of batches[0], a real position): exit 1, that check fails.
 sed 's/"logits":\[\[\[[-0-9.e]*/"logits":[[[123.0/' "$tiny/golden.json" >"$tmp/logit.json"

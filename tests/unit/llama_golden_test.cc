@@ -295,8 +295,10 @@ TEST(GoldenCheckTest, TamperedTokenIdFailsExactly) {
 TEST(GoldenCheckTest, DetectsSchemasAndRejectsOthers) {
   EXPECT_EQ(*DetectGoldenSchema(TinyGolden()), "hf-causal-lm");
   EXPECT_EQ(*DetectGoldenSchema(StoriesGolden()), "llama2c-cases");
-  // A tokenizer golden has `cases` too, and a classifier golden `batches`: neither is a LM schema.
-  for (const char* other : {"tokenizers/gpt2-bpe/golden.json", "hf-tiny/bert/golden.json"}) {
+  EXPECT_EQ(*DetectGoldenSchema(ReadJson(kFixtures / "hf-tiny/bert/golden.json")),
+            "hf-sequence-classification");
+  // A tokenizer golden has `cases` too, but no continuations: it is no model's schema.
+  for (const char* other : {"tokenizers/gpt2-bpe/golden.json"}) {
     auto schema = DetectGoldenSchema(ReadJson(kFixtures / other));
     EXPECT_EQ(schema.status().code(), StatusCode::kInvalidArgument) << other;
     EXPECT_THAT(schema.status().message(),

@@ -1,10 +1,14 @@
 // Test helper: writes small SentencePiece ModelProto files by hand (protobuf wire format), so the
 // tests can exercise model features the real tokenizers lack (user-defined and unused pieces,
-// no byte fallback, unigram models) and build malformed files on purpose.
+// no byte fallback, unigram models) and build malformed files on purpose; and builds
+// precompiled_charsmap normalization tables (darts-clone double arrays) from a few rules.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,7 +48,7 @@ struct TestPiece {
 
 struct TestModelSpec {
   std::vector<TestPiece> pieces;
-  int model_type = 2;  // BPE
+  int model_type = 2;  // BPE (1 = UNIGRAM)
   bool byte_fallback = false;
   bool add_dummy_prefix = true;
   bool remove_extra_whitespaces = true;
@@ -80,6 +84,71 @@ inline std::string BuildSentencePieceModel(const TestModelSpec& spec) {
   if (!spec.charsmap.empty()) normalizer += ProtoBytes(2, spec.charsmap);
   out += ProtoBytes(3, normalizer);
   return out;
+}
+
+// A precompiled_charsmap blob mapping each key of `rules` (non-empty, no NUL byte) to its
+// replacement, in SentencePiece's layout: uint32 trie size, darts-clone units, NUL-terminated
+// replacements. The double array is laid out plainly rather than packed like darts-clone's
+// builder: every trie node that has children or a value gets its own 256-unit block, whose base
+// is a multiple of 256, so a child for byte c sits at base + c and the value unit at base + 0.
+// Units in a block that no edge uses get a label that cannot match the byte leading to them.
+inline std::string BuildPrecompiledCharsMap(const std::map<std::string, std::string>& rules) {
+  struct Node {
+    std::map<uint8_t, std::unique_ptr<Node>> children;
+    int64_t value = -1;
+    uint32_t base = 0;
+  };
+  Node root;
+  std::string replacements;
+  for (const auto& [key, replacement] : rules) {
+    if (key.empty() || key.find('\0') != std::string::npos) {
+      throw std::invalid_argument("charsmap keys must be non-empty and NUL-free");
+    }
+    Node* node = &root;
+    for (char c : key) {
+      auto& child = node->children[static_cast<uint8_t>(c)];
+      if (!child) child = std::make_unique<Node>();
+      node = child.get();
+    }
+    node->value = static_cast<int64_t>(replacements.size());
+    replacements += replacement;
+    replacements.push_back('\0');
+  }
+  // Block 0 holds only the root unit; each node gets the next block.
+  std::vector<uint32_t> units(256, 0);
+  auto assign = [&](auto&& self, Node* node) -> void {
+    node->base = static_cast<uint32_t>(units.size());
+    units.resize(units.size() + 256);
+    for (uint32_t c = 0; c < 256; ++c) units[node->base + c] = c ^ 1;  // unreachable labels
+    if (node->value >= 0) units[node->base] = static_cast<uint32_t>(node->value) | (1u << 31);
+    for (auto& [byte, child] : node->children) {
+      if (!child->children.empty() || child->value >= 0) self(self, child.get());
+    }
+  };
+  assign(assign, &root);
+  auto encode_offset = [](uint32_t offset) {
+    if (offset >= (1u << 21)) throw std::length_error("charsmap test trie too large");
+    return offset << 10;
+  };
+  units[0] = encode_offset(0 ^ root.base);
+  auto link = [&](auto&& self, Node* node) -> void {
+    for (auto& [byte, child] : node->children) {
+      const uint32_t pos = node->base + byte;
+      uint32_t unit = byte;
+      if (child->value >= 0) unit |= 1u << 8;
+      unit |= encode_offset(pos ^ child->base);
+      units[pos] = unit;
+      self(self, child.get());
+    }
+  };
+  link(link, &root);
+  std::string blob;
+  const uint32_t trie_bytes = static_cast<uint32_t>(units.size() * 4);
+  for (int i = 0; i < 4; ++i) blob.push_back(static_cast<char>((trie_bytes >> (8 * i)) & 0xFF));
+  for (uint32_t u : units) {
+    for (int i = 0; i < 4; ++i) blob.push_back(static_cast<char>((u >> (8 * i)) & 0xFF));
+  }
+  return blob + replacements;
 }
 
 }  // namespace augsweep::testing

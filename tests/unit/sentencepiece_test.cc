@@ -356,26 +356,33 @@ TEST(SentencePieceBadFilesTest, InconsistentModelsAreInvalidArgument) {
 TEST(SentencePieceBadFilesTest, UnsupportedModelsAreUnimplemented) {
   TestModelSpec spec;
   spec.pieces = PiecesWithSpecials(ToyPieces(), false);
-  spec.model_type = 1;  // UNIGRAM
-  auto unigram = SentencePieceTokenizerFromBytes(BuildSentencePieceModel(spec), "spiece.model");
-  ASSERT_FALSE(unigram.ok());
-  EXPECT_EQ(unigram.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(unigram.status().message().find("UNIGRAM"), std::string::npos);
-  EXPECT_NE(unigram.status().message().find("spiece.model"), std::string::npos);
+  spec.model_type = 3;  // WORD
+  auto word = SentencePieceTokenizerFromBytes(BuildSentencePieceModel(spec), "spiece.model");
+  ASSERT_FALSE(word.ok());
+  EXPECT_EQ(word.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(word.status().message().find("WORD"), std::string::npos);
+  EXPECT_NE(word.status().message().find("spiece.model"), std::string::npos);
 
+  // A normalization table that is not one (its header gives an impossible size) is DataLoss;
+  // real tables are covered by sentencepiece_unigram_test.cc.
   spec.model_type = 2;
   spec.charsmap = std::string(64, 'x');
   auto nfkc = SentencePieceTokenizerFromBytes(BuildSentencePieceModel(spec), "t.model");
   ASSERT_FALSE(nfkc.ok());
-  EXPECT_EQ(nfkc.status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(nfkc.status().code(), StatusCode::kDataLoss);
 
   // Later occurrences of a message field merge into earlier ones, as in protobuf: appending a
-  // trainer_spec with model_type UNIGRAM to the BPE stories model turns it into a unigram model.
+  // trainer_spec with model_type CHAR to the BPE stories model turns it into a char model.
   const std::string stories = ReadBytes(kStories / "tokenizer.model");
   auto merged = SentencePieceTokenizerFromBytes(
-      stories + testing::ProtoBytes(2, testing::ProtoInt(3, 1)), "merged.model");
+      stories + testing::ProtoBytes(2, testing::ProtoInt(3, 4)), "merged.model");
   ASSERT_FALSE(merged.ok());
   EXPECT_EQ(merged.status().code(), StatusCode::kUnimplemented);
+  // ... and with UNIGRAM it loads as a unigram model over the same pieces.
+  auto unigram = SentencePieceTokenizerFromBytes(
+      stories + testing::ProtoBytes(2, testing::ProtoInt(3, 1)), "merged.model");
+  ASSERT_TRUE(unigram.ok()) << unigram.status().ToString();
+  EXPECT_EQ((*unigram)->model().model_type, SentencePieceModel::ModelType::kUnigram);
 }
 
 TEST(SentencePieceBadFilesTest, MissingFileIsNotFound) {

@@ -1,6 +1,7 @@
 // Properties every tokenizer must keep on arbitrary input (random UTF-8 and random bytes):
 // never crash, only in-range ids, always valid UTF-8 out, lossless round trips where the model
-// promises them (byte-level BPE: exactly; SentencePiece: up to its whitespace normalization),
+// promises them (byte-level BPE: exactly; SentencePiece: up to its whitespace normalization;
+// WordPiece and XLNet: no round trip, only the invariants and their special tokens),
 // streaming DecodePiece agreeing with Decode. Also measures encode speed and prints it.
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 #include "common/tokenizers/sentencepiece_tokenizer.h"
 #include "common/tokenizers/text_util.h"
 #include "common/tokenizers/tokenizer_json.h"
+#include "common/tokenizers/xlnet_tokenizer.h"
 #include "common/utf8.h"
 #include "tests/unit/tokenizer_test_util.h"
 
@@ -26,6 +28,10 @@ const fs::path kStoriesModel =
     fs::path(AUGSWEEP_FIXTURES_DIR) / "hf-real/stories260K/tokenizer.model";
 const fs::path kLlama2Model = fs::path(AUGSWEEP_SOURCE_DIR) /
                               "../shared/fixtures/tokenizers/llama2-sentencepiece/tokenizer.model";
+const fs::path kBertVocab =
+    fs::path(AUGSWEEP_FIXTURES_DIR) / "tokenizers/bert-wordpiece-uncased/vocab.txt";
+const fs::path kUnigramModel =
+    fs::path(AUGSWEEP_FIXTURES_DIR) / "tokenizers/unigram-nfkc/spiece.model";
 
 // Random valid UTF-8, weighted towards what tokenizers find hard: spaces and whitespace runs,
 // combining marks, 4-byte characters, control characters. Never U+2581 (SentencePiece's space
@@ -150,6 +156,42 @@ void FuzzByteLevel(const Tokenizer& tok, uint32_t seed) {
   }
 }
 
+// Tokenizers whose decoding is not a round trip (lower-casing, <unk>, normalization): only the
+// invariants, and the special tokens add_special puts at the ends (-1: none expected there).
+void FuzzInvariants(const Tokenizer& tok, uint32_t seed, int32_t first_special,
+                    int32_t last_special) {
+  std::mt19937 rng(seed);
+  for (int trial = 0; trial < 300; ++trial) {
+    for (const std::string& text : {RandomUtf8(rng, 40), RandomBytes(rng, 60)}) {
+      ExpectSane(tok, tok.Encode(text, false), text);
+      const std::vector<int32_t> with_special = tok.Encode(text, true);
+      ExpectSane(tok, with_special, text);
+      ASSERT_GE(with_special.size(), size_t{first_special >= 0} + size_t{last_special >= 0});
+      if (first_special >= 0) {
+        EXPECT_EQ(with_special.front(), first_special) << Escaped(text);
+      }
+      if (last_special >= 0) {
+        EXPECT_EQ(with_special.back(), last_special) << Escaped(text);
+      }
+    }
+  }
+}
+
+TEST(TokenizerRobustnessTest, BertWordPiece) {
+  auto tok = LoadTokenizer(kBertVocab.string());
+  ASSERT_TRUE(tok.ok()) << tok.status().ToString();
+  FuzzInvariants(**tok, 9, 101, 102);
+}
+
+TEST(TokenizerRobustnessTest, UnigramAndXlnet) {
+  auto unigram = LoadSentencePieceTokenizer(kUnigramModel.string());
+  ASSERT_TRUE(unigram.ok()) << unigram.status().ToString();
+  FuzzInvariants(**unigram, 10, (*unigram)->bos_id(), -1);  // LlamaTokenizer-style BOS
+  auto xlnet = LoadXlnetTokenizer(kUnigramModel.string());
+  ASSERT_TRUE(xlnet.ok()) << xlnet.status().ToString();
+  FuzzInvariants(**xlnet, 11, -1, (*xlnet)->cls_id());
+}
+
 TEST(TokenizerRobustnessTest, Stories260KSentencePiece) {
   auto tok = LoadSentencePieceTokenizer(kStoriesModel.string());
   ASSERT_TRUE(tok.ok()) << tok.status().ToString();
@@ -187,7 +229,7 @@ TEST(TokenizerRobustnessTest, Llama3RegexOverGpt2Vocab) {
 // the scanner its character-class table meanwhile) gives the single-threaded results.
 TEST(TokenizerRobustnessTest, ConcurrentEncodeMatchesSequential) {
   std::vector<std::unique_ptr<Tokenizer>> tokenizers;
-  for (const fs::path& path : {kStoriesModel, testing::kGpt2}) {
+  for (const fs::path& path : {kStoriesModel, testing::kGpt2, kBertVocab}) {
     auto tok = LoadTokenizer(path.string());
     ASSERT_TRUE(tok.ok()) << tok.status().ToString();
     tokenizers.push_back(std::move(tok).value());
@@ -196,6 +238,9 @@ TEST(TokenizerRobustnessTest, ConcurrentEncodeMatchesSequential) {
       testing::Gpt2TokenizerJson(true, kLlama3SplitPattern).dump(), "llama3-regex.json");
   ASSERT_TRUE(llama3.ok());
   tokenizers.push_back(std::move(llama3).value());
+  auto xlnet = LoadXlnetTokenizer(kUnigramModel.string());
+  ASSERT_TRUE(xlnet.ok());
+  tokenizers.push_back(std::move(xlnet).value());
   std::mt19937 rng(8);
   std::vector<std::string> texts;
   for (int i = 0; i < 300; ++i) texts.push_back(RandomUtf8(rng, 60));
@@ -266,6 +311,10 @@ TEST(TokenizerSpeedTest, EncodeThroughput) {
   add("stories260K sentencepiece", LoadTokenizer(kStoriesModel.string()));
   if (fs::exists(kLlama2Model)) add("llama2 sentencepiece", LoadTokenizer(kLlama2Model.string()));
   add("gpt2 byte-level", LoadTokenizer(testing::kGpt2.string()));
+  add("bert wordpiece", LoadTokenizer(kBertVocab.string()));
+  auto xlnet = LoadXlnetTokenizer(kUnigramModel.string());
+  ASSERT_TRUE(xlnet.ok());
+  entries.push_back({"xlnet unigram (nmt_nfkc)", std::move(xlnet).value()});
   for (const Entry& e : entries) {
     for (const auto& [label, text] :
          {std::pair{"prose", &prose}, std::pair{"random words", &words}}) {

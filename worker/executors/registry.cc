@@ -1,6 +1,7 @@
 #include "worker/executors/registry.h"
 
 #include "worker/executors/eda_generator.h"
+#include "worker/executors/encoder_classifier_executor.h"
 #include "worker/executors/llama_generator.h"
 #include "worker/executors/tfidf_logreg.h"
 #include "worker/executors/wordnet_synonyms.h"
@@ -43,6 +44,9 @@ StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& 
   registry->AddGenerator("eda", std::make_unique<EdaGenerator>(wordnet));
   registry->AddGenerator("llama", std::make_unique<LlamaGenerator>(device, threads));
   registry->AddClassifier("tfidf-logreg", std::make_unique<TfidfLogRegClassifier>());
+  for (const char* kind : {"bert", "roberta", "distilbert", "xlnet"}) {
+    registry->AddClassifier(kind, std::make_unique<EncoderClassifierExecutor>(kind, device, threads));
+  }
   return registry;
 }
 

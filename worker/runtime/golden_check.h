@@ -9,10 +9,11 @@
 //     `greedy_batch_left_padded` (batched and per-row greedy ids);
 //   * "llama2c-cases" (hf-real/stories260K): `cases` (greedy continuation ids, argmax per
 //     position, logits_pos0_4) and `greedy_batch_left_padded`.
-// A new schema (the classifiers' batches + train_step, for instance) is one more entry in the
-// table in golden_check.cc.
+//   * "hf-sequence-classification" (hf-tiny/{bert,roberta,distilbert,xlnet}): `batches` (logits,
+//     BCE loss, hidden states) and `train_step` (gradients, one AdamW step): classifier_golden.h.
+// A new schema is one more entry in the table in golden_check.cc.
 //
-// No torch in this header: it drives LlamaModel through its torch-free interface.
+// No torch in this header: it drives the models through their torch-free interfaces.
 #pragma once
 
 #include <nlohmann/json.hpp>

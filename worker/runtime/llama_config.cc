@@ -5,10 +5,13 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "common/read_file.h"
+#include "worker/runtime/config_json.h"
 
 namespace augsweep {
 namespace {
+
+using config_json::Fields;
+using config_json::ParseJsonObject;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -26,105 +29,6 @@ constexpr int kDefaultMaxPositionEmbeddings = 2048;
 constexpr double kDefaultRopeTheta = 10000.0;
 constexpr double kDefaultRmsNormEps = 1e-6;
 
-StatusOr<json> ParseJsonObject(const fs::path& path) {
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path.string()));
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return InvalidArgumentError(path.string() + ": not valid JSON");
-  if (!doc.is_object()) return InvalidArgumentError(path.string() + ": expected a JSON object");
-  return doc;
-}
-
-// Reads the fields of one JSON object, naming the file and field in every error.
-class Fields {
- public:
-  Fields(const json& obj, std::string file, std::string prefix = "")
-      : obj_(obj), file_(std::move(file)), prefix_(std::move(prefix)) {}
-
-  bool Has(const std::string& key) const {
-    auto it = obj_.find(key);
-    return it != obj_.end() && !it->is_null();
-  }
-
-  Status Error(const std::string& key, const std::string& what) const {
-    return InvalidArgumentError(file_ + ": field \"" + prefix_ + key + "\": " + what);
-  }
-  Status Unexpected(const std::string& key, const std::string& expected) const {
-    return Error(key, "expected " + expected + ", got " + obj_.at(key).dump());
-  }
-
-  // `fallback` when absent or null; otherwise an integer within [min, INT_MAX].
-  StatusOr<int> Int(const std::string& key, std::optional<int> fallback, int min) const {
-    if (!Has(key)) {
-      if (fallback) return *fallback;
-      return Error(key, "missing (expected an integer >= " + std::to_string(min) + ")");
-    }
-    const json& v = obj_.at(key);
-    if (!v.is_number_integer() || v.get<int64_t>() < min ||
-        v.get<int64_t>() > std::numeric_limits<int>::max()) {
-      return Unexpected(key, "an integer >= " + std::to_string(min));
-    }
-    return static_cast<int>(v.get<int64_t>());
-  }
-
-  // `fallback` when absent or null; otherwise a finite number > 0.
-  StatusOr<double> Positive(const std::string& key, std::optional<double> fallback) const {
-    if (!Has(key)) {
-      if (fallback) return *fallback;
-      return Error(key, "missing (expected a number > 0)");
-    }
-    const json& v = obj_.at(key);
-    if (!v.is_number() || !(v.get<double>() > 0) ||
-        v.get<double>() == std::numeric_limits<double>::infinity()) {
-      return Unexpected(key, "a number > 0");
-    }
-    return v.get<double>();
-  }
-
-  StatusOr<bool> Bool(const std::string& key, bool fallback) const {
-    if (!Has(key)) return fallback;
-    const json& v = obj_.at(key);
-    if (!v.is_boolean()) return Unexpected(key, "true or false");
-    return v.get<bool>();
-  }
-
-  StatusOr<std::string> String(const std::string& key, const std::string& fallback) const {
-    if (!Has(key)) return fallback;
-    const json& v = obj_.at(key);
-    if (!v.is_string()) return Unexpected(key, "a string");
-    return v.get<std::string>();
-  }
-
-  // A token id or a list of them (Llama 3 lists several end-of-sequence ids); none when absent.
-  StatusOr<std::vector<int32_t>> TokenIds(const std::string& key) const {
-    std::vector<int32_t> ids;
-    if (!Has(key)) return ids;
-    const json& v = obj_.at(key);
-    auto add = [&](const json& id) {
-      if (!id.is_number_integer() || id.get<int64_t>() < 0 ||
-          id.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
-        return false;
-      }
-      ids.push_back(static_cast<int32_t>(id.get<int64_t>()));
-      return true;
-    };
-    bool ok = true;
-    if (v.is_array()) {
-      for (const json& id : v) ok = ok && add(id);
-    } else {
-      ok = add(v);
-    }
-    if (!ok) return Unexpected(key, "a token id or a list of token ids");
-    return ids;
-  }
-
-  const json& obj() const { return obj_; }
-  const std::string& file() const { return file_; }
-
- private:
-  const json& obj_;
-  std::string file_;
-  std::string prefix_;
-};
 
 StatusOr<std::string> ReadArchitecture(const Fields& f) {
   auto supported = [](const std::string& name) {
@@ -197,7 +101,7 @@ void AddUnique(std::vector<int32_t>& to, const std::vector<int32_t>& ids) {
 
 StatusOr<LlamaConfig> ReadLlamaConfig(const std::string& model_dir) {
   const fs::path config_path = fs::path(model_dir) / "config.json";
-  AUGSWEEP_ASSIGN_OR_RETURN(json doc, ParseJsonObject(config_path));
+  AUGSWEEP_ASSIGN_OR_RETURN(json doc, ParseJsonObject(config_path.string()));
   Fields f(doc, config_path.string());
 
   LlamaConfig c;
@@ -261,7 +165,7 @@ StatusOr<LlamaConfig> ReadLlamaConfig(const std::string& model_dir) {
   const fs::path gen_path = fs::path(model_dir) / "generation_config.json";
   std::error_code ec;
   if (fs::exists(gen_path, ec)) {
-    AUGSWEEP_ASSIGN_OR_RETURN(json gen_doc, ParseJsonObject(gen_path));
+    AUGSWEEP_ASSIGN_OR_RETURN(json gen_doc, ParseJsonObject(gen_path.string()));
     Fields g(gen_doc, gen_path.string());
     AUGSWEEP_ASSIGN_OR_RETURN(std::vector<int32_t> gen_eos, g.TokenIds("eos_token_id"));
     AddUnique(c.eos_token_ids, gen_eos);

@@ -38,6 +38,7 @@
 #include "common/safetensors/torch_bridge.h"
 #include "worker/runtime/cpu_linear.h"
 #include "worker/runtime/llama_impl.h"
+#include "worker/runtime/torch_device.h"
 
 namespace augsweep {
 namespace {
@@ -322,39 +323,6 @@ StatusOr<llama_internal::Weights> ReadWeights(const LlamaConfig& c, const Weight
   return w;
 }
 
-StatusOr<at::ScalarType> ParseDtype(const std::string& name) {
-  if (name == "float32") return at::kFloat;
-  if (name == "float16") return at::kHalf;
-  if (name == "bfloat16") return at::kBFloat16;
-  return InvalidArgumentError("LoadOptions.dtype: unsupported value \"" + name +
-                              "\" (supported: float32, float16, bfloat16)");
-}
-
-StatusOr<at::Device> ParseDevice(const std::string& name) {
-  std::optional<at::Device> device;
-  try {
-    device.emplace(name);
-  } catch (const std::exception&) {
-  }
-  if (!device || (!device->is_cpu() && !device->is_cuda())) {
-    return InvalidArgumentError("LoadOptions.device: unsupported value \"" + name +
-                                "\" (supported: cpu, cuda, cuda:N)");
-  }
-  if (device->is_cuda()) {
-    if (!torch::cuda::is_available()) {
-      return FailedPreconditionError("LoadOptions.device: \"" + name +
-                                     "\" requested, but this libtorch sees no CUDA device");
-    }
-    if (device->has_index() &&
-        static_cast<size_t>(device->index()) >= torch::cuda::device_count()) {
-      return FailedPreconditionError("LoadOptions.device: \"" + name + "\" requested, but only " +
-                                     std::to_string(torch::cuda::device_count()) +
-                                     " CUDA device(s) are visible");
-    }
-  }
-  return *device;
-}
-
 }  // namespace
 
 double LlamaModel::Impl::MaskValue() const {
@@ -414,8 +382,8 @@ const LlamaConfig& LlamaModel::config() const { return impl_->config; }
 StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& model_dir,
                                                        const LoadOptions& options) {
   AUGSWEEP_ASSIGN_OR_RETURN(LlamaConfig config, ReadLlamaConfig(model_dir));
-  AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType dtype, ParseDtype(options.dtype));
-  AUGSWEEP_ASSIGN_OR_RETURN(at::Device device, ParseDevice(options.device));
+  AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType dtype, ParseDtype(options.dtype, "LoadOptions.dtype"));
+  AUGSWEEP_ASSIGN_OR_RETURN(at::Device device, ParseDevice(options.device, "LoadOptions.device"));
   if (device.is_cpu() && dtype == at::kHalf) {
     return InvalidArgumentError(
         "LoadOptions.dtype: float16 is not supported on the CPU "
