@@ -7,7 +7,7 @@
 // after it separately. Single-sequence decode reads every weight once per token, so its ceiling
 // is the memory bandwidth / the weight bytes; the bandwidth is measured here with a large tensor
 // copy (bytes read + bytes written). The peer script runs as a child process on the same model
-// folder, prompts and thread count (protocol: PeerProcess below); C++ and peer runs alternate and
+// folder, prompts and thread count (protocol: PeerRun below); C++ and peer runs alternate and
 // the best of --repeats is kept for each, so a burst of load from other processes on a shared
 // machine hits both alike. It prints C++ / peer tokens/s per batch size; compare ratios within one
 // run, never absolute timings across runs.
@@ -18,10 +18,7 @@
 #include <ATen/ops/ones.h>
 #include <ATen/ops/randn.h>
 #include <c10/core/InferenceMode.h>
-#include <torch/cuda.h>
 #include <torch/version.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -37,9 +34,10 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
+#include "bench/peer_process.h"
 #include "common/cli_flags.h"
 #include "common/cli_main.h"
 #include "common/safetensors/torch_bridge.h"
@@ -51,7 +49,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using Clock = BenchClock;
 
 constexpr int kBosId = 1;
 constexpr int kEosId = 2;  // written to config.json; generation disables it with eos_ids = {-1}
@@ -115,21 +113,7 @@ StatusOr<std::vector<int64_t>> ParseBatches(const std::string& text) {
   return out;
 }
 
-at::ScalarType DtypeOf(const std::string& name) {
-  if (name == "bfloat16") return at::kBFloat16;
-  if (name == "float16") return at::kHalf;
-  return at::kFloat;
-}
-
 int64_t DtypeBytes(const std::string& name) { return name == "float32" ? 4 : 2; }
-
-void Synchronize(const at::Device& device) {
-  if (device.is_cuda()) torch::cuda::synchronize();
-}
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
 
 // Writes config.json and model.safetensors with N(0, 0.02) weights (transformers' initializer
 // range) and unit norms, generated on `device` (fast for billions of parameters on a GPU).
@@ -283,130 +267,26 @@ StatusOr<RunResult> TimeGenerate(LlamaModel& model, const std::vector<std::vecto
   return r;
 }
 
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// The peer script as a child process speaking a line protocol on its stdin/stdout:
-//   peer -> "PEER_READY {"name": ..., "detail": ...}"  once loaded (or "PEER_UNAVAILABLE: why")
+// generate_bench's request to its peer (bench/peer_process.h has the process and the framing):
 //   bench -> "RUN <batch> <new_tokens>"; peer -> "PEER_RUN {"batch", "prefill_s", "decode_s",
 //            "decode_steps", "ids0"}"
-//   bench closes the peer's stdin; the peer exits.
-// Other lines of the peer are echoed with a prefix. Both models stay loaded, so the bench can
-// alternate C++ and peer runs: a burst of load from other processes on a shared machine then
-// hits both sides alike instead of whichever ran during it.
-class PeerProcess {
- public:
-  ~PeerProcess() { Close(); }
-
-  // nullptr with the reason in *why when the peer cannot start or says it is unavailable.
-  static std::unique_ptr<PeerProcess> Start(const std::string& command, std::string* why,
-                                            json* ready) {
-    int to_child[2], from_child[2];
-    if (pipe(to_child) != 0 || pipe(from_child) != 0) {
-      *why = "pipe() failed";
-      return nullptr;
-    }
-    std::fflush(stdout);
-    const pid_t pid = fork();
-    if (pid < 0) {
-      *why = "fork() failed";
-      return nullptr;
-    }
-    if (pid == 0) {
-      dup2(to_child[0], 0);
-      dup2(from_child[1], 1);
-      close(to_child[0]), close(to_child[1]), close(from_child[0]), close(from_child[1]);
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(to_child[0]);
-    close(from_child[1]);
-    auto peer = std::unique_ptr<PeerProcess>(new PeerProcess());
-    peer->pid_ = pid;
-    peer->in_ = fdopen(to_child[1], "w");
-    peer->out_ = fdopen(from_child[0], "r");
-    StatusOr<json> msg = peer->ReadMessage("PEER_READY");
-    if (!msg.ok()) {
-      *why = msg.status().message();
-      return nullptr;
-    }
-    *ready = *msg;
-    return peer;
+StatusOr<RunResult> PeerRun(PeerProcess& peer, int64_t batch, int64_t new_tokens,
+                            std::vector<int32_t>* ids0) {
+  AUGSWEEP_ASSIGN_OR_RETURN(
+      json msg,
+      peer.Request("RUN " + std::to_string(batch) + " " + std::to_string(new_tokens), "PEER_RUN"));
+  try {
+    RunResult r;
+    r.batch = msg.at("batch").get<int64_t>();
+    r.prefill_s = msg.at("prefill_s").get<double>();
+    r.decode_s = msg.at("decode_s").get<double>();
+    r.decode_steps = msg.at("decode_steps").get<int64_t>();
+    if (ids0 && msg.contains("ids0")) *ids0 = msg.at("ids0").get<std::vector<int32_t>>();
+    return r;
+  } catch (const std::exception& e) {
+    return InvalidArgumentError(std::string("the peer's PEER_RUN line lacks a field: ") + e.what());
   }
-
-  StatusOr<RunResult> Run(int64_t batch, int64_t new_tokens, std::vector<int32_t>* ids0) {
-    const std::string line = "RUN " + std::to_string(batch) + " " + std::to_string(new_tokens) + "\n";
-    if (in_ == nullptr || std::fputs(line.c_str(), in_) < 0 || std::fflush(in_) != 0) {
-      return UnavailableError("the peer is gone (writing to its stdin failed)");
-    }
-    AUGSWEEP_ASSIGN_OR_RETURN(json msg, ReadMessage("PEER_RUN"));
-    try {
-      RunResult r;
-      r.batch = msg.at("batch").get<int64_t>();
-      r.prefill_s = msg.at("prefill_s").get<double>();
-      r.decode_s = msg.at("decode_s").get<double>();
-      r.decode_steps = msg.at("decode_steps").get<int64_t>();
-      if (ids0 && msg.contains("ids0")) *ids0 = msg.at("ids0").get<std::vector<int32_t>>();
-      return r;
-    } catch (const std::exception& e) {
-      return InvalidArgumentError(std::string("the peer's PEER_RUN line lacks a field: ") + e.what());
-    }
-  }
-
-  void Close() {
-    if (in_) std::fclose(in_), in_ = nullptr;
-    if (out_) {
-      std::string rest;
-      while (ReadLine(&rest)) std::printf("  peer| %s\n", rest.c_str());
-      std::fclose(out_), out_ = nullptr;
-    }
-    if (pid_ > 0) waitpid(pid_, nullptr, 0), pid_ = -1;
-  }
-
- private:
-  PeerProcess() = default;
-
-  bool ReadLine(std::string* line) {
-    line->clear();
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, out_)) {
-      *line += buffer;
-      if (line->back() == '\n') {
-        line->pop_back();
-        return true;
-      }
-    }
-    return !line->empty();
-  }
-
-  // Reads lines until one starting with `tag`; returns the JSON after it.
-  StatusOr<json> ReadMessage(const std::string& tag) {
-    std::string line;
-    while (out_ && ReadLine(&line)) {
-      if (line.rfind(tag + " ", 0) == 0) {
-        json doc = json::parse(line.substr(tag.size() + 1), nullptr, /*allow_exceptions=*/false);
-        if (doc.is_discarded() || !doc.is_object()) {
-          return InvalidArgumentError("the peer's " + tag + " line is not a JSON object");
-        }
-        return doc;
-      }
-      std::printf("  peer| %s\n", line.c_str());
-      std::fflush(stdout);
-      if (line.rfind("PEER_UNAVAILABLE", 0) == 0) return UnavailableError(line);
-    }
-    int status = 0;
-    if (pid_ > 0) waitpid(pid_, &status, 0), pid_ = -1;
-    return UnavailableError("the peer ended without a " + tag + " line (exit status " +
-                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
-  }
-
-  pid_t pid_ = -1;
-  FILE* in_ = nullptr;
-  FILE* out_ = nullptr;
-};
+}
 
 std::unique_ptr<PeerProcess> StartPeer(const Options& o, const fs::path& model_dir, int threads,
                                        std::string* why, std::string* name) {
@@ -434,12 +314,6 @@ std::unique_ptr<PeerProcess> StartPeer(const Options& o, const fs::path& model_d
   return peer;
 }
 
-std::string Fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
 // Per batch size, the best (fastest decode) of the runs so far.
 void KeepBest(std::map<int64_t, RunResult>& best, const RunResult& r) {
   auto it = best.find(r.batch);
@@ -459,48 +333,27 @@ int Run(const Options& o) {
   }
   const std::vector<int64_t> batches = *batches_or;
   const int64_t max_batch = *std::max_element(batches.begin(), batches.end());
-  const unsigned hw = std::thread::hardware_concurrency();
-  const int threads = o.threads > 0 ? static_cast<int>(o.threads) : static_cast<int>(hw ? hw : 1);
-  at::set_num_threads(threads);
-
-  std::optional<at::Device> device;
-  try {
-    device.emplace(o.device);
-  } catch (const std::exception&) {
-    std::fprintf(stderr, "generate_bench: --device: \"%s\" is not a device (cpu, cuda, cuda:N)\n",
-                 o.device.c_str());
-    return 2;
-  }
-  if (device->is_cuda() && !torch::cuda::is_available()) {
-    std::fprintf(stderr, "generate_bench: --device %s, but this libtorch sees no CUDA device\n",
-                 o.device.c_str());
-    return 1;
-  }
+  const int threads = SetBenchThreads(o.threads);
+  int exit_code = 0;
+  const std::optional<at::Device> device = ParseBenchDevice("generate_bench", o.device, &exit_code);
+  if (!device) return exit_code;
 
   // The model folder.
   fs::path model_dir = o.model_dir;
-  bool remove_dir = false;
+  std::optional<TempFolder> temp;
   if (model_dir.empty()) {
-    const fs::path base = o.work_dir.empty() ? fs::temp_directory_path() : fs::path(o.work_dir);
-    std::string templ = (base / "augsweep-generate-bench-XXXXXX").string();
-    if (mkdtemp(templ.data()) == nullptr) {
-      std::fprintf(stderr, "generate_bench: cannot create a folder under %s\n", base.c_str());
+    temp.emplace(o.work_dir, "augsweep-generate-bench", o.keep_model);
+    if (temp->path().empty()) {
+      std::fprintf(stderr, "generate_bench: cannot create a folder under %s\n",
+                   o.work_dir.empty() ? "TMPDIR" : o.work_dir.c_str());
       return 1;
     }
-    model_dir = templ;
-    remove_dir = !o.keep_model;
+    model_dir = temp->path();
     const auto t0 = Clock::now();
     if (Status st = WriteRandomModel(model_dir, o); !st.ok()) return fail(st);
     std::printf("model: wrote random weights to %s in %.1f s\n", model_dir.c_str(),
                 Seconds(t0, Clock::now()));
   }
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      if (!dir.empty()) fs::remove_all(dir, ec);
-    }
-  } cleanup{remove_dir ? model_dir : fs::path()};
 
   const auto prompts = MakePrompts(max_batch, o.prompt_len, s.vocab, static_cast<uint64_t>(o.seed));
   std::ofstream(model_dir / "prompts.json") << json(prompts).dump() << "\n";
@@ -564,7 +417,7 @@ int Run(const Options& o) {
       StatusOr<RunResult> warm = TimeGenerate(**model, batch_prompts, warm_tokens, nullptr);
       if (!warm.ok()) return fail(warm.status());
       if (peer) {
-        if (StatusOr<RunResult> r = peer->Run(batch, warm_tokens, nullptr); !r.ok()) drop_peer(r.status());
+        if (StatusOr<RunResult> r = PeerRun(*peer, batch, warm_tokens, nullptr); !r.ok()) drop_peer(r.status());
       }
     }
     for (int64_t rep = 0; rep < o.repeats; ++rep) {
@@ -575,7 +428,7 @@ int Run(const Options& o) {
       KeepBest(ours, *r);
       if (batch == 1) our_ids = ids;
       if (peer) {
-        StatusOr<RunResult> p = peer->Run(batch, o.new_tokens, batch == 1 ? &their_ids : nullptr);
+        StatusOr<RunResult> p = PeerRun(*peer, batch, o.new_tokens, batch == 1 ? &their_ids : nullptr);
         if (!p.ok()) {
           drop_peer(p.status());
         } else {
@@ -671,7 +524,7 @@ int main(int argc, char** argv) {
   Shape& s = o.shape;
   const std::string source_dir = AUGSWEEP_SOURCE_DIR;
   o.peer = source_dir + "/bench/generate_peer.py";
-  o.python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  o.python = DefaultPeerPython();
   FlagSet flags("generate_bench [flags]",
                 "Decode tokens/s of the libtorch LLaMA runtime on a random-weight model, against the\n"
                 "memory-bandwidth roofline and a peer (Python PyTorch) in the same run.");

@@ -18,6 +18,7 @@
 #include "common/signal_waiter.h"
 #include "coordinator/server/coordinator_server.h"
 #include "worker/executors/registry.h"
+#include "worker/runtime/allocator_tuning.h"
 #include "worker/worker.h"
 
 namespace augsweep::cli {
@@ -27,6 +28,7 @@ namespace {
 class LocalWorkers {
  public:
   Status Start(int count, const std::string& address, bool log_jobs) {
+    KeepFreedMemoryForReuse();  // the workers fine-tune models in this process
     for (int i = 0; i < count; ++i) {
       const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / count);
       AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ExecutorRegistry> executors, DefaultExecutors("cpu", threads));

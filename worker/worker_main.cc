@@ -11,6 +11,7 @@
 #include "common/cli_main.h"
 #include "common/signal_waiter.h"
 #include "worker/executors/registry.h"
+#include "worker/runtime/allocator_tuning.h"
 #include "worker/worker.h"
 
 namespace {
@@ -46,6 +47,7 @@ int64_t DefaultThreads() {
 
 int main(int argc, char** argv) {
   augsweep::BlockTerminationSignals();
+  augsweep::KeepFreedMemoryForReuse();
   augsweep::WorkerOptions options;
   std::string address_file;
   int64_t address_timeout_s = 600;

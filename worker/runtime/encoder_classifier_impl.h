@@ -37,6 +37,7 @@ struct EncoderClassifier::Impl {
 
   struct AdamState {
     at::Tensor exp_avg, exp_avg_sq;
+    at::Tensor denominator;  // scratch for the update, reused every step
     int64_t step = 0;
   };
   std::map<std::string, AdamState> adam;  // by parameter name, created on its first step

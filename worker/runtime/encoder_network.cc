@@ -79,9 +79,10 @@ at::Tensor Activation(const at::Tensor& x, const std::string& name) {
 
 at::Tensor Dropout(const at::Tensor& x, double p, at::Generator* generator) {
   if (generator == nullptr || p <= 0) return x;
+  // The mask carries the 1/(1-p) scale, so the pass costs one product (as torch's dropout).
   at::Tensor keep = at::empty_like(x, x.options().requires_grad(false));
-  keep.bernoulli_(1.0 - p, *generator);
-  return x * keep / (1.0 - p);
+  keep.bernoulli_(1.0 - p, *generator).div_(1.0 - p);
+  return x * keep;
 }
 
 at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {

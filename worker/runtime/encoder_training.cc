@@ -94,6 +94,7 @@ Status EncoderClassifier::AdamWStep(const AdamWOptions& o) {
     if (state.step == 0) {
       state.exp_avg = at::zeros_like(p.value);
       state.exp_avg_sq = at::zeros_like(p.value);
+      state.denominator = at::empty_like(p.value);
     }
     ++state.step;
     const double decay = (o.decay_bias_and_norm || !p.bias_or_norm) ? o.weight_decay : 0.0;
@@ -103,8 +104,11 @@ Status EncoderClassifier::AdamWStep(const AdamWOptions& o) {
     state.exp_avg_sq.mul_(o.beta2).addcmul_(grad, grad, 1.0 - o.beta2);
     const double correction1 = 1.0 - std::pow(o.beta1, static_cast<double>(state.step));
     const double correction2 = 1.0 - std::pow(o.beta2, static_cast<double>(state.step));
-    const at::Tensor denom = (state.exp_avg_sq.sqrt() / std::sqrt(correction2)).add_(o.epsilon);
-    value.addcdiv_(state.exp_avg, denom, -o.learning_rate / correction1);
+    // Into a buffer kept with the state: a fresh tensor the size of the embedding table every
+    // step costs more in page faults than the arithmetic (glibc returns big blocks to the kernel).
+    at::sqrt_out(state.denominator, state.exp_avg_sq);
+    state.denominator.div_(std::sqrt(correction2)).add_(o.epsilon);
+    value.addcdiv_(state.exp_avg, state.denominator, -o.learning_rate / correction1);
   }
   return OkStatus();
 }
