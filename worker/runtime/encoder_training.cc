@@ -83,6 +83,22 @@ Status CheckOptions(const FineTuneOptions& o) {
   return OkStatus();
 }
 
+// torch.nn.utils.clip_grad_norm_: scales every gradient by min(1, max_norm / (total norm +
+// 1e-6)). The factor stays a device tensor, so the step needs no host synchronisation.
+void ClipGradients(std::vector<Parameter>& params, double max_norm) {
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> norms;
+  for (Parameter& p : params) {
+    if (p.value.grad().defined()) norms.push_back(p.value.grad().norm());
+  }
+  if (norms.empty()) return;
+  const at::Tensor total = at::stack(norms).norm();
+  const at::Tensor factor = (max_norm / (total + 1e-6)).clamp_max(1.0);
+  for (Parameter& p : params) {
+    if (p.value.grad().defined()) p.value.mutable_grad().mul_(factor);
+  }
+}
+
 }  // namespace
 
 Status EncoderClassifier::AdamWStep(const AdamWOptions& o) {
@@ -143,8 +159,7 @@ StatusOr<FineTuneReport> EncoderClassifier::FineTune(
   std::vector<Parameter>& params = impl_->network->parameters();
   FineTuneReport report;
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
-    double epoch_sum = 0;
-    int epoch_steps = 0;
+    std::vector<at::Tensor> epoch_losses;  // on the device
     for (const std::vector<size_t>& batch_index : EpochBatches(examples, batch_size, rng)) {
       if (cancelled && cancelled()) return CancelledError("fine-tuning cancelled");
       std::vector<EncodedText> chunk;
@@ -162,38 +177,32 @@ StatusOr<FineTuneReport> EncoderClassifier::FineTune(
       at::Tensor loss = at::binary_cross_entropy_with_logits(logits, targets);
       loss.backward();
 
-      if (options.max_grad_norm > 0) {
-        at::NoGradGuard no_grad;
-        std::vector<at::Tensor> norms;
-        for (Parameter& p : params) {
-          if (p.value.grad().defined()) norms.push_back(p.value.grad().norm().unsqueeze(0));
-        }
-        const double total = at::cat(norms).norm().item<double>();
-        const double coef = options.max_grad_norm / (total + 1e-6);
-        if (coef < 1.0) {
-          for (Parameter& p : params) {
-            if (p.value.grad().defined()) p.value.mutable_grad().mul_(coef);
-          }
-        }
-      }
+      if (options.max_grad_norm > 0) ClipGradients(params, options.max_grad_norm);
       AdamWOptions step_options = options.adamw;
       step_options.learning_rate *=
           LinearScheduleFactor(report.steps, warmup_steps, total_steps);
       AUGSWEEP_RETURN_IF_ERROR(AdamWStep(step_options));
 
-      const float value = loss.item<float>();
-      if (!std::isfinite(value)) {
-        return InternalError("fine-tuning diverged: the loss became " + std::to_string(value) +
-                             " at step " + std::to_string(report.steps + 1) +
-                             " (lower the learning rate)");
-      }
-      report.step_losses.push_back(value);
-      epoch_sum += value;
-      ++epoch_steps;
+      epoch_losses.push_back(loss.detach());
       ++report.steps;
       if (progress) progress(static_cast<float>(report.steps) / total_steps);
     }
-    report.epoch_losses.push_back(static_cast<float>(epoch_sum / std::max(1, epoch_steps)));
+    // The losses come back to the host once per epoch: reading each step's would make the CPU
+    // wait for the GPU every step.
+    const at::Tensor losses = at::stack(epoch_losses).to(at::kCPU, at::kFloat).contiguous();
+    const float* values = losses.data_ptr<float>();
+    double epoch_sum = 0;
+    for (int64_t i = 0; i < losses.numel(); ++i) {
+      if (!std::isfinite(values[i])) {
+        const int step = report.steps - static_cast<int>(losses.numel() - i) + 1;
+        return InternalError("fine-tuning diverged: the loss became " +
+                             std::to_string(values[i]) + " at step " + std::to_string(step) +
+                             " (lower the learning rate)");
+      }
+      report.step_losses.push_back(values[i]);
+      epoch_sum += values[i];
+    }
+    report.epoch_losses.push_back(static_cast<float>(epoch_sum / losses.numel()));
   }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
