@@ -227,6 +227,7 @@ class Generator {
     use.cache = &cache_;
     use.write_columns =
         lengths_t.view({n, 1, 1, 1}).expand({n, c.num_kv_heads, 1, c.head_dim}).contiguous();
+    use.columns = lengths;
     use.key_length = key_length;
     at::Tensor h = m_.Layers(m_.Embed(LongTensor(tokens, m_.device).view({n, 1})), lengths_t, mask,
                              use, nullptr);

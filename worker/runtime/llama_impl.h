@@ -55,6 +55,7 @@ struct CacheUse {
   KvCache* cache = nullptr;
   int64_t first_slot = 0;
   at::Tensor write_columns;  // [n, kv_heads, 1, head_dim] int64: the row's new column, repeated
+  std::vector<int64_t> columns;  // the same columns on the host, one per row (kDecode)
   int64_t key_length = 0;
 };
 

@@ -36,6 +36,7 @@
 
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/torch_bridge.h"
+#include "worker/runtime/cpu_decode_attention.h"
 #include "worker/runtime/cpu_linear.h"
 #include "worker/runtime/llama_impl.h"
 #include "worker/runtime/torch_device.h"
@@ -139,6 +140,15 @@ at::Tensor Attention(const at::Tensor& q, const at::Tensor& keys, const at::Tens
   return out.view({n, heads, t, d}).transpose(1, 2).reshape({n, t, heads * d});
 }
 
+// The second half of a layer: RMSNorm, SwiGLU MLP, residual.
+at::Tensor FeedForward(const LlamaConfig& c, const LayerWeights& w, const at::Tensor& x) {
+  at::Tensor h = RmsNorm(x, w.post_norm, c.rms_norm_eps);
+  at::Tensor gate_up = Linear(h, w.gate_up, w.gate_up_bias);
+  const int64_t inter = c.intermediate_size;
+  at::Tensor act = at::silu(gate_up.narrow(2, 0, inter)).mul(gate_up.narrow(2, inter, inter));
+  return x.add(Linear(act, w.down, w.down_bias));
+}
+
 at::Tensor DecoderLayer(const LlamaConfig& c, const LayerWeights& w, size_t layer, at::Tensor x,
                         const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& mask,
                         const CacheUse& cache_use) {
@@ -147,6 +157,12 @@ at::Tensor DecoderLayer(const LlamaConfig& c, const LayerWeights& w, size_t laye
 
   at::Tensor h = RmsNorm(x, w.input_norm, c.rms_norm_eps);
   at::Tensor qkv = Linear(h, w.qkv, w.qkv_bias);
+  if (cache_use.kind == CacheUse::kDecode) {
+    at::Tensor attn = llama_internal::FusedDecodeAttention(qkv, cos, sin, cache_use.cache->k[layer],
+                                           cache_use.cache->v[layer], cache_use.columns,
+                                           cache_use.key_length, mask, heads, kv_heads, d);
+    if (attn.defined()) return FeedForward(c, w, x.add(Linear(attn, w.o, w.o_bias)));
+  }
   at::Tensor q = qkv.narrow(2, 0, heads * d).view({n, t, heads, d}).transpose(1, 2);
   at::Tensor k = qkv.narrow(2, heads * d, kv_heads * d).view({n, t, kv_heads, d}).transpose(1, 2);
   at::Tensor v =
@@ -167,13 +183,7 @@ at::Tensor DecoderLayer(const LlamaConfig& c, const LayerWeights& w, size_t laye
     values = v_rows.narrow(2, 0, cache_use.key_length);
   }
   at::Tensor attn = Attention(q, keys, values, mask);
-  x = x.add(Linear(attn, w.o, w.o_bias));
-
-  h = RmsNorm(x, w.post_norm, c.rms_norm_eps);
-  at::Tensor gate_up = Linear(h, w.gate_up, w.gate_up_bias);
-  const int64_t inter = c.intermediate_size;
-  at::Tensor act = at::silu(gate_up.narrow(2, 0, inter)).mul(gate_up.narrow(2, inter, inter));
-  return x.add(Linear(act, w.down, w.down_bias));
+  return FeedForward(c, w, x.add(Linear(attn, w.o, w.o_bias)));
 }
 
 // Inverse rotary frequencies in float32, computed with the same tensor ops as transformers so
