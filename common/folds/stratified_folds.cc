@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "common/folds/deterministic_rng.h"
+#include "common/deterministic_rng.h"
 
 namespace augsweep {
 namespace {

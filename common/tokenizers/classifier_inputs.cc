@@ -7,13 +7,13 @@ namespace {
 
 using Ids = std::vector<int32_t>;
 
-bool HasTokenTypes(ClassifierFamily family) {
-  return family == ClassifierFamily::kBert || family == ClassifierFamily::kXlnet;
+bool HasTokenTypes(EncoderFamily family) {
+  return family == EncoderFamily::kBert || family == EncoderFamily::kXlnet;
 }
 
-int NumSpecialTokens(ClassifierFamily family, bool pair) {
+int NumSpecialTokens(EncoderFamily family, bool pair) {
   if (!pair) return 2;
-  return family == ClassifierFamily::kRoberta ? 4 : 3;
+  return family == EncoderFamily::kRoberta ? 4 : 3;
 }
 
 // PreTrainedTokenizerBase.truncate_sequences: the text loses tokens from its end; a pair,
@@ -41,7 +41,7 @@ void Truncate(size_t to_remove, Ids* a, Ids* b) {
 }
 
 // build_inputs_with_special_tokens and create_token_type_ids_from_sequences.
-ClassifierInput Build(ClassifierFamily family, const ClassifierSpecialIds& s, const Ids& a,
+ClassifierInput Build(EncoderFamily family, const ClassifierSpecialIds& s, const Ids& a,
                       const Ids* b) {
   ClassifierInput row;
   auto add = [&](const Ids& ids, int32_t type) {
@@ -49,8 +49,8 @@ ClassifierInput Build(ClassifierFamily family, const ClassifierSpecialIds& s, co
     row.token_type_ids.insert(row.token_type_ids.end(), ids.size(), type);
   };
   switch (family) {
-    case ClassifierFamily::kBert:
-    case ClassifierFamily::kDistilBert:
+    case EncoderFamily::kBert:
+    case EncoderFamily::kDistilBert:
       add({s.cls}, 0);
       add(a, 0);
       add({s.sep}, 0);
@@ -59,7 +59,7 @@ ClassifierInput Build(ClassifierFamily family, const ClassifierSpecialIds& s, co
         add({s.sep}, 1);
       }
       break;
-    case ClassifierFamily::kRoberta:
+    case EncoderFamily::kRoberta:
       add({s.cls}, 0);
       add(a, 0);
       add({s.sep}, 0);
@@ -69,7 +69,7 @@ ClassifierInput Build(ClassifierFamily family, const ClassifierSpecialIds& s, co
         add({s.sep}, 0);
       }
       break;
-    case ClassifierFamily::kXlnet:
+    case EncoderFamily::kXlnet:
       add(a, 0);
       add({s.sep}, 0);
       if (b != nullptr) {
@@ -85,37 +85,14 @@ ClassifierInput Build(ClassifierFamily family, const ClassifierSpecialIds& s, co
 
 }  // namespace
 
-StatusOr<ClassifierFamily> ParseClassifierFamily(std::string_view name) {
-  if (name == "bert") return ClassifierFamily::kBert;
-  if (name == "distilbert") return ClassifierFamily::kDistilBert;
-  if (name == "roberta") return ClassifierFamily::kRoberta;
-  if (name == "xlnet") return ClassifierFamily::kXlnet;
-  return InvalidArgumentError("unknown classifier family \"" + std::string(name) +
-                              "\"; expected bert, distilbert, roberta or xlnet");
-}
-
-std::string_view ClassifierFamilyName(ClassifierFamily family) {
-  switch (family) {
-    case ClassifierFamily::kBert:
-      return "bert";
-    case ClassifierFamily::kDistilBert:
-      return "distilbert";
-    case ClassifierFamily::kRoberta:
-      return "roberta";
-    case ClassifierFamily::kXlnet:
-      return "xlnet";
-  }
-  return "?";
-}
-
 StatusOr<ClassifierSpecialIds> ClassifierSpecialIdsOf(const Tokenizer& tokenizer,
-                                                      ClassifierFamily family) {
+                                                      EncoderFamily family) {
   ClassifierSpecialIds ids{tokenizer.cls_id(), tokenizer.sep_id(), tokenizer.pad_id()};
   const char* missing = ids.cls < 0 ? "cls" : ids.sep < 0 ? "sep" : ids.pad < 0 ? "pad" : nullptr;
   if (missing != nullptr) {
     return FailedPreconditionError(
         "the tokenizer has no " + std::string(missing) + " token, which the " +
-        std::string(ClassifierFamilyName(family)) + " input layout needs");
+        std::string(EncoderFamilyName(family)) + " input layout needs");
   }
   return ids;
 }
@@ -125,7 +102,7 @@ std::vector<int64_t> ClassifierBatch::Row(const std::vector<int64_t>& array, int
   return std::vector<int64_t>(array.begin() + row * seq_len, array.begin() + (row + 1) * seq_len);
 }
 
-StatusOr<ClassifierInput> LayOutClassifierInput(ClassifierFamily family,
+StatusOr<ClassifierInput> LayOutClassifierInput(EncoderFamily family,
                                                 const ClassifierSpecialIds& special, Ids first,
                                                 const Ids* second, int max_length) {
   const int num_special = NumSpecialTokens(family, second != nullptr);
@@ -133,7 +110,7 @@ StatusOr<ClassifierInput> LayOutClassifierInput(ClassifierFamily family,
     return InvalidArgumentError("max_length " + std::to_string(max_length) +
                                 " leaves no room for text next to the " +
                                 std::to_string(num_special) + " special tokens of a " +
-                                std::string(ClassifierFamilyName(family)) + " input");
+                                std::string(EncoderFamilyName(family)) + " input");
   }
   Ids b = second != nullptr ? *second : Ids();
   const size_t total = first.size() + b.size() + num_special;
@@ -143,25 +120,23 @@ StatusOr<ClassifierInput> LayOutClassifierInput(ClassifierFamily family,
   return Build(family, special, first, second != nullptr ? &b : nullptr);
 }
 
-StatusOr<ClassifierInput> EncodeClassifierInput(const Tokenizer& tokenizer, std::string_view family,
+StatusOr<ClassifierInput> EncodeClassifierInput(const Tokenizer& tokenizer, EncoderFamily family,
                                                 std::string_view text, int max_length) {
-  AUGSWEEP_ASSIGN_OR_RETURN(ClassifierFamily parsed, ParseClassifierFamily(family));
   AUGSWEEP_ASSIGN_OR_RETURN(ClassifierSpecialIds special,
-                            ClassifierSpecialIdsOf(tokenizer, parsed));
-  return LayOutClassifierInput(parsed, special, tokenizer.Encode(text, false), nullptr, max_length);
+                            ClassifierSpecialIdsOf(tokenizer, family));
+  return LayOutClassifierInput(family, special, tokenizer.Encode(text, false), nullptr, max_length);
 }
 
 StatusOr<ClassifierInput> EncodeClassifierPairInput(const Tokenizer& tokenizer,
-                                                    std::string_view family, std::string_view first,
+                                                    EncoderFamily family, std::string_view first,
                                                     std::string_view second, int max_length) {
-  AUGSWEEP_ASSIGN_OR_RETURN(ClassifierFamily parsed, ParseClassifierFamily(family));
   AUGSWEEP_ASSIGN_OR_RETURN(ClassifierSpecialIds special,
-                            ClassifierSpecialIdsOf(tokenizer, parsed));
+                            ClassifierSpecialIdsOf(tokenizer, family));
   const Ids b = tokenizer.Encode(second, false);
-  return LayOutClassifierInput(parsed, special, tokenizer.Encode(first, false), &b, max_length);
+  return LayOutClassifierInput(family, special, tokenizer.Encode(first, false), &b, max_length);
 }
 
-StatusOr<ClassifierBatch> LayOutClassifierBatch(ClassifierFamily family,
+StatusOr<ClassifierBatch> LayOutClassifierBatch(EncoderFamily family,
                                                 const ClassifierSpecialIds& special,
                                                 const std::vector<Ids>& first,
                                                 const std::vector<Ids>* second,
@@ -192,8 +167,8 @@ StatusOr<ClassifierBatch> LayOutClassifierBatch(ClassifierFamily family,
   batch.seq_len = static_cast<int64_t>(longest);
   const bool types = HasTokenTypes(family);
   // XLNetTokenizer has padding_side "left" and pad_token_type_id 3.
-  const bool pad_left = family == ClassifierFamily::kXlnet;
-  const int64_t pad_type = family == ClassifierFamily::kXlnet ? 3 : 0;
+  const bool pad_left = family == EncoderFamily::kXlnet;
+  const int64_t pad_type = family == EncoderFamily::kXlnet ? 3 : 0;
   batch.input_ids.reserve(rows.size() * longest);
   batch.attention_mask.reserve(rows.size() * longest);
   if (types) batch.token_type_ids.reserve(rows.size() * longest);
@@ -214,7 +189,7 @@ StatusOr<ClassifierBatch> LayOutClassifierBatch(ClassifierFamily family,
   return batch;
 }
 
-StatusOr<ClassifierBatch> EncodeClassifierBatch(const Tokenizer& tokenizer, ClassifierFamily family,
+StatusOr<ClassifierBatch> EncodeClassifierBatch(const Tokenizer& tokenizer, EncoderFamily family,
                                                 const std::vector<std::string>& texts,
                                                 const ClassifierInputOptions& options) {
   AUGSWEEP_ASSIGN_OR_RETURN(ClassifierSpecialIds special,
@@ -226,7 +201,7 @@ StatusOr<ClassifierBatch> EncodeClassifierBatch(const Tokenizer& tokenizer, Clas
 }
 
 StatusOr<ClassifierBatch> EncodeClassifierPairBatch(const Tokenizer& tokenizer,
-                                                    ClassifierFamily family,
+                                                    EncoderFamily family,
                                                     const std::vector<std::string>& first,
                                                     const std::vector<std::string>& second,
                                                     const ClassifierInputOptions& options) {

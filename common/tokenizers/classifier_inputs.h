@@ -28,17 +28,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/encoder_family.h"
 #include "common/status.h"
 #include "common/tokenizers/tokenizer.h"
 
 namespace augsweep {
-
-enum class ClassifierFamily { kBert, kDistilBert, kRoberta, kXlnet };
-
-// "bert", "distilbert", "roberta", "xlnet" (also config.json's model_type for these); any other
-// name is InvalidArgument.
-StatusOr<ClassifierFamily> ParseClassifierFamily(std::string_view name);
-std::string_view ClassifierFamilyName(ClassifierFamily family);
 
 // The ids the layout uses: BERT [CLS]=101 [SEP]=102 [PAD]=0; RoBERTa <s>=0 </s>=2 <pad>=1;
 // XLNet <cls>=3 <sep>=4 <pad>=5 (for the usual vocabularies).
@@ -51,7 +45,7 @@ struct ClassifierSpecialIds {
 // Reads them from the tokenizer (cls_id(), sep_id(), pad_id()); FailedPrecondition naming the
 // family and the missing token when the tokenizer lacks one.
 StatusOr<ClassifierSpecialIds> ClassifierSpecialIdsOf(const Tokenizer& tokenizer,
-                                                      ClassifierFamily family);
+                                                      EncoderFamily family);
 
 struct ClassifierInputOptions {
   // The longest row, special tokens included. Must exceed the number of special tokens the
@@ -72,17 +66,16 @@ struct ClassifierInput {
 
 // Lays out one example from tokens without special tokens; `second` is null for a single text.
 // InvalidArgument when max_length leaves no room for text (see ClassifierInputOptions).
-StatusOr<ClassifierInput> LayOutClassifierInput(ClassifierFamily family,
+StatusOr<ClassifierInput> LayOutClassifierInput(EncoderFamily family,
                                                 const ClassifierSpecialIds& special,
                                                 std::vector<int32_t> first,
                                                 const std::vector<int32_t>* second, int max_length);
 
-// Tokenizes and lays out one text, or one pair. `family` is a name ParseClassifierFamily
-// accepts; max_length <= 0: no truncation.
-StatusOr<ClassifierInput> EncodeClassifierInput(const Tokenizer& tokenizer, std::string_view family,
+// Tokenizes and lays out one text, or one pair; max_length <= 0: no truncation.
+StatusOr<ClassifierInput> EncodeClassifierInput(const Tokenizer& tokenizer, EncoderFamily family,
                                                 std::string_view text, int max_length);
 StatusOr<ClassifierInput> EncodeClassifierPairInput(const Tokenizer& tokenizer,
-                                                    std::string_view family, std::string_view first,
+                                                    EncoderFamily family, std::string_view first,
                                                     std::string_view second, int max_length);
 
 struct ClassifierBatch {
@@ -102,20 +95,20 @@ struct ClassifierBatch {
 // false)), so a caller can tokenize a data set once and batch it many times. `second` is null
 // for single texts, else as long as `first`. InvalidArgument for an empty batch, mismatched
 // pair counts, or a max_length too small for the special tokens.
-StatusOr<ClassifierBatch> LayOutClassifierBatch(ClassifierFamily family,
+StatusOr<ClassifierBatch> LayOutClassifierBatch(EncoderFamily family,
                                                 const ClassifierSpecialIds& special,
                                                 const std::vector<std::vector<int32_t>>& first,
                                                 const std::vector<std::vector<int32_t>>* second,
                                                 const ClassifierInputOptions& options);
 
 // Tokenizes and lays out single texts.
-StatusOr<ClassifierBatch> EncodeClassifierBatch(const Tokenizer& tokenizer, ClassifierFamily family,
+StatusOr<ClassifierBatch> EncodeClassifierBatch(const Tokenizer& tokenizer, EncoderFamily family,
                                                 const std::vector<std::string>& texts,
                                                 const ClassifierInputOptions& options);
 
 // Tokenizes and lays out text pairs (first[i], second[i]).
 StatusOr<ClassifierBatch> EncodeClassifierPairBatch(const Tokenizer& tokenizer,
-                                                    ClassifierFamily family,
+                                                    EncoderFamily family,
                                                     const std::vector<std::string>& first,
                                                     const std::vector<std::string>& second,
                                                     const ClassifierInputOptions& options);

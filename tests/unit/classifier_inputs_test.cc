@@ -40,7 +40,7 @@ struct InnerIds {
   Ids a, b;
 };
 
-InnerIds InnerOf(ClassifierFamily family, const ClassifierSpecialIds& s, const json& ids,
+InnerIds InnerOf(EncoderFamily family, const ClassifierSpecialIds& s, const json& ids,
                  const json& mask, const json* types, bool pair) {
   std::vector<int32_t> real;
   std::vector<int> real_types;
@@ -52,15 +52,15 @@ InnerIds InnerOf(ClassifierFamily family, const ClassifierSpecialIds& s, const j
   InnerIds out;
   size_t begin = 0, end = real.size();
   switch (family) {
-    case ClassifierFamily::kBert:
-    case ClassifierFamily::kDistilBert:
-    case ClassifierFamily::kRoberta:
+    case EncoderFamily::kBert:
+    case EncoderFamily::kDistilBert:
+    case EncoderFamily::kRoberta:
       EXPECT_EQ(real.front(), s.cls);
       EXPECT_EQ(real.back(), s.sep);
       begin = 1;
       end = real.size() - 1;
       break;
-    case ClassifierFamily::kXlnet:
+    case EncoderFamily::kXlnet:
       EXPECT_EQ(real.back(), s.cls);
       EXPECT_EQ(real[real.size() - 2], s.sep);
       end = real.size() - 2;
@@ -80,7 +80,7 @@ InnerIds InnerOf(ClassifierFamily family, const ClassifierSpecialIds& s, const j
   EXPECT_EQ(real[split], s.sep);
   out.a.assign(real.begin() + begin, real.begin() + split);
   size_t b_begin = split + 1;
-  if (family == ClassifierFamily::kRoberta) {
+  if (family == EncoderFamily::kRoberta) {
     EXPECT_EQ(real[b_begin], s.sep);  // </s></s>
     ++b_begin;
   }
@@ -90,7 +90,7 @@ InnerIds InnerOf(ClassifierFamily family, const ClassifierSpecialIds& s, const j
 
 struct FamilyCase {
   const char* folder;
-  ClassifierFamily family;
+  EncoderFamily family;
   ClassifierSpecialIds special;
 };
 
@@ -130,10 +130,10 @@ TEST_P(HfTinyLayoutTest, RebuildsEveryGoldenBatch) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllFamilies, HfTinyLayoutTest,
-    ::testing::Values(FamilyCase{"bert", ClassifierFamily::kBert, {101, 102, 0}},
-                      FamilyCase{"distilbert", ClassifierFamily::kDistilBert, {101, 102, 0}},
-                      FamilyCase{"roberta", ClassifierFamily::kRoberta, {0, 2, 1}},
-                      FamilyCase{"xlnet", ClassifierFamily::kXlnet, {3, 4, 5}}),
+    ::testing::Values(FamilyCase{"bert", EncoderFamily::kBert, {101, 102, 0}},
+                      FamilyCase{"distilbert", EncoderFamily::kDistilBert, {101, 102, 0}},
+                      FamilyCase{"roberta", EncoderFamily::kRoberta, {0, 2, 1}},
+                      FamilyCase{"xlnet", EncoderFamily::kXlnet, {3, 4, 5}}),
     [](const ::testing::TestParamInfo<FamilyCase>& info) {
       return std::string(info.param.folder);
     });
@@ -154,7 +154,7 @@ class BertGoldenBatchTest : public ::testing::Test {
 TEST_F(BertGoldenBatchTest, Pairs) {
   for (const json& p : golden_["pairs"]) {
     SCOPED_TRACE(p["text_a"].dump());
-    auto batch = EncodeClassifierPairBatch(*tokenizer_, ClassifierFamily::kBert,
+    auto batch = EncodeClassifierPairBatch(*tokenizer_, EncoderFamily::kBert,
                                            {p["text_a"].get<std::string>()},
                                            {p["text_b"].get<std::string>()}, {});
     ASSERT_TRUE(batch.ok()) << batch.status().ToString();
@@ -166,7 +166,7 @@ TEST_F(BertGoldenBatchTest, Pairs) {
 
 TEST_F(BertGoldenBatchTest, DynamicPaddingAndTruncation) {
   const json& padding = golden_["batch_padding"];
-  auto padded = EncodeClassifierBatch(*tokenizer_, ClassifierFamily::kBert,
+  auto padded = EncodeClassifierBatch(*tokenizer_, EncoderFamily::kBert,
                                       padding["texts"].get<std::vector<std::string>>(), {});
   ASSERT_TRUE(padded.ok()) << padded.status().ToString();
   EXPECT_EQ(padded->input_ids, Flatten(padding["input_ids"]));
@@ -177,7 +177,7 @@ TEST_F(BertGoldenBatchTest, DynamicPaddingAndTruncation) {
   const json& truncation = golden_["batch_truncation"];
   const int max_length = truncation["max_length"];
   for (bool pad_to_max : {false, true}) {
-    auto truncated = EncodeClassifierBatch(*tokenizer_, ClassifierFamily::kBert,
+    auto truncated = EncodeClassifierBatch(*tokenizer_, EncoderFamily::kBert,
                                            truncation["texts"].get<std::vector<std::string>>(),
                                            ClassifierInputOptions{max_length, pad_to_max});
     ASSERT_TRUE(truncated.ok()) << truncated.status().ToString();
@@ -187,7 +187,7 @@ TEST_F(BertGoldenBatchTest, DynamicPaddingAndTruncation) {
     EXPECT_EQ(truncated->attention_mask, Flatten(truncation["attention_mask"]));
   }
   // DistilBERT: same ids, no token types.
-  auto distil = EncodeClassifierBatch(*tokenizer_, ClassifierFamily::kDistilBert,
+  auto distil = EncodeClassifierBatch(*tokenizer_, EncoderFamily::kDistilBert,
                                       padding["texts"].get<std::vector<std::string>>(), {});
   ASSERT_TRUE(distil.ok());
   EXPECT_EQ(distil->input_ids, Flatten(padding["input_ids"]));
@@ -197,7 +197,7 @@ TEST_F(BertGoldenBatchTest, DynamicPaddingAndTruncation) {
 TEST_F(BertGoldenBatchTest, OneExampleAtATime) {
   // What the executor calls per text: ids with special tokens, unpadded.
   const json& p = golden_["pairs"][0];
-  auto pair = EncodeClassifierPairInput(*tokenizer_, "bert", p["text_a"].get<std::string>(),
+  auto pair = EncodeClassifierPairInput(*tokenizer_, EncoderFamily::kBert, p["text_a"].get<std::string>(),
                                         p["text_b"].get<std::string>(), 512);
   ASSERT_TRUE(pair.ok()) << pair.status().ToString();
   EXPECT_EQ(pair->ids, p["input_ids"].get<std::vector<int32_t>>());
@@ -205,54 +205,52 @@ TEST_F(BertGoldenBatchTest, OneExampleAtATime) {
 
   const json& truncation = golden_["batch_truncation"];
   auto single =
-      EncodeClassifierInput(*tokenizer_, "distilbert", truncation["texts"][1].get<std::string>(),
+      EncodeClassifierInput(*tokenizer_, EncoderFamily::kDistilBert, truncation["texts"][1].get<std::string>(),
                             truncation["max_length"].get<int>());
   ASSERT_TRUE(single.ok()) << single.status().ToString();
   EXPECT_EQ(single->ids, truncation["input_ids"][1].get<std::vector<int32_t>>());
   EXPECT_TRUE(single->token_type_ids.empty());
 
-  EXPECT_EQ(EncodeClassifierInput(*tokenizer_, "gpt2", "x", 8).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(EncodeClassifierInput(*tokenizer_, "bert", "x", 2).status().code(),
+  EXPECT_EQ(EncodeClassifierInput(*tokenizer_, EncoderFamily::kBert, "x", 2).status().code(),
             StatusCode::kInvalidArgument);
 }
 
 TEST(ClassifierTruncationTest, LongestFirstTakesFromTheLongerTextThenAlternates) {
   const ClassifierSpecialIds bert{101, 102, 0};
-  auto pair = [&](const Ids& a, const Ids& b, int max_length, ClassifierFamily family) {
+  auto pair = [&](const Ids& a, const Ids& b, int max_length, EncoderFamily family) {
     std::vector<Ids> first{a}, second{b};
     auto batch = LayOutClassifierBatch(family, bert, first, &second, {max_length, false});
     EXPECT_TRUE(batch.ok()) << batch.status().ToString();
     return batch.ok() ? batch->input_ids : std::vector<int64_t>{};
   };
   // 6 + 2 + 3 specials = 11 > 8: remove 3, all from the longer first text.
-  EXPECT_EQ(pair({1, 2, 3, 4, 5, 6}, {7, 8}, 8, ClassifierFamily::kBert),
+  EXPECT_EQ(pair({1, 2, 3, 4, 5, 6}, {7, 8}, 8, EncoderFamily::kBert),
             (std::vector<int64_t>{101, 1, 2, 3, 102, 7, 8, 102}));
   // 4 + 4 + 3 = 11 > 8: remove 3 from equal texts: 1 from the first, 2 from the second.
-  EXPECT_EQ(pair({1, 2, 3, 4}, {5, 6, 7, 8}, 8, ClassifierFamily::kBert),
+  EXPECT_EQ(pair({1, 2, 3, 4}, {5, 6, 7, 8}, 8, EncoderFamily::kBert),
             (std::vector<int64_t>{101, 1, 2, 3, 102, 5, 6, 102}));
   // 5 + 3 + 3 = 11 > 7: remove 4: 2 to even out, then 1 each.
-  EXPECT_EQ(pair({1, 2, 3, 4, 5}, {6, 7, 8}, 7, ClassifierFamily::kBert),
+  EXPECT_EQ(pair({1, 2, 3, 4, 5}, {6, 7, 8}, 7, EncoderFamily::kBert),
             (std::vector<int64_t>{101, 1, 2, 102, 6, 7, 102}));
   // Second text longer; RoBERTa's pair has 4 special tokens.
-  EXPECT_EQ(pair({1}, {2, 3, 4, 5, 6}, 7, ClassifierFamily::kRoberta),
+  EXPECT_EQ(pair({1}, {2, 3, 4, 5, 6}, 7, EncoderFamily::kRoberta),
             (std::vector<int64_t>{101, 1, 102, 102, 2, 3, 102}));
   // XLNet keeps <sep> <cls> at the end and pads on the left.
   std::vector<Ids> singles{{1, 2, 3, 4, 5}, {6}};
   auto xlnet =
-      LayOutClassifierBatch(ClassifierFamily::kXlnet, {3, 4, 5}, singles, nullptr, {5, false});
+      LayOutClassifierBatch(EncoderFamily::kXlnet, {3, 4, 5}, singles, nullptr, {5, false});
   ASSERT_TRUE(xlnet.ok());
   EXPECT_EQ(xlnet->input_ids, (std::vector<int64_t>{1, 2, 3, 4, 3, 5, 5, 6, 4, 3}));
   EXPECT_EQ(xlnet->attention_mask, (std::vector<int64_t>{1, 1, 1, 1, 1, 0, 0, 1, 1, 1}));
   EXPECT_EQ(xlnet->token_type_ids, (std::vector<int64_t>{0, 0, 0, 0, 2, 3, 3, 0, 0, 2}));
   auto xlnet_pair =
-      LayOutClassifierInput(ClassifierFamily::kXlnet, {3, 4, 5}, {1, 2}, &singles[1], 0);
+      LayOutClassifierInput(EncoderFamily::kXlnet, {3, 4, 5}, {1, 2}, &singles[1], 0);
   ASSERT_TRUE(xlnet_pair.ok());
   EXPECT_EQ(xlnet_pair->ids, (std::vector<int32_t>{1, 2, 4, 6, 4, 3}));
   EXPECT_EQ(xlnet_pair->token_type_ids, (std::vector<int32_t>{0, 0, 0, 1, 1, 2}));
   // No limit.
   auto unlimited =
-      LayOutClassifierBatch(ClassifierFamily::kBert, bert, singles, nullptr, {0, false});
+      LayOutClassifierBatch(EncoderFamily::kBert, bert, singles, nullptr, {0, false});
   ASSERT_TRUE(unlimited.ok());
   EXPECT_EQ(unlimited->seq_len, 7);
 }
@@ -261,23 +259,23 @@ TEST(ClassifierInputErrorsTest, BadArgumentsAreReported) {
   const ClassifierSpecialIds bert{101, 102, 0};
   std::vector<Ids> one{{1, 2}};
   std::vector<Ids> two{{1}, {2}};
-  EXPECT_EQ(LayOutClassifierBatch(ClassifierFamily::kBert, bert, {}, nullptr, {}).status().code(),
+  EXPECT_EQ(LayOutClassifierBatch(EncoderFamily::kBert, bert, {}, nullptr, {}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(LayOutClassifierBatch(ClassifierFamily::kBert, bert, one, &two, {}).status().code(),
+  EXPECT_EQ(LayOutClassifierBatch(EncoderFamily::kBert, bert, one, &two, {}).status().code(),
             StatusCode::kInvalidArgument);
-  auto too_short = LayOutClassifierBatch(ClassifierFamily::kRoberta, bert, one, &one, {4, false});
+  auto too_short = LayOutClassifierBatch(EncoderFamily::kRoberta, bert, one, &one, {4, false});
   ASSERT_FALSE(too_short.ok());
   EXPECT_NE(too_short.status().message().find("max_length 4"), std::string::npos);
-  EXPECT_TRUE(LayOutClassifierBatch(ClassifierFamily::kRoberta, bert, one, &one, {5, false}).ok());
+  EXPECT_TRUE(LayOutClassifierBatch(EncoderFamily::kRoberta, bert, one, &one, {5, false}).ok());
 
-  EXPECT_EQ(*ParseClassifierFamily("xlnet"), ClassifierFamily::kXlnet);
-  EXPECT_EQ(ClassifierFamilyName(ClassifierFamily::kDistilBert), "distilbert");
-  EXPECT_EQ(ParseClassifierFamily("gpt2").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*ParseEncoderFamily("xlnet"), EncoderFamily::kXlnet);
+  EXPECT_STREQ(EncoderFamilyName(EncoderFamily::kDistilBert), "distilbert");
+  EXPECT_EQ(ParseEncoderFamily("gpt2").status().code(), StatusCode::kInvalidArgument);
 
   // A tokenizer without [CLS]: the layout cannot be built.
   auto no_cls = WordPieceTokenizer::Create("[UNK]\n[SEP]\n[PAD]\na\n", "vocab.txt", {});
   ASSERT_TRUE(no_cls.ok());
-  auto batch = EncodeClassifierBatch(**no_cls, ClassifierFamily::kBert, {"a"}, {});
+  auto batch = EncodeClassifierBatch(**no_cls, EncoderFamily::kBert, {"a"}, {});
   ASSERT_FALSE(batch.ok());
   EXPECT_EQ(batch.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(batch.status().message().find("cls"), std::string::npos);

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "common/folds/deterministic_rng.h"
+#include "common/deterministic_rng.h"
 #include "worker/executors/eda_generator.h"
 #include "worker/executors/wordnet_synonyms.h"
 

@@ -6,7 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/folds/deterministic_rng.h"
+#include "common/deterministic_rng.h"
 #include "common/folds/stratified_folds.h"
 
 namespace augsweep {

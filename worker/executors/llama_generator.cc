@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "common/folds/deterministic_rng.h"
+#include "common/deterministic_rng.h"
 #include "worker/executors/prompt_template.h"
 
 namespace augsweep {

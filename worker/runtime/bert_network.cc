@@ -164,20 +164,20 @@ class BertFamilyNetwork : public Network {
                   d = config_.head_dim;
     const AttentionWeights& a = w.attention;
     auto split = [&](const at::Tensor& t) { return t.view({B, T, heads, d}).transpose(1, 2); };
-    const at::Tensor q = split(Linear(x, a.q, a.q_bias));
-    const at::Tensor k = split(Linear(x, a.k, a.k_bias));
-    const at::Tensor v = split(Linear(x, a.v, a.v_bias));
+    const at::Tensor q = split(at::linear(x, a.q, a.q_bias));
+    const at::Tensor k = split(at::linear(x, a.k, a.k_bias));
+    const at::Tensor v = split(at::linear(x, a.v, a.v_bias));
     at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(d));
     scores = scores.to(at::kFloat) + additive_mask;
     at::Tensor probs = at::softmax(scores, -1).to(v.scalar_type());
     probs = Dropout(probs, config_.attention_dropout, dropout);
     const at::Tensor context = at::matmul(probs, v).transpose(1, 2).reshape({B, T, heads * d});
-    at::Tensor attended = Dropout(Linear(context, a.out, a.out_bias), config_.hidden_dropout,
+    at::Tensor attended = Dropout(at::linear(context, a.out, a.out_bias), config_.hidden_dropout,
                                   dropout);
     attended = at::layer_norm(attended + x, {config_.hidden_size}, a.norm.weight, a.norm.bias,
                               config_.layer_norm_eps);
-    at::Tensor ff = Activation(Linear(attended, w.up, w.up_bias), config_.activation);
-    ff = Dropout(Linear(ff, w.down, w.down_bias), config_.hidden_dropout, dropout);
+    at::Tensor ff = Activation(at::linear(attended, w.up, w.up_bias), config_.activation);
+    ff = Dropout(at::linear(ff, w.down, w.down_bias), config_.hidden_dropout, dropout);
     return at::layer_norm(ff + attended, {config_.hidden_size}, w.norm.weight, w.norm.bias,
                           config_.layer_norm_eps);
   }
@@ -235,20 +235,20 @@ class BertFamilyNetwork : public Network {
     at::Tensor pooled;
     switch (config_.family) {
       case EncoderFamily::kBert:
-        pooled = Dropout(at::tanh(Linear(first, pre_, pre_bias_)), config_.classifier_dropout,
+        pooled = Dropout(at::tanh(at::linear(first, pre_, pre_bias_)), config_.classifier_dropout,
                          dropout);
         break;
       case EncoderFamily::kRoberta:
-        pooled = at::tanh(Linear(Dropout(first, config_.classifier_dropout, dropout), pre_,
+        pooled = at::tanh(at::linear(Dropout(first, config_.classifier_dropout, dropout), pre_,
                                  pre_bias_));
         pooled = Dropout(pooled, config_.classifier_dropout, dropout);
         break;
       default:  // DistilBERT
-        pooled = Dropout(at::relu(Linear(first, pre_, pre_bias_)), config_.classifier_dropout,
+        pooled = Dropout(at::relu(at::linear(first, pre_, pre_bias_)), config_.classifier_dropout,
                          dropout);
         break;
     }
-    return Linear(pooled, out_, out_bias_).to(at::kFloat);
+    return at::linear(pooled, out_, out_bias_).to(at::kFloat);
   }
 
   EncoderConfig config_;

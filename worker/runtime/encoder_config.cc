@@ -13,12 +13,6 @@ using config_json::Fields;
 using config_json::json;
 using config_json::ParseJsonObject;
 
-constexpr std::pair<const char*, EncoderFamily> kFamilies[] = {
-    {"bert", EncoderFamily::kBert},
-    {"roberta", EncoderFamily::kRoberta},
-    {"distilbert", EncoderFamily::kDistilBert},
-    {"xlnet", EncoderFamily::kXlnet},
-};
 // Architecture class prefixes, for a config.json without model_type. Longest first, so
 // "DistilBert..." is not read as "Bert...".
 constexpr std::pair<const char*, EncoderFamily> kArchitecturePrefixes[] = {
@@ -40,9 +34,8 @@ StatusOr<std::string> ReadArchitecture(const Fields& f) {
 StatusOr<EncoderFamily> ReadFamily(const Fields& f, const std::string& architecture) {
   AUGSWEEP_ASSIGN_OR_RETURN(std::string model_type, f.String("model_type", ""));
   if (!model_type.empty()) {
-    for (const auto& [name, family] : kFamilies) {
-      if (model_type == name) return family;
-    }
+    StatusOr<EncoderFamily> family = ParseEncoderFamily(model_type);
+    if (family.ok()) return family;
     return f.Error("model_type", "unsupported value \"" + model_type +
                                      "\" (supported: bert, roberta, distilbert, xlnet)");
   }
@@ -167,13 +160,6 @@ Status ReadXlnetFields(const Fields& f, EncoderConfig& c) {
 }
 
 }  // namespace
-
-const char* EncoderFamilyName(EncoderFamily family) {
-  for (const auto& [name, f] : kFamilies) {
-    if (f == family) return name;
-  }
-  return "?";
-}
 
 StatusOr<EncoderConfig> ReadEncoderConfig(const std::string& model_dir) {
   const std::string path = (fs::path(model_dir) / "config.json").string();

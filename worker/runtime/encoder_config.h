@@ -5,14 +5,10 @@
 
 #include <string>
 
+#include "common/encoder_family.h"
 #include "common/status.h"
 
 namespace augsweep {
-
-enum class EncoderFamily { kBert, kRoberta, kDistilBert, kXlnet };
-
-// "bert", "roberta", "distilbert", "xlnet" (the config.json model_type, and the classifier kind).
-const char* EncoderFamilyName(EncoderFamily family);
 
 struct EncoderConfig {
   EncoderFamily family = EncoderFamily::kBert;

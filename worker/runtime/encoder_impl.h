@@ -93,8 +93,6 @@ class Network {
 at::Tensor Activation(const at::Tensor& x, const std::string& name);
 // Inverted dropout with probability p; identity when `generator` is null or p is 0.
 at::Tensor Dropout(const at::Tensor& x, double p, at::Generator* generator);
-// x @ w.T + b, as torch.nn.Linear (b may be undefined).
-at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b);
 
 // BERT, RoBERTa and DistilBERT (bert_network.cc); XLNet (xlnet_network.cc). Both use
 // config.num_labels for the head.

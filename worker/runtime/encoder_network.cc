@@ -85,9 +85,5 @@ at::Tensor Dropout(const at::Tensor& x, double p, at::Generator* generator) {
   return x * keep;
 }
 
-at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
-  return at::linear(x, w, b);
-}
-
 }  // namespace encoder_internal
 }  // namespace augsweep

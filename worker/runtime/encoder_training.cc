@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "common/deterministic_rng.h"
 #include "worker/runtime/encoder_classifier_impl.h"
 
 namespace augsweep {
@@ -13,20 +14,15 @@ namespace {
 
 using encoder_internal::Parameter;
 
-// A small, fully specified RNG (SplitMix64) for the shuffles, so that a seed gives the same
-// batches with every standard library (std::shuffle's algorithm is unspecified).
+// The batch order's RNG: SplitMix64 (common/deterministic_rng.h) draws taken modulo the range,
+// fully specified, so that a seed gives the same batches with every standard library
+// (std::shuffle's algorithm is unspecified).
 class ShuffleRng {
  public:
   explicit ShuffleRng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
   template <typename T>
   void Shuffle(std::vector<T>& v) {
-    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[Next() % i]);
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[SplitMix64(state_) % i]);
   }
 
  private:

@@ -224,14 +224,14 @@ at::Tensor XlnetNetwork::Layer(const LayerParams& layer, const at::Tensor& h,
   const at::Tensor attended =
       at::matmul(probs, v).permute({0, 2, 1, 3}).reshape({batch, length, n * dh});
   // o maps back with its [d, n * d_head] matrix transposed, i.e. as a Linear weight.
-  at::Tensor out = Linear(attended, P(layer.o).reshape({d, n * dh}), at::Tensor());
+  at::Tensor out = at::linear(attended, P(layer.o).reshape({d, n * dh}), at::Tensor());
   out = Dropout(out, config_.hidden_dropout, dropout);
   const at::Tensor after_attention = at::layer_norm(
       out + h, {d}, P(layer.attn_norm_weight), P(layer.attn_norm_bias), config_.layer_norm_eps);
 
-  at::Tensor ff = Linear(after_attention, P(layer.ff1_weight), P(layer.ff1_bias));
+  at::Tensor ff = at::linear(after_attention, P(layer.ff1_weight), P(layer.ff1_bias));
   ff = Dropout(Activation(ff, config_.activation), config_.hidden_dropout, dropout);
-  ff = Dropout(Linear(ff, P(layer.ff2_weight), P(layer.ff2_bias)), config_.hidden_dropout, dropout);
+  ff = Dropout(at::linear(ff, P(layer.ff2_weight), P(layer.ff2_bias)), config_.hidden_dropout, dropout);
   return at::layer_norm(ff + after_attention, {d}, P(layer.ff_norm_weight), P(layer.ff_norm_bias),
                         config_.layer_norm_eps);
 }
@@ -286,10 +286,10 @@ at::Tensor XlnetNetwork::Forward(const at::Tensor& ids, const at::Tensor& mask,
   // summary_type "last": the final position, which XLNet's left padding makes <cls> for every
   // row. The transformer's output dropout is applied to that position only (the rest is unused).
   at::Tensor summary = Dropout(h.select(1, length - 1), config_.hidden_dropout, dropout);
-  if (has_summary_proj_) summary = Linear(summary, P(summary_weight_), P(summary_bias_));
+  if (has_summary_proj_) summary = at::linear(summary, P(summary_weight_), P(summary_bias_));
   if (config_.summary_activation == "tanh") summary = at::tanh(summary);
   summary = Dropout(summary, config_.classifier_dropout, dropout);
-  return Linear(summary, P(logits_weight_), P(logits_bias_)).to(at::kFloat);
+  return at::linear(summary, P(logits_weight_), P(logits_bias_)).to(at::kFloat);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // A small seeded pseudo-random generator whose output is identical on every platform and standard
-// library. Fold assignments are stored with a sweep and must be reproducible from its seed anywhere;
-// std::uniform_int_distribution and std::shuffle are implementation-defined, so they are not used.
+// library: fold assignments, EDA edits, token sampling (one per sequence) and the fine-tuning
+// batch order must be reproducible from their seeds anywhere; std::uniform_int_distribution and
+// std::shuffle are implementation-defined, so they are not used. In augsweep_base, so that
+// worker/runtime (libtorch and the base library only) shares it.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +22,9 @@ class DeterministicRng {
   explicit DeterministicRng(uint64_t seed);
 
   uint64_t Next();
+
+  // Uniform in [0, 1) with 53 random bits.
+  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
   // Uniform integer in [0, bound); bound must be > 0. Rejection sampling, so there is no modulo bias.
   uint64_t Below(uint64_t bound);

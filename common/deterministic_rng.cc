@@ -1,4 +1,4 @@
-#include "common/folds/deterministic_rng.h"
+#include "common/deterministic_rng.h"
 
 #include <cassert>
 
