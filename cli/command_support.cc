@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 
 namespace augsweep::cli {
 

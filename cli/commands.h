@@ -19,6 +19,6 @@ int RunWorkersCommand(const Args& args);  // control_commands.cc
 int RunRunCommand(const Args& args);      // run_command.cc
 int RunTokenizeCommand(const Args& args); // model_commands.cc
 int RunGenerateCommand(const Args& args); // model_commands.cc
-int RunGoldenCheckCommand(const Args& args);  // golden_check_command.cc
+int RunGoldenCheckCommand(const Args& args);  // model_commands.cc
 
 }  // namespace augsweep::cli

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 
 namespace {
 
@@ -54,12 +54,12 @@ int main(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
     PrintUsage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? augsweep::cli::kExitBadInput : augsweep::cli::kExitOk;
+    return argc < 2 ? augsweep::kExitBadInput : augsweep::kExitOk;
   }
   const augsweep::cli::Args args(argv + 2, argv + argc);
   for (const Command& c : kCommands) {
     if (argv[1] == std::string(c.name)) return c.run(args);
   }
   std::fprintf(stderr, "augsweep: unknown command \"%s\" (see augsweep --help)\n", argv[1]);
-  return augsweep::cli::kExitBadInput;
+  return augsweep::kExitBadInput;
 }

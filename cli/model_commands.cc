@@ -1,4 +1,5 @@
-// Commands that work on a model folder directly, without a coordinator: tokenize and generate.
+// Commands that work on a model folder directly, without a coordinator: tokenize, generate and
+// golden-check.
 // For users checking a checkpoint before pointing a sweep at it, and for scripted checks.
 #include <cstdio>
 #include <string>
@@ -7,6 +8,7 @@
 #include "cli/commands.h"
 #include "common/cli_main.h"
 #include "common/tokenizers/tokenizer.h"
+#include "worker/runtime/golden_check_command.h"
 #include "worker/runtime/llama_model.h"
 
 namespace augsweep::cli {
@@ -94,5 +96,8 @@ int RunGenerateCommand(const Args& args) {
   }
   return 0;
 }
+
+// The command line is shared with the runtime-only program augsweep-golden-check.
+int RunGoldenCheckCommand(const Args& args) { return GoldenCheckMain(args, "augsweep golden-check"); }
 
 }  // namespace augsweep::cli

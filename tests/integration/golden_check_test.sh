@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# `augsweep golden-check` as a user runs it: the decoder and classifier golden fixtures pass (exit 0, one line per check
-# with its largest difference), a golden file with one logit or one token id changed fails (exit
-# 1, naming the check), and bad input exits 2.
+# `augsweep golden-check` as a user runs it: the decoder and classifier golden fixtures pass (exit
+# 0, one line per check with its largest difference), a golden file with one logit or one token id
+# changed fails (exit 1, naming the check), and bad input exits 2. Then the same command line as
+# the runtime-only program augsweep-golden-check (what bench/gpu-check.sh runs on a GPU machine).
 #
-# usage: golden_check_test.sh AUGSWEEP SOURCE_DIR
+# usage: golden_check_test.sh AUGSWEEP AUGSWEEP_GOLDEN_CHECK SOURCE_DIR
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 AUGSWEEP SOURCE_DIR" >&2
+if [ $# -ne 3 ]; then
+  echo "usage: $0 AUGSWEEP AUGSWEEP_GOLDEN_CHECK SOURCE_DIR" >&2
   exit 2
 fi
 augsweep=$(realpath "$1")
-root=$(realpath "$2")
+standalone=$(realpath "$2")
+root=$(realpath "$3")
 tiny="$root/tests/fixtures/hf-tiny/llama"
 stories="$root/tests/fixtures/hf-real/stories260K"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/augsweep-golden-check.XXXXXX")
@@ -27,11 +29,12 @@ fail() {
 # expect_exit CODE ARGS...: runs augsweep golden-check ARGS, output in $tmp/out and $tmp/err.
 # One thread: these models are tiny, and a thread team spin-waits badly when ctest runs other
 # tests beside this one.
+golden_check=("$augsweep" golden-check)
 expect_exit() {
   local want=$1
   shift
   set +e
-  "$augsweep" golden-check --threads 1 "$@" >"$tmp/out" 2>"$tmp/err"
+  "${golden_check[@]}" --threads 1 "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
   set -e
   cat "$tmp/out"
@@ -92,6 +95,10 @@ expect_out "^FAIL +cases\[0\]\.greedy_continuation_ids +mismatches 1 .*index $((
 expect_out '^PASS +cases\[0\]\.argmax_per_position '
 expect_out '^PASS +cases\[1\]\.greedy_continuation_ids '
 expect_out '^golden-check: 20 checks, 1 failed$'
+# --no-strict-ids (half precision on a GPU may flip near-ties): reported, not failed.
+expect_exit 0 --model "$stories" --golden "$tmp/token.json" --no-strict-ids
+expect_out "^DIFF +cases\[0\]\.greedy_continuation_ids +mismatches 1 +\(reported\)"
+expect_out '^golden-check: 20 checks, 0 failed, 1 with other token ids \(not counted\)$'
 
 # 4. Bad input: exit 2 with one line naming the problem.
 expect_exit 2 --model "$tiny" --golden "$root/tests/fixtures/tokenizers/gpt2-bpe/golden.json"
@@ -107,5 +114,21 @@ expect_exit 2 --golden "$tiny/golden.json"
 expect_exit 2 --model "$tiny" --golden "$tiny/golden.json" --tolerance=-1
 expect_exit 0 --help
 expect_out "golden-check --model DIR --golden FILE"
+# Mixed precision for a classifier is CUDA's: on the CPU a clear refusal.
+bert="$root/tests/fixtures/hf-tiny/bert"
+expect_exit 2 --model "$bert" --golden "$bert/golden.json" --dtype bfloat16
+expect_err 'autocast_dtype: "bfloat16" needs a CUDA device'
+
+# 5. The runtime-only program: the same command line, named as itself.
+golden_check=("$standalone")
+expect_exit 0 --model "$tiny" --golden "$tiny/golden.json"
+expect_out '^golden-check: 13 checks, 0 failed$'
+dir="$root/tests/fixtures/hf-tiny/xlnet"
+expect_exit 0 --model "$dir" --golden "$dir/golden.json" --tolerance 1e-4
+expect_out '^golden-check: [0-9]+ checks, 0 failed$'
+expect_exit 2 --model "$tiny" --golden "$tmp/absent.json"
+expect_err "^augsweep-golden-check: .*absent.json"
+expect_exit 0 --help
+expect_out "^usage: augsweep-golden-check --model DIR --golden FILE"
 
 echo "golden check test: ok"

@@ -258,7 +258,7 @@ StatusOr<EncoderBatch> EncoderClassifier::Pad(const std::vector<EncodedText>& ex
 StatusOr<std::vector<float>> EncoderClassifier::Forward(
     const EncoderBatch& batch, std::vector<std::vector<float>>* hidden_states) {
   AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   std::vector<at::Tensor> hidden;
   at::Tensor logits = impl_->Logits(tensors, nullptr, hidden_states ? &hidden : nullptr);
   if (hidden_states) {
@@ -278,7 +278,7 @@ StatusOr<std::vector<std::vector<float>>> EncoderClassifier::Predict(
     return examples[a].ids.size() < examples[b].ids.size();
   });
   std::vector<std::vector<float>> out(examples.size());
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   for (size_t start = 0; start < order.size(); start += batch_size) {
     if (cancelled && cancelled()) return CancelledError("prediction cancelled");
     const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));

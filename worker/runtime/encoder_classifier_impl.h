@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>  // c10::NoGradGuard (not re-exported by ATen.h in libtorch 2.x)
 
 #include <map>
 #include <memory>

@@ -82,7 +82,7 @@ Status CheckOptions(const FineTuneOptions& o) {
 // torch.nn.utils.clip_grad_norm_: scales every gradient by min(1, max_norm / (total norm +
 // 1e-6)). The factor stays a device tensor, so the step needs no host synchronisation.
 void ClipGradients(std::vector<Parameter>& params, double max_norm) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   std::vector<at::Tensor> norms;
   for (Parameter& p : params) {
     if (p.value.grad().defined()) norms.push_back(p.value.grad().norm());
@@ -98,7 +98,7 @@ void ClipGradients(std::vector<Parameter>& params, double max_norm) {
 }  // namespace
 
 Status EncoderClassifier::AdamWStep(const AdamWOptions& o) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   for (Parameter& p : impl_->network->parameters()) {
     const at::Tensor& grad = p.value.grad();
     if (!grad.defined()) continue;  // as torch: no gradient, no update and no decay

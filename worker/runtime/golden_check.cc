@@ -375,8 +375,11 @@ StatusOr<std::vector<GoldenCheck>> RunLlamaSchema(const std::string& model_dir, 
 StatusOr<std::vector<GoldenCheck>> RunClassifierSchema(const std::string& model_dir,
                                                        const json& golden,
                                                        const GoldenCheckOptions& options) {
+  // Classifier weights stay float32; a half dtype means mixed precision (autocast, CUDA only), as
+  // the workers fine-tune on CUDA.
   EncoderLoadOptions load;
   load.device = options.load.device;
+  load.autocast_dtype = options.load.dtype;
   load.threads = options.load.threads;
   AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<EncoderClassifier> model,
                             EncoderClassifier::Load(model_dir, load));

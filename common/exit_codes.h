@@ -1,10 +1,11 @@
-// The augsweep command's exit codes: 0 success, 2 bad input (a spec, a dataset, a flag: the user
-// can fix it), 1 anything else. Scripts and Slurm jobs branch on them.
+// The exit codes of augsweep and its tools (augsweep-golden-check): 0 success, 2 bad input (a
+// spec, a dataset, a flag: the user can fix it), 1 anything else. Scripts and Slurm jobs branch
+// on them.
 #pragma once
 
 #include "common/status.h"
 
-namespace augsweep::cli {
+namespace augsweep {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
@@ -22,4 +23,4 @@ inline int ExitCodeFor(const Status& status) {
   }
 }
 
-}  // namespace augsweep::cli
+}  // namespace augsweep
