@@ -73,8 +73,8 @@ esac
 . bench/gpu_build.sh
 gpu_machine_report || exit 1
 require_json || exit 1
-build_bench finetune_bench "${FT_FORCE_DIRECT:-0}" || exit 1
-BIN="$BUILD/bench/finetune_bench"
+build_programs "${FT_FORCE_DIRECT:-0}" finetune_bench || exit 1
+BIN=$(program_path finetune_bench)
 
 # --- The model folders: /dev/shm when it has room (roberta-base is 0.5 GB of float32), else /tmp -
 WORK=/tmp

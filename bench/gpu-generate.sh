@@ -48,8 +48,8 @@ esac
 . bench/gpu_build.sh
 gpu_machine_report || exit 1
 require_json || exit 1
-build_bench generate_bench "${GEN_FORCE_DIRECT:-0}" || exit 1
-BIN="$BUILD/bench/generate_bench"
+build_programs "${GEN_FORCE_DIRECT:-0}" generate_bench || exit 1
+BIN=$(program_path generate_bench)
 
 # --- The model folder: /dev/shm when it has room (no disk writes for 13 GB), else /tmp ---------
 bytes_per_param=2

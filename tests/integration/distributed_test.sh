@@ -9,7 +9,9 @@
 #
 # Each case has its own temp dir and a port the kernel picked (--listen 127.0.0.1:0, learnt from
 # --address-file). The EXIT trap kills every process the case started, by pid, and removes the
-# temp dir. Every wait has a deadline; a failure prints the coordinator and worker logs.
+# temp dir. Waits follow progress (tests/progress_wait.sh): one fails when neither the logs nor
+# the sweep's job counts have changed for minutes, and says what it was waiting for; a failure
+# prints the coordinator and worker logs.
 set -euo pipefail
 
 if [ $# -ne 5 ]; then
@@ -63,17 +65,19 @@ running() {
   [ -n "$state" ] && [ "$state" != Z ]
 }
 
-# wait_until SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails the
-# case when SECONDS pass.
-wait_until() {
-  local seconds=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${seconds}s waiting for: $what"
-    sleep 0.1
+# What moves while a case runs: the processes' logs, and the job counts of the sweep submitted.
+progress_sweep=""
+progress_probe() {
+  local f
+  for f in "$tmp"/*.log; do
+    [ -e "$f" ] && echo "$(basename "$f"): $(wc -c <"$f") bytes"
   done
+  [ -z "$progress_sweep" ] || status_text "$progress_sweep"
 }
+# shellcheck source=../progress_wait.sh
+. "$root/tests/progress_wait.sh"
+
+stopped() { ! running "$1"; }
 
 # start_coordinator LISTEN [FLAGS...]: starts it on $tmp/data and waits for its address file.
 start_coordinator() {
@@ -84,14 +88,14 @@ start_coordinator() {
     >>"$tmp/coordinator.log" 2>&1 &
   coordinator_pid=$!
   pids+=("$coordinator_pid")
-  local deadline=$((SECONDS + 20))
-  until [ -s "$tmp/address" ]; do
-    running "$coordinator_pid" || fail "the coordinator exited before it wrote its address file"
-    [ "$SECONDS" -lt "$deadline" ] || fail "the coordinator wrote no address file within 20 s"
-    sleep 0.05
-  done
+  wait_for "the coordinator's address file" address_written
   address=$(head -n 1 "$tmp/address")
   log "coordinator pid $coordinator_pid listening on $address"
+}
+
+address_written() {
+  running "$coordinator_pid" || fail "the coordinator exited before it wrote its address file"
+  [ -s "$tmp/address" ]
 }
 
 # start_worker N: prints nothing; the worker's pid is in worker_pids[N], its log in worker-N.log.
@@ -102,7 +106,8 @@ start_worker() {
   pids+=("$!")
 }
 
-# submit SPEC: prints the sweep id (the last line of stdout).
+# submit SPEC: prints the sweep id (the last line of stdout). Call as sweep=$(submit ...), then
+# follow SWEEP to make its job counts part of the progress.
 submit() {
   local out
   out=$("$augsweep" submit "$1" --coordinator "$address" 2>>"$tmp/cli.log") ||
@@ -131,25 +136,21 @@ has_leased_at_least() { [ "$(column_sum "$1" leased)" -ge "$2" ]; }
 # Workers that must stay up until the sweep ends: wait_succeeded fails at once when one exits.
 must_run=()
 
-wait_succeeded() {
-  local sweep=$1 seconds=$2 state pid
-  local deadline=$((SECONDS + seconds))
-  while true; do
-    for pid in ${must_run[@]+"${must_run[@]}"}; do
-      running "$pid" || fail "worker pid $pid exited before the sweep finished"
-    done
-    state=$(sweep_state "$sweep" || true)
-    case $state in
-      SUCCEEDED) return 0 ;;
-      FAILED | CANCELLED) status_text "$sweep" >&2 || true; fail "sweep $sweep ended $state" ;;
-    esac
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      status_text "$sweep" >&2 || true
-      fail "sweep $sweep not SUCCEEDED after ${seconds}s (state: $state)"
-    fi
-    sleep 0.2
-  done
+follow() {
+  progress_sweep=$1
+  log "submitted $1"
 }
+
+# succeeded_while_workers_run SWEEP: sweep_succeeded (progress_wait.sh), and fails the case at
+# once when a worker of must_run exited.
+succeeded_while_workers_run() {
+  local pid
+  for pid in ${must_run[@]+"${must_run[@]}"}; do
+    running "$pid" || fail "worker pid $pid exited before the sweep finished"
+  done
+  sweep_succeeded "$1"
+}
+wait_succeeded() { wait_for "sweep $1 to succeed" succeeded_while_workers_run "$1"; }
 
 # True when worker N's last job line is the start of a train job it has not finished.
 worker_mid_train_job() {
@@ -187,11 +188,11 @@ case_two_workers() {
   must_run=("${worker_pids[1]}" "${worker_pids[2]}")
   local sweep
   sweep=$(submit "$demo_spec")
-  log "submitted $sweep"
+  follow "$sweep"
   reference_run "$demo_spec" "$tmp/reference.json" &
   local reference_pid=$!
   pids+=("$reference_pid")
-  wait_succeeded "$sweep" 60
+  wait_succeeded "$sweep"
   log "sweep SUCCEEDED"
   results_json "$sweep" "$tmp/results.json"
   wait "$reference_pid" || fail "the reference run (augsweep run) failed"
@@ -207,8 +208,8 @@ case_worker_sigkill() {
   start_worker 2
   local sweep
   sweep=$(submit "$slow_spec")
-  log "submitted $sweep"
-  wait_until 30 "worker 1 running a train job" worker_mid_train_job 1
+  follow "$sweep"
+  wait_for "worker 1 running a train job" worker_mid_train_job 1
   has_leased_at_least "$sweep" 1 || fail "worker 1 runs a job the coordinator shows no lease for"
   local killed_job
   killed_job=$(grep -E ': train ' "$tmp/worker-1.log" | tail -n 1 |
@@ -217,10 +218,10 @@ case_worker_sigkill() {
   must_run=("${worker_pids[2]}")
   log "kill -9 worker 1 during: $killed_job"
   # The lease expires after 4 s and worker 2 runs the job again as attempt 2.
-  wait_until 40 "worker 2 running \"$killed_job\" again" \
+  wait_for "worker 2 running \"$killed_job\" again" \
     grep -qF ": $killed_job (attempt 2)" "$tmp/worker-2.log"
   log "re-leased to worker 2"
-  wait_succeeded "$sweep" 60
+  wait_succeeded "$sweep"
   log "sweep SUCCEEDED"
   results_json "$sweep" "$tmp/results.json"
   check_rows "$tmp/results.json" 3 2
@@ -242,15 +243,11 @@ coordinator_restart() {
   must_run=("${worker_pids[1]}" "${worker_pids[2]}")
   local sweep
   sweep=$(submit "$slow_spec")
-  log "submitted $sweep"
-  wait_until 40 "a finished train job, and worker 1 mid-job" one_done_worker1_busy
+  follow "$sweep"
+  wait_for "a finished train job, and worker 1 mid-job" one_done_worker1_busy
   kill "-$signal" "$coordinator_pid"
   log "SIG$signal to the coordinator mid-sweep"
-  local deadline=$((SECONDS + 10))
-  while running "$coordinator_pid"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "the coordinator did not stop within 10 s of SIG$signal"
-    sleep 0.1
-  done
+  wait_for "the coordinator to stop after SIG$signal" stopped "$coordinator_pid"
   local rc=0
   wait "$coordinator_pid" 2>/dev/null || rc=$?
   [ "$signal" != TERM ] || [ "$rc" = 0 ] ||
@@ -265,7 +262,7 @@ coordinator_restart() {
     reference_pid=$!
     pids+=("$reference_pid")
   fi
-  wait_succeeded "$sweep" 90
+  wait_succeeded "$sweep"
   log "sweep SUCCEEDED after the restart"
   results_json "$sweep" "$tmp/results.json"
   check_rows "$tmp/results.json" 3 2
@@ -282,16 +279,17 @@ case_coordinator_sigkill() { coordinator_restart KILL --lease-seconds 6 --heartb
 case_coordinator_sigterm() { coordinator_restart TERM; }
 
 case_worker_sigterm() {
-  # A 60 s lease: only a give-back, not an expiry, can free the job within a second.
-  start_coordinator 127.0.0.1:0 --lease-seconds 60 --heartbeat-seconds 1
+  # A 600 s lease: within it, only a give-back (not an expiry) can free the job.
+  local lease_seconds=600
+  start_coordinator 127.0.0.1:0 --lease-seconds "$lease_seconds" --heartbeat-seconds 1
   start_worker 1
   # Train jobs of tens of seconds: the one running cannot finish by chance around the SIGTERM.
   sed -e "s#\.\./\.\./examples/data/#$root/examples/data/#" -e 's/epochs: 10000/epochs: 100000/' \
     "$slow_spec" >"$tmp/very_slow.yaml"
   local sweep
   sweep=$(submit "$tmp/very_slow.yaml")
-  log "submitted $sweep"
-  wait_until 30 "worker 1 running a train job" worker_mid_train_job 1
+  follow "$sweep"
+  wait_for "worker 1 running a train job" worker_mid_train_job 1
   local done_before
   done_before=$(column_sum "$sweep" "done")
   [ "$(column_sum "$sweep" leased)" = 1 ] || fail "expected one leased job before SIGTERM"
@@ -300,23 +298,16 @@ case_worker_sigterm() {
   local sent_ns
   sent_ns=$(date +%s%N)
   log "SIGTERM to worker 1"
-  local leased=1 elapsed_ms=0
-  while true; do
-    leased=$(column_sum "$sweep" leased)
-    elapsed_ms=$((($(date +%s%N) - sent_ns) / 1000000))
-    [ "$leased" = 0 ] && break
-    [ "$elapsed_ms" -lt 1000 ] || fail "still $leased leased job(s) ${elapsed_ms} ms after SIGTERM"
-    sleep 0.05
-  done
+  no_leases() { [ "$(column_sum "$sweep" leased)" = 0 ]; }
+  wait_for "the leased job to come back after SIGTERM" no_leases
+  local elapsed_ms=$((($(date +%s%N) - sent_ns) / 1000000))
+  [ "$elapsed_ms" -lt $((lease_seconds * 1000)) ] ||
+    fail "the job came back only after ${elapsed_ms} ms: its lease expired, it was not given back"
   log "leased 0 after ${elapsed_ms} ms"
   [ "$(column_sum "$sweep" "done")" = "$done_before" ] ||
     fail "a job finished instead of being given back (done was $done_before)"
   [ "$(column_sum "$sweep" ready)" -ge 1 ] || fail "the given-back job is not ready again"
-  local deadline=$((SECONDS + 6))
-  while running "$worker"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "the worker did not exit within 6 s of SIGTERM"
-    sleep 0.1
-  done
+  wait_for "the worker to exit after SIGTERM" stopped "$worker"
   local rc=0
   wait "$worker" || rc=$?
   [ "$rc" = 0 ] || fail "the worker exited with status $rc after SIGTERM, expected 0"
@@ -386,11 +377,7 @@ case_bad_input() {
 
   # An address nobody listens on: the stopped coordinator's.
   kill -TERM "$coordinator_pid"
-  local deadline=$((SECONDS + 10))
-  while running "$coordinator_pid"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "the coordinator did not stop within 10 s of SIGTERM"
-    sleep 0.1
-  done
+  wait_for "the coordinator to stop after SIGTERM" stopped "$coordinator_pid"
   local rc=0
   wait "$coordinator_pid" || rc=$?
   [ "$rc" = 0 ] || fail "the coordinator exited $rc after SIGTERM"
@@ -398,9 +385,10 @@ case_bad_input() {
   for cli_args in "status $sweep" "results $sweep" "submit $demo_spec"; do
     start_ns=$(date +%s%N)
     # shellcheck disable=SC2086
-    expect_exit 1 timeout 60 "$augsweep" $cli_args --coordinator "$address"
+    expect_exit 1 timeout 600 "$augsweep" $cli_args --coordinator "$address"
     took_ms=$((($(date +%s%N) - start_ns) / 1000000))
     expect_one_stderr_line "unreachable ($cli_args)" "cannot reach the coordinator at $address"
+    # Giving up at once, not after the RPC's 30 s deadline (30 s is far above a slow start).
     [ "$took_ms" -lt 30000 ] || fail "augsweep ${cli_args%% *} took ${took_ms} ms to give up"
     log "augsweep ${cli_args%% *} on a dead coordinator: exit 1 after ${took_ms} ms"
   done
