@@ -239,7 +239,8 @@ TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
     pos = comma + 1;
   }
   ASSERT_EQ(fields.size(), 10u);
-  const v1::ResultRow& row = AwkwardNumbers().rows(1);
+  const v1::GetResultsResponse results = AwkwardNumbers();  // kept: rows(1) refers into it
+  const v1::ResultRow& row = results.rows(1);
   EXPECT_EQ(std::stod(fields[0]), row.temperature());
   EXPECT_EQ(std::stod(fields[4]), row.mean_auc());
   EXPECT_EQ(std::stod(fields[5]), row.sd_auc());
