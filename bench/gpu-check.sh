@@ -79,7 +79,7 @@ golden() {
   shift 3
   local dir=tests/fixtures/$fixture log
   log="$LOGS/golden-$(echo "$fixture" | tr / -)-$dtype.log"
-  timeout 120 "$(program_path augsweep-golden-check)" --model "$dir" --golden "$dir/golden.json" \
+  timeout 90 "$(program_path augsweep-golden-check)" --model "$dir" --golden "$dir/golden.json" \
     --device "$DEVICE" --dtype "$dtype" --tolerance "$tolerance" "$@" >"$log" 2>&1
   rc=$?
   # The largest difference of any float check, for the summary.
