@@ -40,6 +40,7 @@ mkdir -p "$(dirname "$CHROOT")"
 exec 9>"$CHROOT.lock"
 flock 9
 
+setup_start=$(date +%s)
 if [ ! -f "$CHROOT/.augsweep-chroot-ready" ]; then
   command -v debootstrap >/dev/null || {
     echo "debian13-check: installing debootstrap" >&2
@@ -95,6 +96,7 @@ in_chroot() {
 }
 
 in_chroot /augsweep/scripts/install-deps.sh
+echo "debian13-check: chroot and packages ready in $(( $(date +%s) - setup_start )) s ($CHROOT)" >&2
 
 if [ "${1:-}" = "--" ]; then
   shift
