@@ -1,5 +1,8 @@
 #include "common/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace augsweep {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -39,5 +42,15 @@ Status Status::WithContext(std::string_view prefix) const {
   m += message_;
   return Status(code_, std::move(m));
 }
+
+namespace status_internal {
+
+void DieOfStatusOrMisuse(const char* what, const Status& status) {
+  std::fprintf(stderr, "augsweep: fatal: %s (status: %s)\n", what, status.ToString().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace status_internal
 
 }  // namespace augsweep

@@ -5,7 +5,6 @@
 // The codes follow the canonical gRPC/absl set so the service layer can map them one to one.
 #pragma once
 
-#include <cassert>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,21 +72,28 @@ inline Status AbortedError(std::string m) { return {StatusCode::kAborted, std::m
 inline Status CancelledError(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 inline Status ResourceExhaustedError(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
 
+namespace status_internal {
+// A StatusOr used against its contract (built from an OK status, value() of an error): a bug in
+// the caller. Prints what happened and the status to stderr and aborts, in every build type: an
+// unchecked value() would otherwise read a Status as a T.
+[[noreturn]] void DieOfStatusOrMisuse(const char* what, const Status& status);
+}  // namespace status_internal
+
 // Either a value or a non-OK Status.
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const Status& status) : value_(status) { assert(!status.ok()); }  // NOLINT: implicit
-  StatusOr(Status&& status) : value_(std::move(status)) { assert(!std::get<Status>(value_).ok()); }  // NOLINT
+  StatusOr(const Status& status) : value_(status) { CheckNotOk(); }  // NOLINT: implicit
+  StatusOr(Status&& status) : value_(std::move(status)) { CheckNotOk(); }  // NOLINT: implicit
   StatusOr(const T& value) : value_(value) {}  // NOLINT: implicit by design
   StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(value_); }
   Status status() const { return ok() ? Status() : std::get<Status>(value_); }
 
-  const T& value() const& { assert(ok()); return std::get<T>(value_); }
-  T& value() & { assert(ok()); return std::get<T>(value_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(value_)); }
+  const T& value() const& { CheckOk(); return std::get<T>(value_); }
+  T& value() & { CheckOk(); return std::get<T>(value_); }
+  T&& value() && { CheckOk(); return std::get<T>(std::move(value_)); }
 
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
@@ -96,6 +102,18 @@ class [[nodiscard]] StatusOr {
   T* operator->() { return &value(); }
 
  private:
+  void CheckNotOk() const {
+    if (std::get<Status>(value_).ok()) {
+      status_internal::DieOfStatusOrMisuse("StatusOr constructed from an OK status", Status());
+    }
+  }
+  void CheckOk() const {
+    if (!ok()) {
+      status_internal::DieOfStatusOrMisuse("StatusOr::value() called on an error",
+                                           std::get<Status>(value_));
+    }
+  }
+
   std::variant<Status, T> value_;
 };
 

@@ -5,6 +5,7 @@
 
 #include "augsweep/v1/data.pb.h"
 #include "common/dataset/data_codec.h"
+#include "common/exception_status.h"
 #include "common/metrics/auc.h"
 
 namespace augsweep {
@@ -106,7 +107,10 @@ StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const Job
   if (generator == nullptr) return FailedPreconditionError("this worker has no generator of kind " + kind);
   AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
   AUGSWEEP_ASSIGN_OR_RETURN(GenerateRequest request, BuildGenerateRequest(job, data.dataset, *split));
-  AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, generator->Generate(request, control));
+  // The executor boundary: an exception (a bug, or memory) fails this job, never the worker.
+  AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, CallCatchingExceptions("generator " + kind, [&] {
+                              return generator->Generate(request, control);
+                            }));
   const std::string artifact = SyntheticArtifactId(job.key());
   AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
   v1::JobResult result;
@@ -131,7 +135,9 @@ StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const Jo
   AUGSWEEP_ASSIGN_OR_RETURN(TrainRequest request,
                             BuildTrainRequest(job, data.dataset, *split, &synthetic, &test_indices));
   const size_t real_train = split->TrainIndices(job.fold().fold()).size();
-  AUGSWEEP_ASSIGN_OR_RETURN(TrainOutcome outcome, classifier->TrainAndPredict(request, control));
+  AUGSWEEP_ASSIGN_OR_RETURN(TrainOutcome outcome, CallCatchingExceptions("classifier " + kind, [&] {
+                              return classifier->TrainAndPredict(request, control);
+                            }));
   const size_t num_themes = data.dataset.themes.size();
   if (outcome.test_probabilities.size() != test_indices.size()) {
     return InternalError(kind + " returned " + std::to_string(outcome.test_probabilities.size()) +

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
+
+#include "common/exception_status.h"
 
 namespace augsweep {
 namespace {
@@ -22,6 +25,37 @@ int64_t AvailableMemoryMb() {
   }
   return 0;
 }
+
+// Calls `beat` every `interval_ms` from a thread of its own until destroyed; the destructor
+// stops the thread and joins it, so no path out of a job leaves it running.
+class HeartbeatThread {
+ public:
+  HeartbeatThread(int32_t interval_ms, std::function<void()> beat)
+      : thread_([this, interval_ms, beat = std::move(beat)] {
+          std::unique_lock<std::mutex> lock(mu_);
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return done_; })) {
+            lock.unlock();
+            beat();
+            lock.lock();
+          }
+        }) {}
+  ~HeartbeatThread() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  HeartbeatThread(const HeartbeatThread&) = delete;
+  HeartbeatThread& operator=(const HeartbeatThread&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;  // guarded by mu_
+  std::thread thread_;  // last: started after the members it uses
+};
 
 bool RetryCannotHelp(StatusCode code) {
   return code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound ||
@@ -117,14 +151,12 @@ Status Worker::RunOne(const v1::Lease& lease) {
   }
   if (options_.log_jobs) Log(Describe(job) + " (attempt " + std::to_string(lease.attempt()) + ")");
 
-  // Heartbeats from their own thread: a long job must not lose its lease.
-  std::mutex done_mu;
-  std::condition_variable done_cv;
-  bool done = false;
-  std::thread heartbeat([&] {
-    std::unique_lock<std::mutex> lock(done_mu);
-    while (!done_cv.wait_for(lock, std::chrono::milliseconds(heartbeat_interval_ms_), [&] { return done; })) {
-      lock.unlock();
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<v1::JobResult> result = InternalError("not run");
+  {
+    // Heartbeats from their own thread while the job runs (a long job must not lose its lease);
+    // the thread is stopped and joined when this scope ends, whatever way it ends.
+    HeartbeatThread heartbeat(heartbeat_interval_ms_, [&] {
       v1::HeartbeatRequest beat;
       beat.set_worker_id(worker_id_);
       beat.set_job_key(job.key());
@@ -132,17 +164,12 @@ Status Worker::RunOne(const v1::Lease& lease) {
       beat.set_progress(control->progress());
       StatusOr<v1::HeartbeatResponse> answer = client_.Heartbeat(beat);
       if (answer.ok() && answer->cancelled()) control->Cancel();  // lease lost or sweep cancelled
-      lock.lock();
-    }
-  });
-  const auto start = std::chrono::steady_clock::now();
-  StatusOr<v1::JobResult> result = runner_.Run(lease, *control);
-  {
-    std::lock_guard<std::mutex> lock(done_mu);
-    done = true;
+    });
+    // JobRunner turns an executor's exception into a failed job; this catches the rest, so that
+    // no job can take the worker down.
+    result = CallCatchingExceptions("running " + job.key(),
+                                    [&] { return runner_.Run(lease, *control); });
   }
-  done_cv.notify_all();
-  heartbeat.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   bool given_back;

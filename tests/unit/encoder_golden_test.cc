@@ -272,6 +272,22 @@ TEST(EncoderClassifierFineTune, LearnsASeparableTaskDeterministically) {
   EXPECT_EQ(probs, probs2);
 }
 
+// A learning rate that blows the weights up: the loss stops being finite. The run is
+// deterministic for its seed, so the error must be one the worker does not retry.
+TEST(EncoderClassifierFineTune, DivergenceIsAFailedPrecondition) {
+  std::unique_ptr<EncoderClassifier> model = LoadOrDie(kFixtures / "hf-tiny" / "bert");
+  ASSERT_NE(model, nullptr);
+  std::vector<EncodedText> examples(8, EncodedText{{101, 5, 9, 102}, {}});
+  std::vector<std::vector<float>> labels(8, std::vector<float>(5, 1.0f));
+  FineTuneOptions options;
+  options.epochs = 3;
+  options.batch_size = 4;
+  options.adamw.learning_rate = 1e30;
+  auto report = model->FineTune(examples, labels, options);
+  EXPECT_EQ(report.status().code(), StatusCode::kFailedPrecondition) << report.status().ToString();
+  EXPECT_THAT(report.status().message(), HasSubstr("fine-tuning diverged"));
+}
+
 TEST(EncoderClassifierFineTune, CancelStopsBeforeTheNextStep) {
   std::unique_ptr<EncoderClassifier> model = LoadOrDie(kFixtures / "hf-tiny" / "bert");
   ASSERT_NE(model, nullptr);

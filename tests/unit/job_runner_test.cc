@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,13 @@ class RecordingClassifier : public ClassifierExecutor {
  public:
   StatusOr<TrainOutcome> TrainAndPredict(const TrainRequest& request, JobControl&) override {
     requests.push_back(request);
+    if (throw_error) throw std::runtime_error("the executor's own bug");
+    if (allocate_far_too_much) {
+      // An allocation no machine can satisfy: operator new throws std::bad_alloc.
+      volatile size_t huge = size_t{1} << 60;
+      std::unique_ptr<char[]> block(new char[huge]);
+      block[0] = 1;
+    }
     TrainOutcome out;
     const size_t rows = request.test_texts.size() + extra_rows;
     for (size_t i = 0; i < rows; ++i) {
@@ -92,6 +101,8 @@ class RecordingClassifier : public ClassifierExecutor {
   std::vector<TrainOutcome> outcomes;
   int extra_rows = 0;
   bool missing_column = false;
+  bool throw_error = false;
+  bool allocate_far_too_much = false;
 };
 
 // 15 examples, 3 themes; each text carries a sentinel unique to its example.
@@ -387,6 +398,26 @@ TEST_F(JobRunnerTest, AMissingExecutorKindIsAFailedPrecondition) {
   EXPECT_THAT(r.status().message(), HasSubstr("roberta"));
   EXPECT_TRUE(generator_->requests.empty());
   EXPECT_TRUE(classifier_->requests.empty());
+}
+
+// The executor boundary: an exception fails the job with a Status (it never unwinds into the
+// worker), and the runner goes on to the next job.
+TEST_F(JobRunnerTest, AnExecutorThatThrowsFailsItsJobOnly) {
+  classifier_->throw_error = true;
+  StatusOr<v1::JobResult> r = runner_.Run(TrainLease(0), control_);
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_THAT(r.status().message(), HasSubstr("classifier fake-clf: the executor's own bug"));
+
+  classifier_->throw_error = false;
+  classifier_->allocate_far_too_much = true;
+  r = runner_.Run(TrainLease(0), control_);
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(r.status().message(), HasSubstr("classifier fake-clf: out of memory"));
+
+  classifier_->allocate_far_too_much = false;
+  r = runner_.Run(TrainLease(0), control_);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(classifier_->requests.size(), 3u);
 }
 
 TEST_F(JobRunnerTest, PredictionsOfTheWrongShapeAreAnError) {

@@ -50,5 +50,24 @@ TEST(StatusTest, StatusOrHoldsMoveOnlyValues) {
   EXPECT_EQ(*owned, 5);
 }
 
+// Misuse is a bug that must not go unnoticed in a release build (no assert): it aborts, saying
+// what happened and which status was there.
+TEST(StatusDeathTest, StatusOrMisuseAbortsInEveryBuild) {
+  EXPECT_DEATH({ StatusOr<int> bad = OkStatus(); (void)bad; },
+               "StatusOr constructed from an OK status");
+  EXPECT_DEATH(
+      {
+        StatusOr<int> error = NotFoundError("no such model");
+        (void)error.value();
+      },
+      "value\\(\\) called on an error \\(status: NOT_FOUND: no such model\\)");
+  EXPECT_DEATH(
+      {
+        StatusOr<std::string> error = InternalError("x");
+        (void)*error;
+      },
+      "value\\(\\) called on an error");
+}
+
 }  // namespace
 }  // namespace augsweep

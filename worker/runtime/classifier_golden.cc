@@ -190,7 +190,7 @@ Status CheckTrainStep(EncoderClassifier& model, const json& golden, double toler
   out->push_back(CompareScalar("train_step.loss_before", loss, reference_loss, tolerance));
 
   // Gradient norms: per parameter, the head's and the total, as clip_grad_norm_ computes them.
-  const std::map<std::string, double> norms = model.GradientNorms();
+  AUGSWEEP_ASSIGN_OR_RETURN(const auto norms, model.GradientNorms());  // by parameter name
   AUGSWEEP_ASSIGN_OR_RETURN(const json* per_param,
                             Member(*step, "per_param_grad_norm", "train_step"));
   if (!per_param->is_object()) return Bad("train_step.per_param_grad_norm", "expected an object");

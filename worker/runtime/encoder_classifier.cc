@@ -12,6 +12,7 @@
 #include "common/safetensors/checkpoint.h"
 #include "worker/runtime/encoder_classifier_impl.h"
 #include "worker/runtime/torch_device.h"
+#include "worker/runtime/torch_guard.h"
 
 namespace augsweep {
 namespace {
@@ -176,165 +177,176 @@ const std::vector<std::string>& EncoderClassifier::head_initialised() const {
 
 StatusOr<std::unique_ptr<EncoderClassifier>> EncoderClassifier::Load(
     const std::string& model_dir, const EncoderLoadOptions& options) {
-  auto impl = std::make_unique<Impl>();
-  AUGSWEEP_ASSIGN_OR_RETURN(impl->config, ReadEncoderConfig(model_dir));
-  AUGSWEEP_ASSIGN_OR_RETURN(impl->device,
-                            ParseDevice(options.device, "EncoderLoadOptions.device"));
-  AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType autocast,
-                            ParseDtype(options.autocast_dtype, "EncoderLoadOptions.autocast_dtype"));
-  if (autocast != at::kFloat) {
-    if (!impl->device.is_cuda()) {
-      return InvalidArgumentError("EncoderLoadOptions.autocast_dtype: \"" +
-                                  options.autocast_dtype +
-                                  "\" needs a CUDA device; the CPU trains in float32");
+  return GuardTorch(model_dir + ": EncoderClassifier::Load", [&]() -> StatusOr<std::unique_ptr<EncoderClassifier>> {
+    auto impl = std::make_unique<Impl>();
+    AUGSWEEP_ASSIGN_OR_RETURN(impl->config, ReadEncoderConfig(model_dir));
+    AUGSWEEP_ASSIGN_OR_RETURN(impl->device,
+                              ParseDevice(options.device, "EncoderLoadOptions.device"));
+    AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType autocast,
+                              ParseDtype(options.autocast_dtype, "EncoderLoadOptions.autocast_dtype"));
+    if (autocast != at::kFloat) {
+      if (!impl->device.is_cuda()) {
+        return InvalidArgumentError("EncoderLoadOptions.autocast_dtype: \"" +
+                                    options.autocast_dtype +
+                                    "\" needs a CUDA device; the CPU trains in float32");
+      }
+      impl->autocast = autocast;
     }
-    impl->autocast = autocast;
-  }
-  if (options.threads < 0) {
-    return InvalidArgumentError("EncoderLoadOptions.threads: expected >= 0, got " +
-                                std::to_string(options.threads));
-  }
-  if (impl->device.is_cpu()) {
-    const unsigned hw = std::thread::hardware_concurrency();
-    at::set_num_threads(options.threads > 0 ? options.threads : static_cast<int>(hw ? hw : 1));
-  }
-  if (options.num_labels < 0) {
-    return InvalidArgumentError("EncoderLoadOptions.num_labels: expected >= 0");
-  }
-  if (options.num_labels > 0) impl->config.num_labels = options.num_labels;
+    if (options.threads < 0) {
+      return InvalidArgumentError("EncoderLoadOptions.threads: expected >= 0, got " +
+                                  std::to_string(options.threads));
+    }
+    if (impl->device.is_cpu()) {
+      const unsigned hw = std::thread::hardware_concurrency();
+      at::set_num_threads(options.threads > 0 ? options.threads : static_cast<int>(hw ? hw : 1));
+    }
+    if (options.num_labels < 0) {
+      return InvalidArgumentError("EncoderLoadOptions.num_labels: expected >= 0");
+    }
+    if (options.num_labels > 0) impl->config.num_labels = options.num_labels;
 
-  AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
-  encoder_internal::WeightSource weights(*checkpoint, BasePrefix(impl->config.family),
-                                         impl->device, options.head_init_seed,
-                                         impl->config.initializer_range);
-  if (impl->config.family == EncoderFamily::kXlnet) {
-    AUGSWEEP_ASSIGN_OR_RETURN(impl->network,
-                              encoder_internal::BuildXlnetNetwork(impl->config, weights));
-  } else {
-    AUGSWEEP_ASSIGN_OR_RETURN(impl->network,
-                              encoder_internal::BuildBertFamilyNetwork(impl->config, weights));
-  }
-  impl->head_initialised = weights.initialised();
-  return std::unique_ptr<EncoderClassifier>(new EncoderClassifier(std::move(impl)));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
+    encoder_internal::WeightSource weights(*checkpoint, BasePrefix(impl->config.family),
+                                           impl->device, options.head_init_seed,
+                                           impl->config.initializer_range);
+    if (impl->config.family == EncoderFamily::kXlnet) {
+      AUGSWEEP_ASSIGN_OR_RETURN(impl->network,
+                                encoder_internal::BuildXlnetNetwork(impl->config, weights));
+    } else {
+      AUGSWEEP_ASSIGN_OR_RETURN(impl->network,
+                                encoder_internal::BuildBertFamilyNetwork(impl->config, weights));
+    }
+    impl->head_initialised = weights.initialised();
+    return std::unique_ptr<EncoderClassifier>(new EncoderClassifier(std::move(impl)));
+  });
 }
 
 StatusOr<EncoderBatch> EncoderClassifier::Pad(const std::vector<EncodedText>& examples) const {
-  const EncoderConfig& c = impl_->config;
-  size_t longest = 0;
-  for (const EncodedText& e : examples) longest = std::max(longest, e.ids.size());
-  if (examples.empty() || longest == 0) return InvalidArgumentError("Pad: no tokens to pad");
-  const bool left = c.family == EncoderFamily::kXlnet;
-  const int32_t pad_type = left ? kXlnetPadTokenType : 0;
-  EncoderBatch batch;
-  for (size_t i = 0; i < examples.size(); ++i) {
-    const EncodedText& e = examples[i];
-    if (!e.token_types.empty() && e.token_types.size() != e.ids.size()) {
-      return InvalidArgumentError("Pad: example " + std::to_string(i) + " has " +
-                                  std::to_string(e.ids.size()) + " ids but " +
-                                  std::to_string(e.token_types.size()) + " token types");
+  return GuardTorch("EncoderClassifier::Pad", [&]() -> StatusOr<EncoderBatch> {
+    const EncoderConfig& c = impl_->config;
+    size_t longest = 0;
+    for (const EncodedText& e : examples) longest = std::max(longest, e.ids.size());
+    if (examples.empty() || longest == 0) return InvalidArgumentError("Pad: no tokens to pad");
+    const bool left = c.family == EncoderFamily::kXlnet;
+    const int32_t pad_type = left ? kXlnetPadTokenType : 0;
+    EncoderBatch batch;
+    for (size_t i = 0; i < examples.size(); ++i) {
+      const EncodedText& e = examples[i];
+      if (!e.token_types.empty() && e.token_types.size() != e.ids.size()) {
+        return InvalidArgumentError("Pad: example " + std::to_string(i) + " has " +
+                                    std::to_string(e.ids.size()) + " ids but " +
+                                    std::to_string(e.token_types.size()) + " token types");
+      }
+      const size_t pad = longest - e.ids.size();
+      std::vector<int32_t> ids(pad, c.pad_token_id), mask(pad, 0), types(pad, pad_type);
+      std::vector<int32_t> real_types = e.token_types;
+      if (real_types.empty()) real_types.assign(e.ids.size(), 0);
+      if (left) {
+        ids.insert(ids.end(), e.ids.begin(), e.ids.end());
+        mask.insert(mask.end(), e.ids.size(), 1);
+        types.insert(types.end(), real_types.begin(), real_types.end());
+      } else {
+        ids.insert(ids.begin(), e.ids.begin(), e.ids.end());
+        mask.insert(mask.begin(), e.ids.size(), 1);
+        // transformers pads token types with 0 for BERT.
+        types.assign(real_types.begin(), real_types.end());
+        types.resize(longest, 0);
+      }
+      batch.input_ids.push_back(std::move(ids));
+      batch.attention_mask.push_back(std::move(mask));
+      batch.token_type_ids.push_back(std::move(types));
     }
-    const size_t pad = longest - e.ids.size();
-    std::vector<int32_t> ids(pad, c.pad_token_id), mask(pad, 0), types(pad, pad_type);
-    std::vector<int32_t> real_types = e.token_types;
-    if (real_types.empty()) real_types.assign(e.ids.size(), 0);
-    if (left) {
-      ids.insert(ids.end(), e.ids.begin(), e.ids.end());
-      mask.insert(mask.end(), e.ids.size(), 1);
-      types.insert(types.end(), real_types.begin(), real_types.end());
-    } else {
-      ids.insert(ids.begin(), e.ids.begin(), e.ids.end());
-      mask.insert(mask.begin(), e.ids.size(), 1);
-      // transformers pads token types with 0 for BERT.
-      types.assign(real_types.begin(), real_types.end());
-      types.resize(longest, 0);
-    }
-    batch.input_ids.push_back(std::move(ids));
-    batch.attention_mask.push_back(std::move(mask));
-    batch.token_type_ids.push_back(std::move(types));
-  }
-  return batch;
+    return batch;
+  });
 }
 
 StatusOr<std::vector<float>> EncoderClassifier::Forward(
     const EncoderBatch& batch, std::vector<std::vector<float>>* hidden_states) {
-  AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
-  c10::NoGradGuard no_grad;
-  std::vector<at::Tensor> hidden;
-  at::Tensor logits = impl_->Logits(tensors, nullptr, hidden_states ? &hidden : nullptr);
-  if (hidden_states) {
-    hidden_states->clear();
-    for (const at::Tensor& h : hidden) hidden_states->push_back(ToFloats(h));
-  }
-  return ToFloats(logits);
+  return GuardTorch("EncoderClassifier::Forward", [&]() -> StatusOr<std::vector<float>> {
+    AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
+    c10::NoGradGuard no_grad;
+    std::vector<at::Tensor> hidden;
+    at::Tensor logits = impl_->Logits(tensors, nullptr, hidden_states ? &hidden : nullptr);
+    if (hidden_states) {
+      hidden_states->clear();
+      for (const at::Tensor& h : hidden) hidden_states->push_back(ToFloats(h));
+    }
+    return ToFloats(logits);
+  });
 }
 
 StatusOr<std::vector<std::vector<float>>> EncoderClassifier::Predict(
     const std::vector<EncodedText>& examples, int batch_size,
     const std::function<bool()>& cancelled) {
-  if (batch_size < 1) return InvalidArgumentError("Predict: batch_size must be >= 1");
-  std::vector<size_t> order(examples.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return examples[a].ids.size() < examples[b].ids.size();
-  });
-  std::vector<std::vector<float>> out(examples.size());
-  c10::NoGradGuard no_grad;
-  for (size_t start = 0; start < order.size(); start += batch_size) {
-    if (cancelled && cancelled()) return CancelledError("prediction cancelled");
-    const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
-    std::vector<EncodedText> chunk;
-    for (size_t i = start; i < end; ++i) chunk.push_back(examples[order[i]]);
-    AUGSWEEP_ASSIGN_OR_RETURN(EncoderBatch batch, Pad(chunk));
-    AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
-    const std::vector<float> probs =
-        ToFloats(at::sigmoid(impl_->Logits(tensors, nullptr, nullptr)));
-    const int labels = impl_->config.num_labels;
-    for (size_t i = start; i < end; ++i) {
-      const float* row = probs.data() + (i - start) * labels;
-      out[order[i]].assign(row, row + labels);
+  return GuardTorch("EncoderClassifier::Predict", [&]() -> StatusOr<std::vector<std::vector<float>>> {
+    if (batch_size < 1) return InvalidArgumentError("Predict: batch_size must be >= 1");
+    std::vector<size_t> order(examples.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return examples[a].ids.size() < examples[b].ids.size();
+    });
+    std::vector<std::vector<float>> out(examples.size());
+    c10::NoGradGuard no_grad;
+    for (size_t start = 0; start < order.size(); start += batch_size) {
+      if (cancelled && cancelled()) return CancelledError("prediction cancelled");
+      const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
+      std::vector<EncodedText> chunk;
+      for (size_t i = start; i < end; ++i) chunk.push_back(examples[order[i]]);
+      AUGSWEEP_ASSIGN_OR_RETURN(EncoderBatch batch, Pad(chunk));
+      AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
+      const std::vector<float> probs =
+          ToFloats(at::sigmoid(impl_->Logits(tensors, nullptr, nullptr)));
+      const int labels = impl_->config.num_labels;
+      for (size_t i = start; i < end; ++i) {
+        const float* row = probs.data() + (i - start) * labels;
+        out[order[i]].assign(row, row + labels);
+      }
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 StatusOr<float> EncoderClassifier::LossAndGradients(
     const EncoderBatch& batch, const std::vector<std::vector<float>>& labels) {
-  AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
-  AUGSWEEP_ASSIGN_OR_RETURN(at::Tensor targets,
-                            impl_->LabelTensor(labels, tensors.ids.size(0)));
-  for (Parameter& p : impl_->network->parameters()) p.value.mutable_grad() = at::Tensor();
-  at::Tensor logits = impl_->Logits(tensors, nullptr, nullptr);
-  at::Tensor loss = at::binary_cross_entropy_with_logits(logits, targets);
-  loss.backward();
-  return loss.item<float>();
+  return GuardTorch("EncoderClassifier::LossAndGradients", [&]() -> StatusOr<float> {
+    AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
+    AUGSWEEP_ASSIGN_OR_RETURN(at::Tensor targets,
+                              impl_->LabelTensor(labels, tensors.ids.size(0)));
+    for (Parameter& p : impl_->network->parameters()) p.value.mutable_grad() = at::Tensor();
+    at::Tensor logits = impl_->Logits(tensors, nullptr, nullptr);
+    at::Tensor loss = at::binary_cross_entropy_with_logits(logits, targets);
+    loss.backward();
+    return loss.item<float>();
+  });
 }
 
-std::map<std::string, double> EncoderClassifier::GradientNorms() const {
-  std::map<std::string, double> out;
-  for (const Parameter& p : impl_->network->parameters()) {
-    if (p.value.grad().defined()) out[p.name] = p.value.grad().norm().item<double>();
-  }
-  return out;
+StatusOr<std::map<std::string, double>> EncoderClassifier::GradientNorms() const {
+  return GuardTorch("EncoderClassifier::GradientNorms",
+                    [&]() -> StatusOr<std::map<std::string, double>> {
+    std::map<std::string, double> out;
+    for (const Parameter& p : impl_->network->parameters()) {
+      if (p.value.grad().defined()) out[p.name] = p.value.grad().norm().item<double>();
+    }
+    return out;
+  });
 }
 
 StatusOr<std::vector<float>> EncoderClassifier::ParameterValues(const std::string& name) const {
-  const int i = impl_->FindParameter(name);
-  if (i < 0) return NotFoundError("no parameter named \"" + name + "\"");
-  return ToFloats(impl_->network->parameters()[i].value);
+  return GuardTorch("EncoderClassifier::ParameterValues", [&]() -> StatusOr<std::vector<float>> {
+    const int i = impl_->FindParameter(name);
+    if (i < 0) return NotFoundError("no parameter named \"" + name + "\"");
+    return ToFloats(impl_->network->parameters()[i].value);
+  });
 }
 
 StatusOr<std::vector<float>> EncoderClassifier::GradientValues(const std::string& name) const {
-  const int i = impl_->FindParameter(name);
-  if (i < 0) return NotFoundError("no parameter named \"" + name + "\"");
-  const at::Tensor& grad = impl_->network->parameters()[i].value.grad();
-  if (!grad.defined()) return FailedPreconditionError("\"" + name + "\" has no gradient");
-  return ToFloats(grad);
-}
-
-std::vector<std::string> EncoderClassifier::ParameterNames() const {
-  std::vector<std::string> out;
-  for (const Parameter& p : impl_->network->parameters()) out.push_back(p.name);
-  return out;
+  return GuardTorch("EncoderClassifier::GradientValues", [&]() -> StatusOr<std::vector<float>> {
+    const int i = impl_->FindParameter(name);
+    if (i < 0) return NotFoundError("no parameter named \"" + name + "\"");
+    const at::Tensor& grad = impl_->network->parameters()[i].value.grad();
+    if (!grad.defined()) return FailedPreconditionError("\"" + name + "\" has no gradient");
+    return ToFloats(grad);
+  });
 }
 
 std::vector<std::string> EncoderClassifier::HeadParameterNames() const {

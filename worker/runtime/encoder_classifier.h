@@ -6,6 +6,9 @@
 // It works on token ids: tokenizing (common/tokenizers) happens outside the runtime, which must
 // build with libtorch alone. This header has no torch in it.
 //
+// Every call returns its errors as Status: libtorch's exceptions (a failed op, out of memory) stop
+// at this boundary (worker/runtime/torch_guard.h; out of memory is ResourceExhausted).
+//
 // Not thread-safe: one call at a time.
 #pragma once
 
@@ -114,12 +117,11 @@ class EncoderClassifier {
   StatusOr<float> LossAndGradients(const EncoderBatch& batch,
                                    const std::vector<std::vector<float>>& labels);
   // The L2 norm of each parameter's gradient, by name; parameters that got none are absent.
-  std::map<std::string, double> GradientNorms() const;
+  StatusOr<std::map<std::string, double>> GradientNorms() const;
   // A parameter's value or gradient, flattened (NotFound for an unknown name, FailedPrecondition
   // for a missing gradient).
   StatusOr<std::vector<float>> ParameterValues(const std::string& name) const;
   StatusOr<std::vector<float>> GradientValues(const std::string& name) const;
-  std::vector<std::string> ParameterNames() const;      // state-dict order
   std::vector<std::string> HeadParameterNames() const;  // the classification head's
   // One AdamW step (torch.optim.AdamW's update; a parameter without a gradient is skipped, its
   // state untouched).
@@ -128,7 +130,8 @@ class EncoderClassifier {
   // Fine-tunes on `examples` with multi-hot `labels` (same order): shuffled (seeded) each epoch,
   // batches grouped by length, dropout on, AdamW with linear warm-up and decay, clipping.
   // `cancelled` (may be empty) is checked before every step; `progress` (may be empty) gets the
-  // fraction of steps done.
+  // fraction of steps done. A loss that is not finite is FailedPrecondition (the run diverged:
+  // deterministic for the seed and settings, so retrying cannot help).
   StatusOr<FineTuneReport> FineTune(const std::vector<EncodedText>& examples,
                                     const std::vector<std::vector<float>>& labels,
                                     const FineTuneOptions& options,

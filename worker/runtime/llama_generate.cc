@@ -31,6 +31,7 @@
 #include <tuple>
 
 #include "worker/runtime/llama_impl.h"
+#include "worker/runtime/torch_guard.h"
 #include "worker/runtime/sampling.h"
 
 namespace augsweep {
@@ -352,14 +353,12 @@ StatusOr<std::vector<SequenceOutput>> LlamaModel::Generate(
     const std::vector<SequenceRequest>& requests, const GenerationOptions& options,
     const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
     const std::function<bool()>& cancelled) {
-  AUGSWEEP_RETURN_IF_ERROR(ValidateRequests(requests, options, impl_->config.vocab_size));
-  try {
+  return GuardTorch("LlamaModel::Generate", [&]() -> StatusOr<std::vector<SequenceOutput>> {
+    AUGSWEEP_RETURN_IF_ERROR(ValidateRequests(requests, options, impl_->config.vocab_size));
     c10::InferenceMode inference;
     Generator generator(*impl_, requests, options, should_stop, cancelled);
     return generator.Run();
-  } catch (const std::exception& e) {
-    return InternalError(std::string("Generate failed: ") + e.what());
-  }
+  });
 }
 
 }  // namespace augsweep

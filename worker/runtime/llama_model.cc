@@ -39,6 +39,7 @@
 #include "worker/runtime/cpu_decode_attention.h"
 #include "worker/runtime/cpu_linear.h"
 #include "worker/runtime/llama_impl.h"
+#include "worker/runtime/torch_guard.h"
 #include "worker/runtime/torch_device.h"
 
 namespace augsweep {
@@ -391,20 +392,20 @@ const LlamaConfig& LlamaModel::config() const { return impl_->config; }
 
 StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& model_dir,
                                                        const LoadOptions& options) {
-  AUGSWEEP_ASSIGN_OR_RETURN(LlamaConfig config, ReadLlamaConfig(model_dir));
-  AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType dtype, ParseDtype(options.dtype, "LoadOptions.dtype"));
-  AUGSWEEP_ASSIGN_OR_RETURN(at::Device device, ParseDevice(options.device, "LoadOptions.device"));
-  if (device.is_cpu() && dtype == at::kHalf) {
-    return InvalidArgumentError(
-        "LoadOptions.dtype: float16 is not supported on the CPU "
-        "(use float32 or bfloat16)");
-  }
-  if (options.threads < 0) {
-    return InvalidArgumentError("LoadOptions.threads: expected >= 0, got " +
-                                std::to_string(options.threads));
-  }
-  AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
-  try {
+  return GuardTorch(model_dir + ": LlamaModel::Load", [&]() -> StatusOr<std::unique_ptr<LlamaModel>> {
+    AUGSWEEP_ASSIGN_OR_RETURN(LlamaConfig config, ReadLlamaConfig(model_dir));
+    AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType dtype, ParseDtype(options.dtype, "LoadOptions.dtype"));
+    AUGSWEEP_ASSIGN_OR_RETURN(at::Device device, ParseDevice(options.device, "LoadOptions.device"));
+    if (device.is_cpu() && dtype == at::kHalf) {
+      return InvalidArgumentError(
+          "LoadOptions.dtype: float16 is not supported on the CPU "
+          "(use float32 or bfloat16)");
+    }
+    if (options.threads < 0) {
+      return InvalidArgumentError("LoadOptions.threads: expected >= 0, got " +
+                                  std::to_string(options.threads));
+    }
+    AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
     const unsigned hw = std::thread::hardware_concurrency();
     at::set_num_threads(options.threads > 0 ? options.threads : static_cast<int>(hw ? hw : 1));
     c10::InferenceMode inference;
@@ -417,9 +418,7 @@ StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& model_
     impl->EnsureRope(
         std::min<int64_t>(impl->config.max_position_embeddings, kInitialRopePositions));
     return std::unique_ptr<LlamaModel>(new LlamaModel(std::move(impl)));
-  } catch (const std::exception& e) {
-    return InternalError(model_dir + ": loading the model failed: " + e.what());
-  }
+  });
 }
 
 StatusOr<std::vector<float>> LlamaModel::Forward(
@@ -427,35 +426,35 @@ StatusOr<std::vector<float>> LlamaModel::Forward(
     const std::vector<std::vector<int32_t>>& attention_mask,
     const std::vector<std::vector<int32_t>>& position_ids,
     std::vector<std::vector<float>>* hidden_states) {
-  const LlamaConfig& c = impl_->config;
-  if (ids.empty() || ids[0].empty()) {
-    return InvalidArgumentError("Forward: ids must have at least one row and one column");
-  }
-  const size_t batch = ids.size(), length = ids[0].size();
-  AUGSWEEP_RETURN_IF_ERROR(CheckBatch(ids, "ids", batch, length));
-  AUGSWEEP_RETURN_IF_ERROR(CheckBatch(attention_mask, "attention_mask", batch, length));
-  AUGSWEEP_RETURN_IF_ERROR(CheckBatch(position_ids, "position_ids", batch, length));
-  int32_t max_position = 0;
-  for (size_t b = 0; b < batch; ++b) {
-    for (size_t i = 0; i < length; ++i) {
-      const std::string where = "[" + std::to_string(b) + "][" + std::to_string(i) + "]";
-      if (ids[b][i] < 0 || ids[b][i] >= c.vocab_size) {
-        return InvalidArgumentError("Forward: ids" + where + " = " + std::to_string(ids[b][i]) +
-                                    " is outside the vocabulary [0, " +
-                                    std::to_string(c.vocab_size) + ")");
-      }
-      if (attention_mask[b][i] != 0 && attention_mask[b][i] != 1) {
-        return InvalidArgumentError("Forward: attention_mask" + where + " = " +
-                                    std::to_string(attention_mask[b][i]) + ", expected 0 or 1");
-      }
-      if (position_ids[b][i] < 0) {
-        return InvalidArgumentError("Forward: position_ids" + where + " = " +
-                                    std::to_string(position_ids[b][i]) + ", expected >= 0");
-      }
-      max_position = std::max(max_position, position_ids[b][i]);
+  return GuardTorch("LlamaModel::Forward", [&]() -> StatusOr<std::vector<float>> {
+    const LlamaConfig& c = impl_->config;
+    if (ids.empty() || ids[0].empty()) {
+      return InvalidArgumentError("Forward: ids must have at least one row and one column");
     }
-  }
-  try {
+    const size_t batch = ids.size(), length = ids[0].size();
+    AUGSWEEP_RETURN_IF_ERROR(CheckBatch(ids, "ids", batch, length));
+    AUGSWEEP_RETURN_IF_ERROR(CheckBatch(attention_mask, "attention_mask", batch, length));
+    AUGSWEEP_RETURN_IF_ERROR(CheckBatch(position_ids, "position_ids", batch, length));
+    int32_t max_position = 0;
+    for (size_t b = 0; b < batch; ++b) {
+      for (size_t i = 0; i < length; ++i) {
+        const std::string where = "[" + std::to_string(b) + "][" + std::to_string(i) + "]";
+        if (ids[b][i] < 0 || ids[b][i] >= c.vocab_size) {
+          return InvalidArgumentError("Forward: ids" + where + " = " + std::to_string(ids[b][i]) +
+                                      " is outside the vocabulary [0, " +
+                                      std::to_string(c.vocab_size) + ")");
+        }
+        if (attention_mask[b][i] != 0 && attention_mask[b][i] != 1) {
+          return InvalidArgumentError("Forward: attention_mask" + where + " = " +
+                                      std::to_string(attention_mask[b][i]) + ", expected 0 or 1");
+        }
+        if (position_ids[b][i] < 0) {
+          return InvalidArgumentError("Forward: position_ids" + where + " = " +
+                                      std::to_string(position_ids[b][i]) + ", expected >= 0");
+        }
+        max_position = std::max(max_position, position_ids[b][i]);
+      }
+    }
     c10::InferenceMode inference;
     Impl& m = *impl_;
     const int64_t t = static_cast<int64_t>(length);
@@ -484,9 +483,7 @@ StatusOr<std::vector<float>> LlamaModel::Forward(
       for (const at::Tensor& state : hidden) hidden_states->push_back(ToFloats(state));
     }
     return ToFloats(m.Logits(h));
-  } catch (const std::exception& e) {
-    return InternalError(std::string("Forward failed: ") + e.what());
-  }
+  });
 }
 
 }  // namespace augsweep
