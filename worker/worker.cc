@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/exception_status.h"
+#include "worker/runtime/cuda_memory.h"
 
 namespace augsweep {
 namespace {
@@ -89,6 +90,19 @@ Worker::Worker(WorkerOptions options, const ExecutorRegistry* executors)
   client_.set_give_up([this] { return stopping_.load(); });
 }
 
+// What a job's min_memory_mb is matched against: the GPU's free memory on --device cuda (the
+// device CUDA_VISIBLE_DEVICES gives this worker), else the host's.
+int64_t Worker::MeasuredFreeMemoryMb() const {
+  if (options_.device != "cuda") return AvailableMemoryMb();
+  StatusOr<int64_t> free_mb = CudaFreeMemoryMb(0);
+  if (free_mb.ok()) return *free_mb;
+  if (!gpu_memory_error_logged_.exchange(true)) {
+    Log("cannot read the GPU's free memory, advertising 0 MB (jobs with min_memory_mb wait): " +
+        free_mb.status().ToString());
+  }
+  return 0;
+}
+
 void Worker::Log(const std::string& line) const {
   std::cerr << options_.log_prefix << " " << worker_id_ << ": " << line << std::endl;
 }
@@ -96,7 +110,7 @@ void Worker::Log(const std::string& line) const {
 v1::WorkerCapabilities Worker::Capabilities() const {
   v1::WorkerCapabilities caps;
   caps.set_device(options_.device);
-  caps.set_free_memory_mb(options_.free_memory_mb > 0 ? options_.free_memory_mb : AvailableMemoryMb());
+  caps.set_free_memory_mb(options_.free_memory_mb > 0 ? options_.free_memory_mb : MeasuredFreeMemoryMb());
   if (!executors_->generator_kinds().empty()) caps.add_job_kinds(v1::GENERATE);
   if (!executors_->classifier_kinds().empty()) caps.add_job_kinds(v1::TRAIN_EVAL);
   for (const auto& k : executors_->generator_kinds()) caps.add_executor_kinds(k);

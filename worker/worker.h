@@ -23,7 +23,7 @@ namespace augsweep {
 struct WorkerOptions {
   std::string coordinator;      // host:port
   std::string device = "cpu";   // "cpu" or "cuda"
-  int64_t free_memory_mb = 0;   // 0: measured at each lease
+  int64_t free_memory_mb = 0;   // 0: measured at each lease (cuda: the GPU's free memory)
   std::string hostname;         // empty: gethostname()
   std::string slurm_job_id;
   int32_t lease_wait_ms = 1'000;  // long-poll length; also how fast Run() notices Stop()
@@ -54,6 +54,7 @@ class Worker {
 
   Status RunOne(const v1::Lease& lease);
   v1::WorkerCapabilities Capabilities() const;
+  int64_t MeasuredFreeMemoryMb() const;
   void Log(const std::string& line) const;
 
   const WorkerOptions options_;
@@ -63,6 +64,7 @@ class Worker {
   std::string worker_id_;
   int32_t heartbeat_interval_ms_ = 5'000;
   std::atomic<bool> stopping_{false};
+  mutable std::atomic<bool> gpu_memory_error_logged_{false};
   std::mutex mu_;
   std::optional<CurrentJob> current_;  // guarded by mu_
 };

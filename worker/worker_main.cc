@@ -12,6 +12,7 @@
 #include "common/signal_waiter.h"
 #include "worker/executors/registry.h"
 #include "worker/runtime/allocator_tuning.h"
+#include "worker/runtime/cuda_memory.h"
 #include "worker/worker.h"
 
 namespace {
@@ -82,6 +83,14 @@ int main(int argc, char** argv) {
       return 1;
     }
     options.coordinator = *address;
+  }
+  if (options.device == "cuda" && options.free_memory_mb == 0) {
+    // Jobs' min_memory_mb is matched against the GPU's free memory: without it, say so now.
+    auto free_mb = augsweep::CudaFreeMemoryMb(0);
+    if (!free_mb.ok()) {
+      std::fprintf(stderr, "augsweep-worker: --device cuda: %s\n", free_mb.status().message().c_str());
+      return 1;
+    }
   }
   auto executors = augsweep::DefaultExecutors(options.device, static_cast<int>(threads));
   if (!executors.ok()) {

@@ -392,6 +392,14 @@ case_bad_input() {
     [ "$took_ms" -lt 30000 ] || fail "augsweep ${cli_args%% *} took ${took_ms} ms to give up"
     log "augsweep ${cli_args%% *} on a dead coordinator: exit 1 after ${took_ms} ms"
   done
+
+  # --device cuda where no CUDA driver can be read (this machine, unless it has a GPU): a clear
+  # refusal at start, not a worker that advertises memory it cannot measure.
+  if [ ! -e /dev/nvidiactl ]; then
+    expect_exit 1 "$worker_bin" --coordinator "$address" --device cuda
+    expect_one_stderr_line "worker on cuda without a driver" "^augsweep-worker: --device cuda: no CUDA driver"
+    log "augsweep-worker --device cuda without a driver: exit 1"
+  fi
 }
 
 case $case_name in
