@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/writer.h"
 #include "worker/runtime/classifier_golden.h"
@@ -270,6 +272,40 @@ TEST(EncoderClassifierFineTune, LearnsASeparableTaskDeterministically) {
   auto [report2, probs2] = run();
   EXPECT_EQ(report.step_losses, report2.step_losses);
   EXPECT_EQ(probs, probs2);
+}
+
+// DistilBERT with sinusoidal_pos_embds: the position table is not trained (as in transformers,
+// where it has no gradient); the learned one of the same checkpoint is.
+TEST(EncoderClassifierFineTune, SinusoidalPositionsOfDistilBertStayFrozen) {
+  const fs::path source = kFixtures / "hf-tiny" / "distilbert";
+  const fs::path dir = fs::temp_directory_path() / ("augsweep-sinusoidal-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::copy(source, dir, fs::copy_options::recursive);
+  json config = ReadJson(dir / "config.json");
+  config["sinusoidal_pos_embds"] = true;
+  std::ofstream(dir / "config.json") << config.dump(2);
+
+  const std::string positions = "distilbert.embeddings.position_embeddings.weight";
+  const std::string words = "distilbert.embeddings.word_embeddings.weight";
+  std::vector<EncodedText> examples(8, EncodedText{{101, 5, 9, 102}, {}});
+  std::vector<std::vector<float>> labels(8, std::vector<float>(5, 1.0f));
+  FineTuneOptions options;
+  options.epochs = 2;
+  options.batch_size = 4;
+  options.adamw.learning_rate = 1e-2;
+  for (const bool sinusoidal : {true, false}) {
+    std::unique_ptr<EncoderClassifier> model = LoadOrDie(sinusoidal ? dir : source);
+    ASSERT_NE(model, nullptr);
+    auto positions_before = model->ParameterValues(positions);
+    auto words_before = model->ParameterValues(words);
+    ASSERT_TRUE(positions_before.ok() && words_before.ok());
+    auto report = model->FineTune(examples, labels, options);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(*model->ParameterValues(positions) == *positions_before, sinusoidal)
+        << (sinusoidal ? "the sinusoidal table was trained" : "the learned table was not trained");
+    EXPECT_NE(*model->ParameterValues(words), *words_before);
+  }
+  fs::remove_all(dir);
 }
 
 // A learning rate that blows the weights up: the loss stops being finite. The run is

@@ -95,6 +95,9 @@ class BertFamilyNetwork : public Network {
     AUGSWEEP_ASSIGN_OR_RETURN(
         position_,
         encoder(names_.position + ".weight", {config_.max_position_embeddings, h}, false));
+    // DistilBERT's sinusoidal position table is fixed (transformers sets requires_grad False):
+    // it gets no gradient, so clipping and AdamW leave it alone.
+    if (config_.sinusoidal_positions) position_.requires_grad_(false);
     if (!names_.token_type.empty()) {
       AUGSWEEP_ASSIGN_OR_RETURN(
           token_type_,
