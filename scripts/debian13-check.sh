@@ -105,6 +105,7 @@ if [ "${1:-}" = "--" ]; then
 fi
 
 start=$(date +%s)
+# shellcheck disable=SC2016  # the script runs in the chroot's shell: its $ expand there
 in_chroot /bin/bash -euo pipefail -c '
   echo "debian13-check: $(g++ --version | head -n1); libtorch $(dpkg-query -W -f="\${Version}" libtorch-dev)"
   rm -rf /var/tmp/augsweep-build

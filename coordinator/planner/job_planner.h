@@ -1,4 +1,4 @@
-// Expands a sweep spec into the job DAG (DESIGN.md, "The job DAG"):
+// Expands a sweep spec into the job DAG (docs/ARCHITECTURE.md, "The job DAG"):
 //   - one GENERATE job per (generator, temperature, repeat, fold) writing N_max = max(augment_counts)
 //     texts per theme from the fold's training part only; a generator that ignores temperature
 //     (eda) has one job for all temperatures;

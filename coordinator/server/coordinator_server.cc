@@ -54,16 +54,6 @@ void CoordinatorServer::Shutdown() {
   if (scheduler_) scheduler_->Shutdown();  // releases long-polling LeaseJob calls
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(3));
   if (expire_thread_.joinable()) expire_thread_.join();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-  }
-  stop_cv_.notify_all();
-}
-
-void CoordinatorServer::Wait() {
-  std::unique_lock<std::mutex> lock(mu_);
-  stop_cv_.wait(lock, [&] { return stopped_; });
 }
 
 CoordinatorServer::~CoordinatorServer() {

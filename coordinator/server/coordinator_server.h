@@ -39,7 +39,6 @@ class CoordinatorServer {
 
   // Stops accepting calls, lets running ones finish (a few seconds at most), closes the store.
   void Shutdown();
-  void Wait();  // blocks until Shutdown() has run
 
  private:
   CoordinatorServer() = default;
@@ -55,7 +54,6 @@ class CoordinatorServer {
   std::mutex mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  bool stopped_ = false;
 };
 
 }  // namespace augsweep

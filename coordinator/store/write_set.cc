@@ -32,11 +32,4 @@ void WriteSet::Delete(Family family, std::string_view key) {
 
 void WriteSet::AppendEvent(std::string_view value) { events_.emplace_back(value); }
 
-void WriteSet::Clear() {
-  ops_.clear();
-  events_.clear();
-  event_sequences_.clear();
-  error_ = OkStatus();
-}
-
 }  // namespace augsweep

@@ -25,9 +25,6 @@ class WriteSet {
   // recovered on open. Events cannot be written with Put; they may be pruned with Delete.
   void AppendEvent(std::string_view value);
 
-  // Removes every operation, the recorded error and the assigned event sequences.
-  void Clear();
-
   bool empty() const { return ops_.empty() && events_.empty(); }
   size_t size() const { return ops_.size() + events_.size(); }
 
