@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Waits that follow progress, not the clock, for the shell tests (sourced, bash).
 #
 # A busy CI machine can make a sweep take many times its usual time; a fixed deadline then fails

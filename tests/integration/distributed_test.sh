@@ -74,7 +74,7 @@ progress_probe() {
   done
   [ -z "$progress_sweep" ] || status_text "$progress_sweep"
 }
-# shellcheck source=../progress_wait.sh
+# shellcheck source=tests/progress_wait.sh
 . "$root/tests/progress_wait.sh"
 
 stopped() { ! running "$1"; }
@@ -298,6 +298,7 @@ case_worker_sigterm() {
   local sent_ns
   sent_ns=$(date +%s%N)
   log "SIGTERM to worker 1"
+  # shellcheck disable=SC2317  # called through wait_for
   no_leases() { [ "$(column_sum "$sweep" leased)" = 0 ]; }
   wait_for "the leased job to come back after SIGTERM" no_leases
   local elapsed_ms=$((($(date +%s%N) - sent_ns) / 1000000))

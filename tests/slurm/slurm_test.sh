@@ -69,7 +69,7 @@ export PATH=$PATH:/usr/sbin
 verbose=${AUGSWEEP_TEST_VERBOSE:-}
 keep_tmp=${AUGSWEEP_KEEP_TMP:-}
 # (Sourced before the AUGSWEEP_ variables are cleared: it reads its own settings from them.)
-# shellcheck source=../progress_wait.sh
+# shellcheck source=tests/progress_wait.sh
 . "$root/tests/progress_wait.sh"
 while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(SLURM_|SBATCH_|SALLOC_|SRUN_|SQUEUE_|AUGSWEEP_)' || true)
 
