@@ -129,9 +129,9 @@ int RunRunCommand(const Args& args) {
   StatusOr<v1::SweepStatus> status = client.GetStatus(sweep_id);
   while (status.ok() && !IsFinished(status->state()) && !interrupted) {
     if (terminal) {
-      int finished = 0, total = 0;
-      CountJobs(*status, &finished, &total);
-      std::fprintf(stderr, "\r%s", RenderProgressBar(finished, total, 30, SweepStateName(status->state())).c_str());
+      int jobs_done = 0, total = 0;
+      CountJobs(*status, &jobs_done, &total);
+      std::fprintf(stderr, "\r%s", RenderProgressBar(jobs_done, total, 30, SweepStateName(status->state())).c_str());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     status = client.GetStatus(sweep_id);

@@ -102,11 +102,12 @@ StatusOr<v1::CompleteJobResponse> CoordinatorClient::Complete(const v1::Complete
   return response;
 }
 
-StatusOr<v1::FailJobResponse> CoordinatorClient::Fail(const v1::FailJobRequest& request, int deadline_ms) {
+StatusOr<v1::FailJobResponse> CoordinatorClient::Fail(const v1::FailJobRequest& request,
+                                                      int64_t retry_for_ms) {
   v1::FailJobResponse response;
-  AUGSWEEP_RETURN_IF_ERROR(Retry("FailJob", deadline_ms, [&] {
+  AUGSWEEP_RETURN_IF_ERROR(Retry("FailJob", retry_for_ms, [&] {
     grpc::ClientContext context;
-    context.set_deadline(DeadlineIn(deadline_ms));
+    context.set_deadline(DeadlineIn(std::min(retry_for_ms, kCallDeadlineMs)));
     return stub_->FailJob(&context, request, &response);
   }));
   return response;

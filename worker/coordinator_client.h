@@ -32,7 +32,10 @@ class CoordinatorClient : public ArtifactSource {
   // One attempt, short deadline: a missed heartbeat is retried by the next one.
   StatusOr<v1::HeartbeatResponse> Heartbeat(const v1::HeartbeatRequest& request);
   StatusOr<v1::CompleteJobResponse> Complete(const v1::CompleteJobRequest& request);
-  StatusOr<v1::FailJobResponse> Fail(const v1::FailJobRequest& request, int deadline_ms = 10'000);
+  // A failure is a result the coordinator must hear of: retried as long as Complete (15 minutes:
+  // a requeued coordinator job), unless `retry_for_ms` is shorter (the give-back on SIGTERM).
+  StatusOr<v1::FailJobResponse> Fail(const v1::FailJobRequest& request,
+                                     int64_t retry_for_ms = 15 * 60'000);
 
   StatusOr<std::string> Fetch(const std::string& artifact_id) override;
   Status Put(const std::string& artifact_id, const std::string& bytes) override;

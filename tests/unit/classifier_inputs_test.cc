@@ -134,8 +134,8 @@ INSTANTIATE_TEST_SUITE_P(
                       FamilyCase{"distilbert", EncoderFamily::kDistilBert, {101, 102, 0}},
                       FamilyCase{"roberta", EncoderFamily::kRoberta, {0, 2, 1}},
                       FamilyCase{"xlnet", EncoderFamily::kXlnet, {3, 4, 5}}),
-    [](const ::testing::TestParamInfo<FamilyCase>& info) {
-      return std::string(info.param.folder);
+    [](const ::testing::TestParamInfo<FamilyCase>& test) {
+      return std::string(test.param.folder);
     });
 
 class BertGoldenBatchTest : public ::testing::Test {

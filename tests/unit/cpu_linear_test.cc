@@ -90,8 +90,8 @@ TEST_P(CpuLinearTest, DeclinesWhatItDoesNotHandle) {
 
 INSTANTIATE_TEST_SUITE_P(Isa, CpuLinearTest,
                          ::testing::Values(CpuLinearIsa::kAvx2, CpuLinearIsa::kAvx512),
-                         [](const ::testing::TestParamInfo<CpuLinearIsa>& info) {
-                           return std::string(info.param == CpuLinearIsa::kAvx2 ? "Avx2" : "Avx512");
+                         [](const ::testing::TestParamInfo<CpuLinearIsa>& test) {
+                           return std::string(test.param == CpuLinearIsa::kAvx2 ? "Avx2" : "Avx512");
                          });
 
 }  // namespace

@@ -114,7 +114,7 @@ INSTANTIATE_TEST_SUITE_P(AllFamilies, EncoderGoldenTest,
                          ::testing::Values(FamilyCase{"bert", 1e-5}, FamilyCase{"roberta", 1e-5},
                                            FamilyCase{"distilbert", 1e-5},
                                            FamilyCase{"xlnet", 1e-4}),
-                         [](const auto& info) { return std::string(info.param.folder); });
+                         [](const auto& test) { return std::string(test.param.folder); });
 
 TEST(EncoderGoldenCheck, RunGoldenCheckRecognisesTheSchema) {
   const fs::path dir = kFixtures / "hf-tiny" / "bert";
