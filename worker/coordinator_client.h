@@ -23,8 +23,9 @@ class CoordinatorClient : public ArtifactSource {
  public:
   explicit CoordinatorClient(const std::string& address);
 
-  // Retries transient failures (UNAVAILABLE, DEADLINE_EXCEEDED) until `give_up()` returns true
-  // or the total retry time passes; other errors return at once.
+  // Retries transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED: a coordinator shutting
+  // down) until `give_up()` returns true or the total retry time passes; other errors return at
+  // once.
   void set_give_up(std::function<bool()> give_up) { give_up_ = std::move(give_up); }
 
   StatusOr<v1::RegisterWorkerResponse> Register(const v1::RegisterWorkerRequest& request);
