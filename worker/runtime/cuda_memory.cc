@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 
 #include <cstddef>
+#include <map>
+#include <mutex>
 #include <string>
 
 namespace augsweep {
@@ -16,7 +18,6 @@ struct CudaDriver {
   CuResult (*init)(unsigned flags) = nullptr;
   CuResult (*device_get)(CuDevice* device, int ordinal) = nullptr;
   CuResult (*primary_ctx_retain)(CuContext* context, CuDevice device) = nullptr;
-  CuResult (*primary_ctx_release)(CuDevice device) = nullptr;
   CuResult (*ctx_push)(CuContext context) = nullptr;
   CuResult (*ctx_pop)(CuContext* context) = nullptr;
   CuResult (*mem_get_info)(size_t* free, size_t* total) = nullptr;
@@ -41,7 +42,6 @@ const CudaDriver& Driver() {
     }
     if (!Resolve(library, "cuInit", &d.init) || !Resolve(library, "cuDeviceGet", &d.device_get) ||
         !Resolve(library, "cuDevicePrimaryCtxRetain", &d.primary_ctx_retain) ||
-        !Resolve(library, "cuDevicePrimaryCtxRelease_v2", &d.primary_ctx_release) ||
         !Resolve(library, "cuCtxPushCurrent_v2", &d.ctx_push) ||
         !Resolve(library, "cuCtxPopCurrent_v2", &d.ctx_pop) ||
         !Resolve(library, "cuMemGetInfo_v2", &d.mem_get_info)) {
@@ -55,12 +55,14 @@ const CudaDriver& Driver() {
   return driver;
 }
 
-}  // namespace
-
-StatusOr<int64_t> CudaFreeMemoryMb(int index) {
-  const CudaDriver& d = Driver();
-  if (!d.error.empty()) return UnavailableError(d.error);
-  const std::string where = "CUDA device " + std::to_string(index) + ": ";
+// The device's primary context, retained on first use and kept for the process: it is the
+// context libtorch works in, and releasing it while libtorch has not retained it yet (an idle
+// worker, measured at every lease) would destroy it, only to create it again at the next call.
+StatusOr<CuContext> PrimaryContext(const CudaDriver& d, int index, const std::string& where) {
+  static std::mutex mu;
+  static std::map<int, CuContext> retained;
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = retained.find(index); it != retained.end()) return it->second;
   CuDevice device = 0;
   if (CuResult r = d.device_get(&device, index); r != 0) {
     return UnavailableError(where + "cuDeviceGet failed with CUDA error " + std::to_string(r));
@@ -69,6 +71,17 @@ StatusOr<int64_t> CudaFreeMemoryMb(int index) {
   if (CuResult r = d.primary_ctx_retain(&context, device); r != 0) {
     return UnavailableError(where + "cannot open its context (CUDA error " + std::to_string(r) + ")");
   }
+  retained[index] = context;
+  return context;
+}
+
+}  // namespace
+
+StatusOr<int64_t> CudaFreeMemoryMb(int index) {
+  const CudaDriver& d = Driver();
+  if (!d.error.empty()) return UnavailableError(d.error);
+  const std::string where = "CUDA device " + std::to_string(index) + ": ";
+  AUGSWEEP_ASSIGN_OR_RETURN(CuContext context, PrimaryContext(d, index, where));
   size_t free_bytes = 0, total_bytes = 0;
   CuResult r = d.ctx_push(context);
   if (r == 0) {
@@ -76,7 +89,6 @@ StatusOr<int64_t> CudaFreeMemoryMb(int index) {
     CuContext popped = nullptr;
     d.ctx_pop(&popped);
   }
-  d.primary_ctx_release(device);
   if (r != 0) return UnavailableError(where + "cuMemGetInfo failed with CUDA error " + std::to_string(r));
   return static_cast<int64_t>(free_bytes / (1024 * 1024));
 }
