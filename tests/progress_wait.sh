@@ -17,6 +17,9 @@
 
 progress_stall_seconds=${AUGSWEEP_TEST_STALL_SECONDS:-300}
 progress_cap_seconds=${AUGSWEEP_TEST_CAP_SECONDS:-1200}
+# The probe (an `augsweep status`, a squeue) costs processes on a busy machine; against a stall
+# window of minutes, looking every few seconds is enough.
+progress_probe_seconds=5
 
 # wait_for WHAT COMMAND...: runs COMMAND every 0.2 s until it succeeds (exit 0). COMMAND may
 # also call fail itself (a sweep that ended FAILED: no use waiting).
@@ -24,14 +27,17 @@ wait_for() {
   local what=$1
   shift
   local start=$SECONDS
-  local last_change=$SECONDS
+  local last_change=$SECONDS last_probe=$SECONDS
   local seen now
   seen=$(progress_probe 2>/dev/null || true)
   until "$@"; do
-    now=$(progress_probe 2>/dev/null || true)
-    if [ "$now" != "$seen" ]; then
-      seen=$now
-      last_change=$SECONDS
+    if [ $((SECONDS - last_probe)) -ge "$progress_probe_seconds" ]; then
+      last_probe=$SECONDS
+      now=$(progress_probe 2>/dev/null || true)
+      if [ "$now" != "$seen" ]; then
+        seen=$now
+        last_change=$SECONDS
+      fi
     fi
     if [ $((SECONDS - last_change)) -ge "$progress_stall_seconds" ] ||
        [ $((SECONDS - start)) -ge "$progress_cap_seconds" ]; then
