@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "common/exit_codes.h"
+#include "common/cli_main.h"
 
 namespace augsweep::cli {
 
@@ -14,12 +14,7 @@ std::string DefaultCoordinator() {
 }
 
 int ReportError(const std::string& command, const Status& status) {
-  std::string message = status.message();
-  for (char& c : message) {
-    if (c == '\n') c = ' ';  // one line a person can act on
-  }
-  std::fprintf(stderr, "augsweep %s: %s\n", command.c_str(), message.c_str());
-  return ExitCodeFor(status);
+  return ReportCommandError("augsweep " + command, status);
 }
 
 std::string SweepStateName(v1::SweepState state) {

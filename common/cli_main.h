@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/cli_flags.h"
+#include "common/exit_codes.h"
 
 namespace augsweep {
 
@@ -26,6 +27,17 @@ inline std::optional<int> ParseFlagsOrExit(FlagSet& flags, const std::vector<std
   }
   *positional = std::move(parsed).value();
   return std::nullopt;
+}
+
+// Prints "PROGRAM: MESSAGE" as one line on stderr (newlines in the message become spaces: one
+// line a person can act on) and returns the exit code for the status.
+inline int ReportCommandError(const std::string& program, const Status& status) {
+  std::string message = status.message();
+  for (char& c : message) {
+    if (c == '\n') c = ' ';
+  }
+  std::fprintf(stderr, "%s: %s\n", program.c_str(), message.c_str());
+  return ExitCodeFor(status);
 }
 
 }  // namespace augsweep

@@ -12,16 +12,6 @@
 #include "worker/runtime/golden_check.h"
 
 namespace augsweep {
-namespace {
-
-int ReportError(const std::string& program, const Status& status) {
-  std::string message = status.message();
-  std::replace(message.begin(), message.end(), '\n', ' ');  // one line a person can act on
-  std::fprintf(stderr, "%s: %s\n", program.c_str(), message.c_str());
-  return ExitCodeFor(status);
-}
-
-}  // namespace
 
 int GoldenCheckMain(const std::vector<std::string>& args, const std::string& program) {
   std::string model_dir, golden_path, device = "cpu", dtype = "float32";
@@ -54,7 +44,7 @@ int GoldenCheckMain(const std::vector<std::string>& args, const std::string& pro
   if (auto code = ParseFlagsOrExit(flags, args, program, &positional)) return *code;
   if (model_dir.empty() || golden_path.empty() || !positional.empty() || !(tolerance >= 0) ||
       threads < 0 || threads > 4096) {
-    return ReportError(program,
+    return ReportCommandError(program,
                        InvalidArgumentError("expected --model DIR, --golden FILE, --tolerance >= 0 "
                                             "and 0 <= --threads <= 4096 (see --help)"));
   }
@@ -64,7 +54,7 @@ int GoldenCheckMain(const std::vector<std::string>& args, const std::string& pro
   options.load.threads = static_cast<int>(threads);
 
   StatusOr<GoldenReport> report = RunGoldenCheck(model_dir, golden_path, options);
-  if (!report.ok()) return ReportError(program, report.status());
+  if (!report.ok()) return ReportCommandError(program, report.status());
 
   std::printf("golden-check: %s (schema %s) vs %s on %s, %s\n", golden_path.c_str(),
               report->schema.c_str(), model_dir.c_str(), device.c_str(), dtype.c_str());
