@@ -2,18 +2,20 @@
 
 #include <exception>
 #include <new>
+#include <string>
 
 namespace augsweep {
 
-Status StatusFromCurrentException(const std::string& context) {
+Status StatusFromCurrentException(std::string_view context) {
+  const std::string where(context);
   try {
     throw;
   } catch (const std::bad_alloc& e) {
-    return ResourceExhaustedError(context + ": out of memory (" + e.what() + ")");
+    return ResourceExhaustedError(where + ": out of memory (" + e.what() + ")");
   } catch (const std::exception& e) {
-    return InternalError(context + ": " + e.what());
+    return InternalError(where + ": " + e.what());
   } catch (...) {
-    return InternalError(context + ": an exception of unknown type");
+    return InternalError(where + ": an exception of unknown type");
   }
 }
 

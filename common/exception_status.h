@@ -3,7 +3,7 @@
 // see Status returns (common/status.h) and a worker never dies of an exception it did not expect.
 #pragma once
 
-#include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/status.h"
@@ -13,12 +13,13 @@ namespace augsweep {
 // The exception being handled, as a Status: std::bad_alloc -> ResourceExhausted, any other ->
 // Internal, with `context` (the operation) and the exception's message. Call it only inside a
 // catch block.
-Status StatusFromCurrentException(const std::string& context);
+Status StatusFromCurrentException(std::string_view context);
 
 // Returns body() (a Status or StatusOr<T>); an exception escaping it becomes classify(context).
+// `context` is a view: the happy path, run at every step of a training loop, builds no string.
 template <typename Body>
-auto CallCatchingExceptions(const std::string& context, Body&& body,
-                            Status (*classify)(const std::string&) = StatusFromCurrentException)
+auto CallCatchingExceptions(std::string_view context, Body&& body,
+                            Status (*classify)(std::string_view) = StatusFromCurrentException)
     -> decltype(body()) {
   try {
     return std::forward<Body>(body)();

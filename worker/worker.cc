@@ -166,10 +166,9 @@ Status Worker::RunOne(const v1::Lease& lease) {
   if (options_.log_jobs) Log(Describe(job) + " (attempt " + std::to_string(lease.attempt()) + ")");
 
   const auto start = std::chrono::steady_clock::now();
-  StatusOr<v1::JobResult> result = InternalError("not run");
-  {
+  StatusOr<v1::JobResult> result = [&] {
     // Heartbeats from their own thread while the job runs (a long job must not lose its lease);
-    // the thread is stopped and joined when this scope ends, whatever way it ends.
+    // the thread is stopped and joined when this lambda returns, whatever way it returns.
     HeartbeatThread heartbeat(heartbeat_interval_ms_, [&] {
       v1::HeartbeatRequest beat;
       beat.set_worker_id(worker_id_);
@@ -181,9 +180,9 @@ Status Worker::RunOne(const v1::Lease& lease) {
     });
     // JobRunner turns an executor's exception into a failed job; this catches the rest, so that
     // no job can take the worker down.
-    result = CallCatchingExceptions("running " + job.key(),
-                                    [&] { return runner_.Run(lease, *control); });
-  }
+    return CallCatchingExceptions("running " + job.key(),
+                                  [&] { return runner_.Run(lease, *control); });
+  }();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   bool given_back;

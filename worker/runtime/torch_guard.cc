@@ -2,6 +2,8 @@
 
 #include <c10/util/Exception.h>
 
+#include <string>
+
 namespace augsweep {
 namespace {
 
@@ -15,15 +17,16 @@ bool IsAllocationFailure(const std::string& message) {
 
 }  // namespace
 
-Status StatusFromCurrentTorchException(const std::string& op) {
+Status StatusFromCurrentTorchException(std::string_view op) {
+  const std::string where(op);
   try {
     throw;
   } catch (const c10::OutOfMemoryError& e) {
-    return ResourceExhaustedError(op + ": out of memory: " + e.what_without_backtrace());
+    return ResourceExhaustedError(where + ": out of memory: " + e.what_without_backtrace());
   } catch (const c10::Error& e) {
     const std::string message = e.what_without_backtrace();
-    if (IsAllocationFailure(message)) return ResourceExhaustedError(op + ": out of memory: " + message);
-    return InternalError(op + ": " + message);
+    if (IsAllocationFailure(message)) return ResourceExhaustedError(where + ": out of memory: " + message);
+    return InternalError(where + ": " + message);
   } catch (...) {
     return StatusFromCurrentException(op);
   }

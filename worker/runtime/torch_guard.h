@@ -4,7 +4,7 @@
 // comes back as a Status and never unwinds into the worker. No torch in this header.
 #pragma once
 
-#include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/exception_status.h"
@@ -15,11 +15,11 @@ namespace augsweep {
 // allocator's "can't allocate memory", std::bad_alloc) -> ResourceExhausted; any other torch or
 // standard exception -> Internal. The message is `op`, then the op's own message without its C++
 // backtrace. Call it only inside a catch block.
-Status StatusFromCurrentTorchException(const std::string& op);
+Status StatusFromCurrentTorchException(std::string_view op);
 
 // Returns body() (a Status or StatusOr<T>); an exception escaping it becomes a Status as above.
 template <typename Body>
-auto GuardTorch(const std::string& op, Body&& body) -> decltype(body()) {
+auto GuardTorch(std::string_view op, Body&& body) -> decltype(body()) {
   return CallCatchingExceptions(op, std::forward<Body>(body), StatusFromCurrentTorchException);
 }
 
