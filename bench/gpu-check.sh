@@ -7,7 +7,8 @@
 #   bash bench/gpu-check.sh             # there: device tool run, carry [".gpu-deps"], timeout 600
 #   CHECK_DEVICE=cpu bash bench/gpu-check.sh   # the dry run on a CPU (see bench/README.md)
 #
-# In one call, under CHECK_BUDGET_S (540 s) altogether:
+# In one call, planned for CHECK_BUDGET_S (540 s; the benches get what the build and the checks
+# leave; never yet run on a GPU, so the CUDA timings are estimates):
 #   1. builds augsweep-golden-check, generate_bench and finetune_bench once, in
 #      AUGSWEEP_RUNTIME_ONLY mode against the PyTorch that $PYTHON imports (bench/gpu_build.sh);
 #   2. golden checks on the device: the decoder fixtures (hf-tiny/llama: transformers;
@@ -113,7 +114,8 @@ if step_wanted golden; then
 fi
 
 # --- 3. The two benches, each with a share of what is left ------------------------------------
-# run_bench NAME SCRIPT SHARE_PERCENT: runs SCRIPT with GPU_PREBUILT=1 and its budget knob set.
+# run_bench NAME SCRIPT SHARE_PERCENT BUDGET_VAR: runs SCRIPT with GPU_PREBUILT=1 and BUDGET_VAR
+# set to SHARE_PERCENT of the budget left.
 run_bench() {
   local name=$1 script=$2 share=$3 budget_var=$4 left budget rc
   left=$((BUDGET_S - $(elapsed)))
