@@ -18,7 +18,8 @@ int RunRetryCommand(const Args& args);    // control_commands.cc
 int RunWorkersCommand(const Args& args);  // control_commands.cc
 int RunRunCommand(const Args& args);      // run_command.cc
 int RunTokenizeCommand(const Args& args); // model_commands.cc
-int RunGenerateCommand(const Args& args); // model_commands.cc
-int RunGoldenCheckCommand(const Args& args);  // model_commands.cc
+int RunTunablesCommand(const Args& args); // tunables_command.cc
+int RunGenerateCommand(const Args& args); // runtime_commands.cc
+int RunGoldenCheckCommand(const Args& args);  // runtime_commands.cc
 
 }  // namespace augsweep::cli

@@ -32,6 +32,8 @@ constexpr Command kCommands[] = {
     {"tokenize", "print the token ids of a text as a JSON array", augsweep::cli::RunTokenizeCommand},
     {"golden-check", "compare a model folder with a golden.json of reference logits and token ids",
      augsweep::cli::RunGoldenCheckCommand},
+    {"tunables", "list the AUGSWEEP_* environment variables that tune timings and kernels",
+     augsweep::cli::RunTunablesCommand},
 };
 
 void PrintUsage(FILE* out) {

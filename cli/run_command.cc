@@ -16,8 +16,9 @@
 #include "common/cli_main.h"
 #include "common/read_file.h"
 #include "common/signal_waiter.h"
+#include "common/spec/executor_kinds.h"
 #include "coordinator/server/coordinator_server.h"
-#include "worker/executors/registry.h"
+#include "worker/executors/default_executors.h"
 #include "worker/runtime/allocator_tuning.h"
 #include "worker/worker.h"
 
@@ -60,6 +61,29 @@ class LocalWorkers {
   std::vector<std::thread> threads_;
 };
 
+// The embedded workers run only this build's executors: a spec naming a kind they lack would
+// wait forever for a worker that never comes.
+Status CheckThisBuildRunsSpec(const v1::SweepSpec& spec) {
+  if (BuiltWithTorch()) return OkStatus();
+  auto check = [](const std::string& what, const std::string& name, ExecutorRole role,
+                  const std::string& kind) -> Status {
+    const ExecutorKind* row = FindExecutorKind(role, kind);
+    if (row != nullptr && row->needs_torch) {
+      return FailedPreconditionError(what + " \"" + name + "\" (kind " + kind +
+                                     ") needs libtorch, and this augsweep was built without it "
+                                     "(AUGSWEEP_WITH_TORCH=OFF)");
+    }
+    return OkStatus();
+  };
+  for (const auto& g : spec.generators()) {
+    AUGSWEEP_RETURN_IF_ERROR(check("generator", g.name(), ExecutorRole::kGenerator, g.kind()));
+  }
+  for (const auto& c : spec.classifiers()) {
+    AUGSWEEP_RETURN_IF_ERROR(check("classifier", c.name(), ExecutorRole::kClassifier, c.kind()));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 int RunRunCommand(const Args& args) {
@@ -87,6 +111,7 @@ int RunRunCommand(const Args& args) {
   if (!table_format.ok()) return ReportError("run", table_format.status());
   StatusOr<ParsedSpec> spec = LoadSweepSpec(spec_path);
   if (!spec.ok()) return ReportError("run", spec.status());
+  if (Status runnable = CheckThisBuildRunsSpec(spec->spec); !runnable.ok()) return ReportError("run", runnable);
   StatusOr<std::string> yaml = ReadWholeFile(spec_path);
   if (!yaml.ok()) return ReportError("run", yaml.status());
   StatusOr<std::string> dataset = ReadWholeFile(spec->spec.dataset().path());

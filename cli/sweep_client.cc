@@ -3,16 +3,17 @@
 #include <chrono>
 
 #include "common/sha256.h"
-#include "worker/coordinator_client.h"
+#include "common/tunables.h"
+#include "rpc/grpc_status.h"
+#include "rpc/rpc_options.h"
 
 namespace augsweep::cli {
 namespace {
 
-constexpr size_t kChunkBytes = 1 << 20;
-
-std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
+// A call's context; `deadline_calls`: its deadline in call deadlines (rpc_call_deadline_ms).
+std::unique_ptr<grpc::ClientContext> Context(int64_t deadline_calls = 1) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  context->set_deadline(DeadlineIn(deadline_calls * GetTunables().rpc_call_deadline_ms));
   return context;
 }
 
@@ -26,9 +27,8 @@ template <typename Response>
 static StatusOr<Response> Finish(const std::string& address, const grpc::Status& s, const Response& response) {
   if (s.ok()) return response;
   std::string message = s.error_message();
-  // CANCELLED: the coordinator is shutting down and dropped the call.
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-      s.error_code() == grpc::StatusCode::CANCELLED) {
+  // Transient (IsTransient): the coordinator is down, overloaded or shutting down.
+  if (IsTransient(s)) {
     message = "cannot reach the coordinator at " + address + " (" + message + "); is it running?";
   }
   return Status(static_cast<StatusCode>(s.error_code()), message);
@@ -36,7 +36,7 @@ static StatusOr<Response> Finish(const std::string& address, const grpc::Status&
 
 StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec, const std::string& spec_yaml,
                                                       const std::string& dataset_bytes) {
-  auto context = Context(300);
+  auto context = Context(10);  // the dataset may be large
   v1::SubmitSweepResponse response;
   auto writer = stub_->SubmitSweep(context.get(), &response);
   v1::SubmitSweepRequest header;
@@ -45,10 +45,10 @@ StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec, co
   header.mutable_header()->set_dataset_sha256(Sha256Hex(dataset_bytes));
   header.mutable_header()->set_dataset_size(dataset_bytes.size());
   bool open = writer->Write(header);
-  for (size_t offset = 0; open && offset < dataset_bytes.size(); offset += kChunkBytes) {
+  for (size_t offset = 0; open && offset < dataset_bytes.size(); offset += kStreamChunkBytes) {
     v1::SubmitSweepRequest chunk;
     chunk.mutable_dataset_chunk()->set_offset(offset);
-    chunk.mutable_dataset_chunk()->set_data(dataset_bytes.substr(offset, kChunkBytes));
+    chunk.mutable_dataset_chunk()->set_data(dataset_bytes.substr(offset, kStreamChunkBytes));
     open = writer->Write(chunk);
   }
   writer->WritesDone();

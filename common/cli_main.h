@@ -1,5 +1,6 @@
 // What every augsweep program does with its flags: --help prints the help and exits 0, a bad
-// flag prints one actionable line and exits 2 (bad input).
+// flag -- or a bad AUGSWEEP_* tunable in the environment (common/tunables.h) -- prints one
+// actionable line and exits 2 (bad input).
 #pragma once
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 
 #include "common/cli_flags.h"
 #include "common/exit_codes.h"
+#include "common/tunables.h"
 
 namespace augsweep {
 
@@ -23,6 +25,10 @@ inline std::optional<int> ParseFlagsOrExit(FlagSet& flags, const std::vector<std
   if (!parsed.ok()) {
     std::fprintf(stderr, "%s: %s (see %s --help)\n", program.c_str(), parsed.status().message().c_str(),
                  program.c_str());
+    return 2;
+  }
+  if (StatusOr<Tunables> tunables = TunablesFromEnvironment(); !tunables.ok()) {
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), tunables.status().message().c_str());
     return 2;
   }
   *positional = std::move(parsed).value();

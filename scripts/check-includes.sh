@@ -4,7 +4,9 @@
 #   - common/ includes neither coordinator/, worker/ nor cli/;
 #   - coordinator/ and worker/ never include each other (nor cli/);
 #   - worker/runtime/ includes only itself, common's base (common/*.h) and common/safetensors/,
-#     and no gRPC, RocksDB, Abseil, YAML, RE2, protobuf or generated protocol headers.
+#     and no gRPC, RocksDB, Abseil, YAML, RE2, protobuf or generated protocol headers;
+#   - rpc/ includes neither coordinator/, worker/ nor cli/;
+#   - coordinator/scheduler/ includes no service message and no gRPC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,9 @@ check worker/runtime '"common/[^"]*/' '"common/safetensors/' \
   "worker/runtime/ uses common's base and common/safetensors/ only"
 check worker/runtime '[<"](augsweep/v1/|grpc|grpcpp/|rocksdb/|absl/|yaml-cpp/|re2/|google/protobuf/)' "" \
   "worker/runtime/ builds with libtorch alone (no protocol, gRPC, RocksDB, Abseil, YAML, RE2)"
+check rpc '"(coordinator|worker|cli)/' "" "rpc/ is shared by coordinator, worker and CLI and includes none of them"
+check coordinator/scheduler '[<"](augsweep/v1/[a-z_]*service|grpc|grpcpp/|coordinator/service/)' "" \
+  "coordinator/scheduler/ speaks its own types: no service message, no gRPC (the service layer converts)"
 
 if [ "$broken" -gt 0 ]; then
   echo "check-includes: $broken rule(s) broken (docs/ARCHITECTURE.md, \"Include rules\")" >&2

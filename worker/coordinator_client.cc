@@ -1,72 +1,35 @@
 #include "worker/coordinator_client.h"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "common/sha256.h"
+#include "common/tunables.h"
+#include "rpc/grpc_status.h"
 
 namespace augsweep {
 namespace {
 
-constexpr int kMaxMessageBytes = 64 << 20;
-constexpr int64_t kCallDeadlineMs = 30'000;
-constexpr int64_t kRetryForMs = 15 * 60'000;  // long enough for a coordinator job to be requeued
-constexpr size_t kChunkBytes = 1 << 20;
-
-std::chrono::system_clock::time_point DeadlineIn(int64_t ms) {
-  return std::chrono::system_clock::now() + std::chrono::milliseconds(ms);
-}
-
-Status FromGrpcStatus(const std::string& what, const grpc::Status& s) {
-  return Status(static_cast<StatusCode>(s.error_code()), what + ": " + s.error_message());
-}
-
-// CANCELLED too: this client never cancels its own calls, so CANCELLED means a coordinator that
-// is shutting down (SIGTERM) dropped the call, and it comes back after its restart. Repeating a
-// call is as safe as after UNAVAILABLE (completion is idempotent per job and attempt).
-bool IsTransient(const grpc::Status& s) {
-  return s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-         s.error_code() == grpc::StatusCode::CANCELLED;
+// `policy` with attempts of `attempt_deadline_ms`.
+RetryPolicy WithAttemptDeadline(RetryPolicy policy, int64_t attempt_deadline_ms) {
+  policy.attempt_deadline_ms = attempt_deadline_ms;
+  return policy;
 }
 
 }  // namespace
 
-std::shared_ptr<grpc::Channel> MakeCoordinatorChannel(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  args.SetMaxSendMessageSize(kMaxMessageBytes);
-  // gRPC's default reconnect backoff grows to two minutes; a restarted coordinator should be
-  // found again within a second or two. (The minimum backoff is left alone: gRPC also uses it
-  // as the connect timeout, and a slow link needs more than a fraction of a second.)
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
 CoordinatorClient::CoordinatorClient(const std::string& address)
     : stub_(v1::WorkerService::NewStub(MakeCoordinatorChannel(address))) {}
 
-Status CoordinatorClient::Retry(const std::string& what, int64_t max_total_ms,
-                                const std::function<grpc::Status()>& call) {
-  const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_total_ms);
-  int backoff_ms = 100;
-  while (true) {
-    grpc::Status s = call();
-    if (s.ok()) return OkStatus();
-    if (!IsTransient(s) || give_up_() || std::chrono::steady_clock::now() > give_up_at) {
-      return FromGrpcStatus(what, s);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-    backoff_ms = std::min(backoff_ms * 2, 2000);
-  }
+Status CoordinatorClient::Retry(const std::string& what, const RetryPolicy& policy,
+                                const std::function<grpc::Status(Deadline)>& call) {
+  return CallWithRetry(what, policy, give_up_, call);
 }
 
 StatusOr<v1::RegisterWorkerResponse> CoordinatorClient::Register(const v1::RegisterWorkerRequest& request) {
   v1::RegisterWorkerResponse response;
-  AUGSWEEP_RETURN_IF_ERROR(Retry("RegisterWorker", kRetryForMs, [&] {
+  AUGSWEEP_RETURN_IF_ERROR(Retry("RegisterWorker", PersistentRetry(), [&](Deadline deadline) {
     grpc::ClientContext context;
-    context.set_deadline(DeadlineIn(kCallDeadlineMs));
+    context.set_deadline(deadline);
     context.set_wait_for_ready(true);
     return stub_->RegisterWorker(&context, request, &response);
   }));
@@ -75,9 +38,11 @@ StatusOr<v1::RegisterWorkerResponse> CoordinatorClient::Register(const v1::Regis
 
 StatusOr<v1::LeaseJobResponse> CoordinatorClient::Lease(const v1::LeaseJobRequest& request) {
   v1::LeaseJobResponse response;
-  AUGSWEEP_RETURN_IF_ERROR(Retry("LeaseJob", kRetryForMs, [&] {
+  const RetryPolicy policy =
+      WithAttemptDeadline(PersistentRetry(), request.wait_ms() + GetTunables().rpc_call_deadline_ms);
+  AUGSWEEP_RETURN_IF_ERROR(Retry("LeaseJob", policy, [&](Deadline deadline) {
     grpc::ClientContext context;
-    context.set_deadline(DeadlineIn(request.wait_ms() + kCallDeadlineMs));
+    context.set_deadline(deadline);
     return stub_->LeaseJob(&context, request, &response);
   }));
   return response;
@@ -86,40 +51,55 @@ StatusOr<v1::LeaseJobResponse> CoordinatorClient::Lease(const v1::LeaseJobReques
 StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(const v1::HeartbeatRequest& request) {
   v1::HeartbeatResponse response;
   grpc::ClientContext context;
-  context.set_deadline(DeadlineIn(5'000));
+  context.set_deadline(DeadlineIn(GetTunables().heartbeat_deadline_ms));
   grpc::Status s = stub_->Heartbeat(&context, request, &response);
-  if (!s.ok()) return FromGrpcStatus("Heartbeat", s);
+  if (!s.ok()) return FromGrpc("Heartbeat", s);
   return response;
 }
 
 StatusOr<v1::CompleteJobResponse> CoordinatorClient::Complete(const v1::CompleteJobRequest& request) {
   v1::CompleteJobResponse response;
-  AUGSWEEP_RETURN_IF_ERROR(Retry("CompleteJob", kRetryForMs, [&] {
+  AUGSWEEP_RETURN_IF_ERROR(Retry("CompleteJob", PersistentRetry(), [&](Deadline deadline) {
     grpc::ClientContext context;
-    context.set_deadline(DeadlineIn(kCallDeadlineMs));
+    context.set_deadline(deadline);
     return stub_->CompleteJob(&context, request, &response);
   }));
   return response;
 }
 
-StatusOr<v1::FailJobResponse> CoordinatorClient::Fail(const v1::FailJobRequest& request,
-                                                      int64_t retry_for_ms) {
+StatusOr<v1::FailJobResponse> CoordinatorClient::Fail(const v1::FailJobRequest& request) {
   v1::FailJobResponse response;
-  AUGSWEEP_RETURN_IF_ERROR(Retry("FailJob", retry_for_ms, [&] {
+  AUGSWEEP_RETURN_IF_ERROR(Retry("FailJob", PersistentRetry(), [&](Deadline deadline) {
     grpc::ClientContext context;
-    context.set_deadline(DeadlineIn(std::min(retry_for_ms, kCallDeadlineMs)));
+    context.set_deadline(deadline);
     return stub_->FailJob(&context, request, &response);
   }));
   return response;
 }
 
+Status CoordinatorClient::GiveBack(const v1::GiveBackLeaseRequest& request) {
+  const int64_t ms = GetTunables().give_back_deadline_ms;
+  return Retry("GiveBackLease", RetryPolicy{ms, ms}, [&](Deadline deadline) {
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    v1::GiveBackLeaseResponse response;
+    return stub_->GiveBackLease(&context, request, &response);
+  });
+}
+
+// An artifact stream may take longer than one call: ten call deadlines per attempt.
+static RetryPolicy ArtifactPolicy() {
+  return WithAttemptDeadline(PersistentRetry(), 10 * GetTunables().rpc_call_deadline_ms);
+}
+
 StatusOr<std::string> CoordinatorClient::Fetch(const std::string& artifact_id) {
+  const RetryPolicy artifact_policy = ArtifactPolicy();
   std::string data;
   std::string sha;
-  AUGSWEEP_RETURN_IF_ERROR(Retry("GetArtifact " + artifact_id, kRetryForMs, [&] {
+  AUGSWEEP_RETURN_IF_ERROR(Retry("GetArtifact " + artifact_id, artifact_policy, [&](Deadline deadline) {
     data.clear();
     grpc::ClientContext context;
-    context.set_deadline(DeadlineIn(10 * kCallDeadlineMs));
+    context.set_deadline(deadline);
     v1::GetArtifactRequest request;
     request.set_artifact_id(artifact_id);
     auto reader = stub_->GetArtifact(&context, request);
@@ -135,10 +115,11 @@ StatusOr<std::string> CoordinatorClient::Fetch(const std::string& artifact_id) {
 }
 
 Status CoordinatorClient::Put(const std::string& artifact_id, const std::string& bytes) {
+  const RetryPolicy artifact_policy = ArtifactPolicy();
   const std::string sha = Sha256Hex(bytes);
-  return Retry("PutArtifact " + artifact_id, kRetryForMs, [&] {
+  return Retry("PutArtifact " + artifact_id, artifact_policy, [&](Deadline deadline) {
     grpc::ClientContext context;
-    context.set_deadline(DeadlineIn(10 * kCallDeadlineMs));
+    context.set_deadline(deadline);
     v1::PutArtifactResponse response;
     auto writer = stub_->PutArtifact(&context, &response);
     size_t offset = 0;
@@ -148,7 +129,7 @@ Status CoordinatorClient::Put(const std::string& artifact_id, const std::string&
         chunk.set_artifact_id(artifact_id);
         chunk.set_total_size(bytes.size());
       }
-      const size_t n = std::min(kChunkBytes, bytes.size() - offset);
+      const size_t n = std::min(kStreamChunkBytes, bytes.size() - offset);
       chunk.set_offset(offset);
       chunk.set_data(bytes.substr(offset, n));
       offset += n;

@@ -12,14 +12,12 @@
 
 #include "augsweep/v1/worker_service.grpc.pb.h"
 #include "common/status.h"
-#include "worker/artifact_source.h"
+#include "rpc/rpc_options.h"
+#include "worker/artifact_exchange.h"
 
 namespace augsweep {
 
-// A channel to `address` that reconnects within seconds after the server comes back.
-std::shared_ptr<grpc::Channel> MakeCoordinatorChannel(const std::string& address);
-
-class CoordinatorClient : public ArtifactSource {
+class CoordinatorClient : public ArtifactExchange {
  public:
   explicit CoordinatorClient(const std::string& address);
 
@@ -34,16 +32,20 @@ class CoordinatorClient : public ArtifactSource {
   StatusOr<v1::HeartbeatResponse> Heartbeat(const v1::HeartbeatRequest& request);
   StatusOr<v1::CompleteJobResponse> Complete(const v1::CompleteJobRequest& request);
   // A failure is a result the coordinator must hear of: retried as long as Complete (15 minutes:
-  // a requeued coordinator job), unless `retry_for_ms` is shorter (the give-back on SIGTERM).
-  StatusOr<v1::FailJobResponse> Fail(const v1::FailJobRequest& request,
-                                     int64_t retry_for_ms = 15 * 60'000);
+  // a requeued coordinator job).
+  StatusOr<v1::FailJobResponse> Fail(const v1::FailJobRequest& request);
+  // Returns a lease unfinished (SIGTERM, preemption). Tried for the give_back_deadline_ms
+  // tunable only: a worker that is stopping cannot wait, and an unacknowledged lease expires.
+  Status GiveBack(const v1::GiveBackLeaseRequest& request);
 
   StatusOr<std::string> Fetch(const std::string& artifact_id) override;
   Status Put(const std::string& artifact_id, const std::string& bytes) override;
 
  private:
-  // Runs `call` until it succeeds, fails permanently, or retrying is over.
-  Status Retry(const std::string& what, int64_t max_total_ms, const std::function<grpc::Status()>& call);
+  using Deadline = std::chrono::system_clock::time_point;
+  // CallWithRetry (rpc/rpc_options.h), giving up early when give_up_() says so.
+  Status Retry(const std::string& what, const RetryPolicy& policy,
+               const std::function<grpc::Status(Deadline)>& call);
 
   std::unique_ptr<v1::WorkerService::Stub> stub_;
   std::function<bool()> give_up_ = [] { return false; };

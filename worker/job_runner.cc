@@ -81,7 +81,7 @@ StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& 
 StatusOr<std::shared_ptr<const JobRunner::JobData>> JobRunner::LoadData(const v1::JobSpec& job) {
   const std::string cache_key = job.dataset_artifact() + "|" + job.folds_artifact();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = data_cache_.find(cache_key);
     if (it != data_cache_.end()) return it->second;
   }
@@ -95,7 +95,7 @@ StatusOr<std::shared_ptr<const JobRunner::JobData>> JobRunner::LoadData(const v1
   auto data = std::make_shared<JobData>();
   AUGSWEEP_ASSIGN_OR_RETURN(data->dataset, DatasetFromProto(dataset_proto));
   AUGSWEEP_ASSIGN_OR_RETURN(data->splits, SplitsFromProto(folds_proto, data->dataset.examples.size()));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   data_cache_[cache_key] = data;
   return std::shared_ptr<const JobData>(data);
 }

@@ -7,16 +7,16 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "augsweep/v1/job.pb.h"
 #include "augsweep/v1/worker_service.pb.h"
 #include "common/dataset/dataset.h"
+#include "common/mutex.h"
 #include "common/folds/stratified_folds.h"
-#include "worker/artifact_source.h"
+#include "worker/artifact_exchange.h"
 #include "worker/executors/executor.h"
-#include "worker/executors/registry.h"
+#include "worker/executors/executor_registry.h"
 
 namespace augsweep {
 
@@ -34,7 +34,7 @@ StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& 
 class JobRunner {
  public:
   // Neither is owned; both must outlive the runner.
-  JobRunner(const ExecutorRegistry* executors, ArtifactSource* artifacts)
+  JobRunner(const ExecutorRegistry* executors, ArtifactExchange* artifacts)
       : executors_(executors), artifacts_(artifacts) {}
 
   // The result carries the lease's job key and attempt. Errors: InvalidArgument/NotFound/
@@ -51,9 +51,10 @@ class JobRunner {
   StatusOr<v1::JobResult> RunTrainEval(const v1::JobSpec& job, const JobData& data, JobControl& control);
 
   const ExecutorRegistry* const executors_;
-  ArtifactSource* const artifacts_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const JobData>> data_cache_;  // by dataset + folds ids
+  ArtifactExchange* const artifacts_;
+  Mutex mu_;
+  // By dataset + folds artifact ids; jobs of several threads may share a runner.
+  std::map<std::string, std::shared_ptr<const JobData>> data_cache_ AUGSWEEP_GUARDED_BY(mu_);
 };
 
 }  // namespace augsweep

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -33,28 +32,34 @@ class HeartbeatThread {
  public:
   HeartbeatThread(int32_t interval_ms, std::function<void()> beat)
       : thread_([this, interval_ms, beat = std::move(beat)] {
-          std::unique_lock<std::mutex> lock(mu_);
-          while (!cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return done_; })) {
-            lock.unlock();
+          MutexLock lock(&mu_);
+          auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(interval_ms);
+          while (!done_) {
+            if (std::chrono::steady_clock::now() < next) {
+              cv_.WaitUntil(&mu_, next);
+              continue;
+            }
+            mu_.Unlock();
             beat();
-            lock.lock();
+            mu_.Lock();
+            next = std::chrono::steady_clock::now() + std::chrono::milliseconds(interval_ms);
           }
         }) {}
   ~HeartbeatThread() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       done_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     thread_.join();
   }
   HeartbeatThread(const HeartbeatThread&) = delete;
   HeartbeatThread& operator=(const HeartbeatThread&) = delete;
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool done_ AUGSWEEP_GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: started after the members it uses
 };
 
@@ -156,7 +161,7 @@ Status Worker::RunOne(const v1::Lease& lease) {
   const v1::JobSpec& job = lease.job();
   auto control = std::make_shared<Control>();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     current_ = CurrentJob{job.key(), lease.attempt(), control, false};
   }
   if (stopping_) {  // Stop() raced with this lease: hand it straight back
@@ -187,7 +192,7 @@ Status Worker::RunOne(const v1::Lease& lease) {
 
   bool given_back;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     given_back = current_->given_back;
     current_.reset();
   }
@@ -223,20 +228,17 @@ Status Worker::RunOne(const v1::Lease& lease) {
 
 void Worker::Stop() {
   stopping_ = true;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!current_ || current_->given_back) return;
   current_->given_back = true;
   current_->control->Cancel();
-  v1::FailJobRequest release;
-  release.set_worker_id(worker_id_);
-  release.set_job_key(current_->key);
-  release.set_attempt(current_->attempt);
-  release.set_released(true);
-  release.set_retryable(true);
-  release.set_error("worker stopping (SIGTERM)");
-  StatusOr<v1::FailJobResponse> answer = client_.Fail(release, 1'000);
-  Log("gave back " + current_->key.substr(0, 18) + (answer.ok() ? "" : " (not acknowledged: " +
-                                                    answer.status().message() + "; its lease will expire)"));
+  v1::GiveBackLeaseRequest give_back;
+  give_back.set_worker_id(worker_id_);
+  give_back.set_job_key(current_->key);
+  give_back.set_attempt(current_->attempt);
+  Status answer = client_.GiveBack(give_back);
+  Log("gave back " + current_->key.substr(0, 18) +
+      (answer.ok() ? "" : " (not acknowledged: " + answer.message() + "; its lease will expire)"));
 }
 
 }  // namespace augsweep

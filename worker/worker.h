@@ -9,13 +9,14 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/status.h"
+#include "common/tunables.h"
 #include "worker/coordinator_client.h"
-#include "worker/executors/registry.h"
+#include "worker/executors/executor_registry.h"
 #include "worker/job_runner.h"
 
 namespace augsweep {
@@ -26,7 +27,8 @@ struct WorkerOptions {
   int64_t free_memory_mb = 0;   // 0: measured at each lease (cuda: the GPU's free memory)
   std::string hostname;         // empty: gethostname()
   std::string slurm_job_id;
-  int32_t lease_wait_ms = 1'000;  // long-poll length; also how fast Run() notices Stop()
+  // Long-poll length; also how fast Run() notices Stop().
+  int32_t lease_wait_ms = static_cast<int32_t>(GetTunables().lease_wait_ms);
   std::string log_prefix = "augsweep-worker";
   bool log_jobs = true;           // one line per job; failures are always logged
 };
@@ -65,8 +67,8 @@ class Worker {
   int32_t heartbeat_interval_ms_ = 5'000;
   std::atomic<bool> stopping_{false};
   mutable std::atomic<bool> gpu_memory_error_logged_{false};
-  std::mutex mu_;
-  std::optional<CurrentJob> current_;  // guarded by mu_
+  Mutex mu_;
+  std::optional<CurrentJob> current_ AUGSWEEP_GUARDED_BY(mu_);
 };
 
 }  // namespace augsweep

@@ -10,7 +10,7 @@
 
 #include "common/cli_main.h"
 #include "common/signal_waiter.h"
-#include "worker/executors/registry.h"
+#include "worker/executors/default_executors.h"
 #include "worker/runtime/allocator_tuning.h"
 #include "worker/runtime/cuda_memory.h"
 #include "worker/worker.h"

@@ -236,7 +236,7 @@ class SpecParser {
       AUGSWEEP_ASSIGN_OR_RETURN(std::string kind, f.String("kind", std::nullopt));
       if (!IsGeneratorKind(kind)) {
         return f.Error("kind", "unknown generator kind \"" + kind + "\"; expected one of: " +
-                                   JoinSet(kGeneratorKinds));
+                                   ExecutorKindNames(ExecutorRole::kGenerator));
       }
       const bool is_llm = kind == "llama";
       AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(
@@ -289,7 +289,7 @@ class SpecParser {
       AUGSWEEP_ASSIGN_OR_RETURN(std::string kind, f.String("kind", std::nullopt));
       if (!IsClassifierKind(kind)) {
         return f.Error("kind", "unknown classifier kind \"" + kind + "\"; expected one of: " +
-                                   JoinSet(kClassifierKinds));
+                                   ExecutorKindNames(ExecutorRole::kClassifier));
       }
       const bool transformer = ClassifierNeedsModel(kind);
       std::set<std::string> allowed = {"name", "kind", "epochs", "learning_rate", "weight_decay"};

@@ -313,7 +313,7 @@ void ByteLevelBpeTokenizer::EncodeWord(std::string_view word, std::vector<int32_
   std::string key;
   if (cacheable) {
     key.assign(word);
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    MutexLock lock(&cache_mu_);
     const auto it = cache_.find(key);
     if (it != cache_.end()) {
       ids->insert(ids->end(), it->second.begin(), it->second.end());
@@ -323,7 +323,7 @@ void ByteLevelBpeTokenizer::EncodeWord(std::string_view word, std::vector<int32_
   const size_t first = ids->size();
   MergeWord(word, ids);
   if (cacheable) {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    MutexLock lock(&cache_mu_);
     if (cache_.size() < kMaxCacheEntries) {
       cache_.emplace(std::move(key), std::vector<int32_t>(ids->begin() + first, ids->end()));
     }

@@ -17,7 +17,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/tokenizers/literal_token_splitter.h"
 #include "common/tokenizers/pretokenizer_regex.h"
@@ -163,8 +163,8 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
   bool clean_up_ = false;
 
   // Pre-token -> ids. Bounded; entries are only added, so a hit never goes stale.
-  mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;  // guarded by cache_mu_
+  mutable Mutex cache_mu_;
+  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_ AUGSWEEP_GUARDED_BY(cache_mu_);
 };
 
 // GPT-2 style files. `vocab_json` maps byte-alphabet tokens to ids; `merges_txt` has one "a b"

@@ -11,75 +11,30 @@ bool HasTokenTypes(EncoderFamily family) {
   return family == EncoderFamily::kBert || family == EncoderFamily::kXlnet;
 }
 
-int NumSpecialTokens(EncoderFamily family, bool pair) {
-  if (!pair) return 2;
-  return family == EncoderFamily::kRoberta ? 4 : 3;
-}
+// Every layout adds two special tokens to a text.
+constexpr int kNumSpecialTokens = 2;
 
-// PreTrainedTokenizerBase.truncate_sequences: the text loses tokens from its end; a pair,
-// "longest_first", takes them from the longer text first, then from both, the second text
-// taking the odd one.
-void Truncate(size_t to_remove, Ids* a, Ids* b) {
-  if (to_remove == 0) return;
-  if (b == nullptr) {
-    a->resize(a->size() - std::min(to_remove, a->size()));
-    return;
-  }
-  const size_t la = a->size(), lb = b->size();
-  const size_t first = std::min(la > lb ? la - lb : lb - la, to_remove);
-  const size_t second = to_remove - first;
-  size_t from_a, from_b;
-  if (la > lb) {
-    from_a = first + second / 2;
-    from_b = second - second / 2;
-  } else {
-    from_a = second / 2;
-    from_b = first + second - second / 2;
-  }
-  a->resize(la - std::min(from_a, la));
-  b->resize(lb - std::min(from_b, lb));
-}
-
-// build_inputs_with_special_tokens and create_token_type_ids_from_sequences.
-ClassifierInput Build(EncoderFamily family, const ClassifierSpecialIds& s, const Ids& a,
-                      const Ids* b) {
+// build_inputs_with_special_tokens and create_token_type_ids_from_sequences for one text.
+ClassifierInput Build(EncoderFamily family, const ClassifierSpecialIds& s, const Ids& text) {
   ClassifierInput row;
-  auto add = [&](const Ids& ids, int32_t type) {
-    row.ids.insert(row.ids.end(), ids.begin(), ids.end());
-    row.token_type_ids.insert(row.token_type_ids.end(), ids.size(), type);
-  };
   switch (family) {
     case EncoderFamily::kBert:
     case EncoderFamily::kDistilBert:
-      add({s.cls}, 0);
-      add(a, 0);
-      add({s.sep}, 0);
-      if (b != nullptr) {
-        add(*b, 1);
-        add({s.sep}, 1);
-      }
-      break;
     case EncoderFamily::kRoberta:
-      add({s.cls}, 0);
-      add(a, 0);
-      add({s.sep}, 0);
-      if (b != nullptr) {
-        add({s.sep}, 0);
-        add(*b, 0);
-        add({s.sep}, 0);
-      }
+      row.ids.push_back(s.cls);
+      row.ids.insert(row.ids.end(), text.begin(), text.end());
+      row.ids.push_back(s.sep);
       break;
     case EncoderFamily::kXlnet:
-      add(a, 0);
-      add({s.sep}, 0);
-      if (b != nullptr) {
-        add(*b, 1);
-        add({s.sep}, 1);
-      }
-      add({s.cls}, 2);
+      row.ids.insert(row.ids.end(), text.begin(), text.end());
+      row.ids.push_back(s.sep);
+      row.ids.push_back(s.cls);
       break;
   }
-  if (!HasTokenTypes(family)) row.token_type_ids.clear();
+  if (HasTokenTypes(family)) {
+    row.token_type_ids.assign(row.ids.size(), 0);
+    if (family == EncoderFamily::kXlnet) row.token_type_ids.back() = 2;  // <cls>
+  }
   return row;
 }
 
@@ -103,58 +58,39 @@ std::vector<int64_t> ClassifierBatch::Row(const std::vector<int64_t>& array, int
 }
 
 StatusOr<ClassifierInput> LayOutClassifierInput(EncoderFamily family,
-                                                const ClassifierSpecialIds& special, Ids first,
-                                                const Ids* second, int max_length) {
-  const int num_special = NumSpecialTokens(family, second != nullptr);
-  if (max_length > 0 && max_length <= num_special) {
+                                                const ClassifierSpecialIds& special, Ids tokens,
+                                                int max_length) {
+  if (max_length > 0 && max_length <= kNumSpecialTokens) {
     return InvalidArgumentError("max_length " + std::to_string(max_length) +
                                 " leaves no room for text next to the " +
-                                std::to_string(num_special) + " special tokens of a " +
+                                std::to_string(kNumSpecialTokens) + " special tokens of a " +
                                 std::string(EncoderFamilyName(family)) + " input");
   }
-  Ids b = second != nullptr ? *second : Ids();
-  const size_t total = first.size() + b.size() + num_special;
-  if (max_length > 0 && total > static_cast<size_t>(max_length)) {
-    Truncate(total - max_length, &first, second != nullptr ? &b : nullptr);
+  // The text loses tokens from its end (PreTrainedTokenizerBase.truncate_sequences).
+  if (max_length > 0 && tokens.size() + kNumSpecialTokens > static_cast<size_t>(max_length)) {
+    tokens.resize(static_cast<size_t>(max_length - kNumSpecialTokens));
   }
-  return Build(family, special, first, second != nullptr ? &b : nullptr);
+  return Build(family, special, tokens);
 }
 
 StatusOr<ClassifierInput> EncodeClassifierInput(const Tokenizer& tokenizer, EncoderFamily family,
                                                 std::string_view text, int max_length) {
   AUGSWEEP_ASSIGN_OR_RETURN(ClassifierSpecialIds special,
                             ClassifierSpecialIdsOf(tokenizer, family));
-  return LayOutClassifierInput(family, special, tokenizer.Encode(text, false), nullptr, max_length);
-}
-
-StatusOr<ClassifierInput> EncodeClassifierPairInput(const Tokenizer& tokenizer,
-                                                    EncoderFamily family, std::string_view first,
-                                                    std::string_view second, int max_length) {
-  AUGSWEEP_ASSIGN_OR_RETURN(ClassifierSpecialIds special,
-                            ClassifierSpecialIdsOf(tokenizer, family));
-  const Ids b = tokenizer.Encode(second, false);
-  return LayOutClassifierInput(family, special, tokenizer.Encode(first, false), &b, max_length);
+  return LayOutClassifierInput(family, special, tokenizer.Encode(text, false), max_length);
 }
 
 StatusOr<ClassifierBatch> LayOutClassifierBatch(EncoderFamily family,
                                                 const ClassifierSpecialIds& special,
-                                                const std::vector<Ids>& first,
-                                                const std::vector<Ids>* second,
+                                                const std::vector<Ids>& texts,
                                                 const ClassifierInputOptions& options) {
-  if (first.empty()) return InvalidArgumentError("a classifier batch needs at least one text");
-  if (second != nullptr && second->size() != first.size()) {
-    return InvalidArgumentError("a pair batch needs as many second texts as first ones (" +
-                                std::to_string(first.size()) + " vs " +
-                                std::to_string(second->size()) + ")");
-  }
+  if (texts.empty()) return InvalidArgumentError("a classifier batch needs at least one text");
   std::vector<ClassifierInput> rows;
-  rows.reserve(first.size());
+  rows.reserve(texts.size());
   size_t longest = 0;
-  for (size_t i = 0; i < first.size(); ++i) {
-    AUGSWEEP_ASSIGN_OR_RETURN(
-        ClassifierInput row,
-        LayOutClassifierInput(family, special, first[i],
-                              second != nullptr ? &(*second)[i] : nullptr, options.max_length));
+  for (const Ids& text : texts) {
+    AUGSWEEP_ASSIGN_OR_RETURN(ClassifierInput row,
+                              LayOutClassifierInput(family, special, text, options.max_length));
     longest = std::max(longest, row.ids.size());
     rows.push_back(std::move(row));
   }
@@ -197,22 +133,7 @@ StatusOr<ClassifierBatch> EncodeClassifierBatch(const Tokenizer& tokenizer, Enco
   std::vector<Ids> ids;
   ids.reserve(texts.size());
   for (const std::string& text : texts) ids.push_back(tokenizer.Encode(text, false));
-  return LayOutClassifierBatch(family, special, ids, nullptr, options);
-}
-
-StatusOr<ClassifierBatch> EncodeClassifierPairBatch(const Tokenizer& tokenizer,
-                                                    EncoderFamily family,
-                                                    const std::vector<std::string>& first,
-                                                    const std::vector<std::string>& second,
-                                                    const ClassifierInputOptions& options) {
-  AUGSWEEP_ASSIGN_OR_RETURN(ClassifierSpecialIds special,
-                            ClassifierSpecialIdsOf(tokenizer, family));
-  std::vector<Ids> a, b;
-  a.reserve(first.size());
-  b.reserve(second.size());
-  for (const std::string& text : first) a.push_back(tokenizer.Encode(text, false));
-  for (const std::string& text : second) b.push_back(tokenizer.Encode(text, false));
-  return LayOutClassifierBatch(family, special, a, &b, options);
+  return LayOutClassifierBatch(family, special, ids, options);
 }
 
 }  // namespace augsweep

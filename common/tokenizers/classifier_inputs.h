@@ -1,21 +1,19 @@
 // The input batch of an encoder classifier, laid out as each model family's slow Hugging Face
-// tokenizer lays it out (tok(texts, padding="longest", truncation=True, max_length=...)):
+// tokenizer lays out single texts (tok(texts, padding="longest", truncation=True, max_length=...)):
 //
-//   family       single           pair                    token types (pair)   padding
-//   bert         [CLS] A [SEP]    [CLS] A [SEP] B [SEP]   0 ... 0, 1 ... 1     right, [PAD]
-//   distilbert   [CLS] A [SEP]    [CLS] A [SEP] B [SEP]   none                 right, [PAD]
-//   roberta      <s> A </s>       <s> A </s></s> B </s>   none                 right, <pad>
-//   xlnet        A <sep> <cls>    A <sep> B <sep> <cls>   0 ... 0, 1 ... 1, 2  LEFT, <pad>
+//   family       row              token types              padding
+//   bert         [CLS] A [SEP]    0 ... 0                  right, [PAD]
+//   distilbert   [CLS] A [SEP]    none                     right, [PAD]
+//   roberta      <s> A </s>       none                     right, <pad>
+//   xlnet        A <sep> <cls>    0 ... 0, 2 on <cls>      LEFT, <pad>
 //
-// BERT's types are 0 over [CLS] A [SEP], 1 over B [SEP], 0 on padding. XLNet's are 0 over A <sep>,
-// 1 over B <sep>, 2 on <cls> and 3 on padding (its pad_token_type_id). The attention mask is 1 on
+// BERT's type on padding is 0, XLNet's 3 (its pad_token_type_id). The attention mask is 1 on
 // tokens and 0 on padding. Rows are padded to the longest row of the batch ("dynamic padding"),
-// or to max_length with pad_to_max_length.
+// or to max_length with pad_to_max_length. augsweep classifies one text per example; sentence
+// pairs (A [SEP] B) are not laid out.
 //
 // Truncation (HF truncation=True, truncation_side "right"): a row that would be longer than
-// max_length loses tokens from the end of its text; a pair loses them "longest_first": from the
-// longer text until both are equally long, then alternately, the second text losing the odd
-// one. The special tokens are always kept.
+// max_length loses tokens from the end of its text. The special tokens are always kept.
 //
 // Two levels: ClassifierInput is one example with its special tokens, not padded (for a caller
 // that pads and sorts batches itself); ClassifierBatch is a padded batch. Torch-free: a batch's
@@ -48,8 +46,7 @@ StatusOr<ClassifierSpecialIds> ClassifierSpecialIdsOf(const Tokenizer& tokenizer
                                                       EncoderFamily family);
 
 struct ClassifierInputOptions {
-  // The longest row, special tokens included. Must exceed the number of special tokens the
-  // layout adds (2 for a single text; 3 for a BERT or XLNet pair, 4 for a RoBERTa pair);
+  // The longest row, special tokens included. Must exceed the 2 special tokens the layout adds;
   // 0 or less: no truncation.
   int max_length = 512;
   // Pad every row to max_length (HF padding="max_length") instead of to the longest row.
@@ -64,19 +61,15 @@ struct ClassifierInput {
   std::vector<int32_t> token_type_ids;
 };
 
-// Lays out one example from tokens without special tokens; `second` is null for a single text.
-// InvalidArgument when max_length leaves no room for text (see ClassifierInputOptions).
+// Lays out one example from tokens without special tokens. InvalidArgument when max_length
+// leaves no room for text (see ClassifierInputOptions).
 StatusOr<ClassifierInput> LayOutClassifierInput(EncoderFamily family,
                                                 const ClassifierSpecialIds& special,
-                                                std::vector<int32_t> first,
-                                                const std::vector<int32_t>* second, int max_length);
+                                                std::vector<int32_t> tokens, int max_length);
 
-// Tokenizes and lays out one text, or one pair; max_length <= 0: no truncation.
+// Tokenizes and lays out one text; max_length <= 0: no truncation.
 StatusOr<ClassifierInput> EncodeClassifierInput(const Tokenizer& tokenizer, EncoderFamily family,
                                                 std::string_view text, int max_length);
-StatusOr<ClassifierInput> EncodeClassifierPairInput(const Tokenizer& tokenizer,
-                                                    EncoderFamily family, std::string_view first,
-                                                    std::string_view second, int max_length);
 
 struct ClassifierBatch {
   int64_t batch_size = 0;
@@ -92,25 +85,16 @@ struct ClassifierBatch {
 };
 
 // Lays out texts that are already tokens without special tokens (Tokenizer::Encode(text,
-// false)), so a caller can tokenize a data set once and batch it many times. `second` is null
-// for single texts, else as long as `first`. InvalidArgument for an empty batch, mismatched
-// pair counts, or a max_length too small for the special tokens.
+// false)), so a caller can tokenize a data set once and batch it many times. InvalidArgument for
+// an empty batch or a max_length too small for the special tokens.
 StatusOr<ClassifierBatch> LayOutClassifierBatch(EncoderFamily family,
                                                 const ClassifierSpecialIds& special,
-                                                const std::vector<std::vector<int32_t>>& first,
-                                                const std::vector<std::vector<int32_t>>* second,
+                                                const std::vector<std::vector<int32_t>>& texts,
                                                 const ClassifierInputOptions& options);
 
 // Tokenizes and lays out single texts.
 StatusOr<ClassifierBatch> EncodeClassifierBatch(const Tokenizer& tokenizer, EncoderFamily family,
                                                 const std::vector<std::string>& texts,
                                                 const ClassifierInputOptions& options);
-
-// Tokenizes and lays out text pairs (first[i], second[i]).
-StatusOr<ClassifierBatch> EncodeClassifierPairBatch(const Tokenizer& tokenizer,
-                                                    EncoderFamily family,
-                                                    const std::vector<std::string>& first,
-                                                    const std::vector<std::string>& second,
-                                                    const ClassifierInputOptions& options);
 
 }  // namespace augsweep

@@ -4,14 +4,17 @@
 #include <chrono>
 #include <set>
 
+#include "augsweep/v1/job.pb.h"
 #include "common/dataset/data_codec.h"
 #include "common/sha256.h"
-#include "coordinator/scheduler/result_aggregation.h"
 
 namespace augsweep {
 namespace {
 
-constexpr int kMaxRecentErrors = 5;
+// A worker counts as active while heard from within three heartbeats and a margin.
+int64_t ActiveWindowMs(int32_t heartbeat_interval_ms) {
+  return 3 * int64_t{heartbeat_interval_ms} + GetTunables().active_worker_window_ms;
+}
 
 bool IsTerminal(v1::JobState s) {
   return s == v1::SUCCEEDED || s == v1::FAILED || s == v1::BLOCKED || s == v1::CANCELLED;
@@ -24,6 +27,14 @@ const std::string& ExecutorKindOf(const v1::JobSpec& job) {
 }
 
 std::string ShortKey(const std::string& key) { return key.substr(0, std::min<size_t>(key.size(), 18)); }
+
+bool WorkerCanRun(const WorkerCapabilities& caps, const v1::JobSpec& job) {
+  if (!caps.stages.count(StageOf(job))) return false;
+  if (!caps.executor_kinds.count(ExecutorKindOf(job))) return false;
+  const v1::ResourceSpec& r = job.resources();
+  if (r.device() != "any" && !r.device().empty() && r.device() != caps.device) return false;
+  return r.min_memory_mb() <= 0 || caps.free_memory_mb >= r.min_memory_mb();
+}
 
 }  // namespace
 
@@ -44,7 +55,10 @@ int64_t JobScheduler::Now() const {
 }
 
 Status JobScheduler::LoadState() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
+  std::map<std::string, v1::SweepRecord> sweeps;
+  std::map<std::string, v1::JobRecord> jobs;
+  std::map<std::string, std::vector<std::string>> dependents;
   Status parse_error;
   AUGSWEEP_RETURN_IF_ERROR(store_->Scan(Family::kSweeps, "", [&](std::string_view key, std::string_view value) {
     v1::SweepRecord sweep;
@@ -52,12 +66,11 @@ Status JobScheduler::LoadState() {
       parse_error = DataLossError("store: sweep record " + std::string(key) + " is corrupt");
       return false;
     }
-    sweeps_[sweep.sweep_id()] = std::move(sweep);
+    sweeps[sweep.sweep_id()] = std::move(sweep);
     return true;
   }));
   AUGSWEEP_RETURN_IF_ERROR(parse_error);
   const int64_t grace = Now() + options_.lease_ms;
-  std::map<int64_t, std::vector<std::string>> by_time;  // keep the lease order across restarts
   AUGSWEEP_RETURN_IF_ERROR(store_->Scan(Family::kJobs, "", [&](std::string_view key, std::string_view value) {
     v1::JobRecord job;
     if (!job.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
@@ -65,19 +78,22 @@ Status JobScheduler::LoadState() {
       return false;
     }
     if (job.state() == v1::LEASED) job.set_lease_expires_unix_ms(std::max(job.lease_expires_unix_ms(), grace));
-    for (const auto& dep : job.spec().depends_on()) dependents_[dep].push_back(job.spec().key());
-    jobs_[job.spec().key()] = std::move(job);
+    for (const auto& dep : job.spec().depends_on()) dependents[dep].push_back(job.spec().key());
+    jobs[job.spec().key()] = std::move(job);
     return true;
   }));
   AUGSWEEP_RETURN_IF_ERROR(parse_error);
+  sweeps_ = std::move(sweeps);
+  jobs_ = std::move(jobs);
+  dependents_ = std::move(dependents);
   // Lease order: sweeps in submission order, each sweep's jobs in plan order.
-  std::vector<const v1::SweepRecord*> sweeps;
-  for (const auto& [id, sweep] : sweeps_) sweeps.push_back(&sweep);
-  std::sort(sweeps.begin(), sweeps.end(), [](const auto* a, const auto* b) {
+  std::vector<const v1::SweepRecord*> by_submission;
+  for (const auto& [id, sweep] : sweeps_) by_submission.push_back(&sweep);
+  std::sort(by_submission.begin(), by_submission.end(), [](const auto* a, const auto* b) {
     return a->submitted_unix_ms() < b->submitted_unix_ms();
   });
   std::set<std::string> seen;
-  for (const auto* sweep : sweeps) {
+  for (const auto* sweep : by_submission) {
     for (const auto& key : sweep->job_keys()) {
       if (jobs_.count(key) && seen.insert(key).second) job_order_.push_back(key);
     }
@@ -126,7 +142,7 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, cons
   AUGSWEEP_RETURN_IF_ERROR(
       store_->PutArtifact(any_job.folds_artifact(), SplitsToProto(prepared.splits).SerializeAsString()));
 
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const int64_t now = Now();
   v1::SweepRecord sweep;
   // The counter restarts at 0 with the process, so the same spec submitted in the same
@@ -190,94 +206,71 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, cons
     job_order_.push_back(key);
     for (const auto& dep : jobs_[key].spec().depends_on()) dependents_[dep].push_back(key);
   }
-  job_ready_.notify_all();
+  job_ready_.SignalAll();
   return outcome;
 }
 
-void JobScheduler::TouchWorker(const std::string& worker_id, const std::string& current_job) {
-  v1::WorkerInfo& w = workers_[worker_id];
-  w.set_worker_id(worker_id);
-  w.set_last_seen_unix_ms(Now());
-  w.set_current_job(current_job);
+std::string JobScheduler::RegisterWorker(const WorkerRegistration& registration) {
+  return workers_.Register(registration, Now());
 }
 
-v1::RegisterWorkerResponse JobScheduler::RegisterWorker(const v1::RegisterWorkerRequest& request) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::string id = request.hostname().empty() ? "worker" : request.hostname();
-  id += "-" + ContentHasher().Add("host", request.hostname()).AddInt("time", Now())
-                  .AddInt("n", static_cast<int64_t>(workers_.size())).HexDigest().substr(0, 6);
-  if (!request.slurm_job_id().empty()) id += "-slurm" + request.slurm_job_id();
-  TouchWorker(id, "");
-  workers_[id].set_hostname(request.hostname());
-  workers_[id].set_device(request.capabilities().device());
-  v1::RegisterWorkerResponse response;
-  response.set_worker_id(id);
-  response.set_heartbeat_interval_ms(options_.heartbeat_interval_ms);
-  return response;
-}
-
-bool JobScheduler::WorkerCanRun(const v1::WorkerCapabilities& caps, const v1::JobSpec& job) const {
-  const auto& kinds = caps.job_kinds();
-  if (std::find(kinds.begin(), kinds.end(), job.kind()) == kinds.end()) return false;
-  const auto& executors = caps.executor_kinds();
-  if (std::find(executors.begin(), executors.end(), ExecutorKindOf(job)) == executors.end()) return false;
-  const v1::ResourceSpec& r = job.resources();
-  if (r.device() != "any" && !r.device().empty() && r.device() != caps.device()) return false;
-  return r.min_memory_mb() <= 0 || caps.free_memory_mb() >= r.min_memory_mb();
-}
-
-StatusOr<v1::LeaseJobResponse> JobScheduler::LeaseJob(const v1::LeaseJobRequest& request) {
+StatusOr<std::optional<JobLease>> JobScheduler::LeaseJob(const LeaseRequest& request) {
   const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(std::clamp(request.wait_ms(), 0, 60'000));
-  std::unique_lock<std::mutex> lock(mu_);
-  TouchWorker(request.worker_id(), "");
+                        std::chrono::milliseconds(std::clamp<int64_t>(request.wait_ms, 0, GetTunables().lease_wait_max_ms));
+  workers_.Touch(request.worker_id, "", Now());
+  MutexLock lock(&mu_);
   while (true) {
     ExpireLeasesLocked();
     for (const std::string& key : job_order_) {
       const v1::JobRecord& current = jobs_[key];
-      if (current.state() != v1::READY || !WorkerCanRun(request.capabilities(), current.spec())) continue;
+      if (current.state() != v1::READY || !WorkerCanRun(request.capabilities, current.spec())) continue;
       v1::JobRecord job = current;
       const int64_t now = Now();
       job.set_state(v1::LEASED);
       job.set_attempts(job.attempts() + 1);
-      job.set_worker_id(request.worker_id());
+      job.set_worker_id(request.worker_id);
       job.set_leased_unix_ms(now);
       job.set_lease_expires_unix_ms(now + options_.lease_ms);
       WriteSet writes;
-      AddEvent(writes, "job " + ShortKey(key) + " leased to " + request.worker_id() + ", attempt " +
+      AddEvent(writes, "job " + ShortKey(key) + " leased to " + request.worker_id + ", attempt " +
                            std::to_string(job.attempts()));
-      v1::LeaseJobResponse response;
-      v1::Lease* lease = response.mutable_lease();
-      *lease->mutable_job() = job.spec();
-      lease->set_attempt(job.attempts());
-      lease->set_expires_unix_ms(job.lease_expires_unix_ms());
+      JobLease lease{key, StageOf(job.spec()), job.attempts(), job.lease_expires_unix_ms(),
+                     job.spec().SerializeAsString()};
       std::vector<v1::JobRecord> changed{std::move(job)};
       AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
-      TouchWorker(request.worker_id(), key);
-      return response;
+      progress_.erase(key);
+      workers_.Touch(request.worker_id, key, now);
+      return std::optional<JobLease>(std::move(lease));
     }
-    if (shutdown_ || job_ready_.wait_until(lock, deadline) == std::cv_status::timeout) {
-      return v1::LeaseJobResponse();
-    }
+    if (shutdown_ || !job_ready_.WaitUntil(&mu_, deadline)) return std::optional<JobLease>();
   }
 }
 
-v1::HeartbeatResponse JobScheduler::Heartbeat(const v1::HeartbeatRequest& request) {
-  std::lock_guard<std::mutex> lock(mu_);
-  v1::HeartbeatResponse response;
-  auto it = jobs_.find(request.job_key());
+const v1::JobRecord* JobScheduler::CurrentLease(const AttemptRef& attempt) const {
+  auto it = jobs_.find(attempt.job_key);
+  if (it == jobs_.end() || it->second.state() != v1::LEASED ||
+      it->second.attempts() != attempt.attempt || it->second.worker_id() != attempt.worker_id) {
+    return nullptr;
+  }
+  return &it->second;
+}
+
+HeartbeatAnswer JobScheduler::Heartbeat(const HeartbeatReport& report) {
+  const AttemptRef& attempt = report.attempt;
+  const int64_t now = Now();
+  HeartbeatAnswer answer;
+  MutexLock lock(&mu_);
+  const v1::JobRecord* current = CurrentLease(attempt);
   // Lost the lease (expired and re-leased, completed by an earlier attempt, cancelled): stop.
-  if (it == jobs_.end() || it->second.state() != v1::LEASED || it->second.attempts() != request.attempt() ||
-      it->second.worker_id() != request.worker_id()) {
-    response.set_cancelled(true);
-    TouchWorker(request.worker_id(), "");
-    return response;
+  if (current == nullptr) {
+    answer.cancelled = true;
+    workers_.Touch(attempt.worker_id, "", now);
+    return answer;
   }
   // A job may not hold a lease past its time limit, even while it heartbeats (a hung step).
-  const int64_t now = Now();
-  const int64_t limit_ms = int64_t{it->second.spec().resources().time_limit_s()} * 1000;
-  if (limit_ms > 0 && it->second.leased_unix_ms() > 0 && now - it->second.leased_unix_ms() > limit_ms) {
-    v1::JobRecord job = it->second;
+  const int64_t limit_ms = int64_t{current->spec().resources().time_limit_s()} * 1000;
+  if (limit_ms > 0 && current->leased_unix_ms() > 0 && now - current->leased_unix_ms() > limit_ms) {
+    v1::JobRecord job = *current;
     WriteSet writes;
     std::vector<v1::JobRecord> changed;
     const std::string error = "exceeded its time limit of " +
@@ -287,16 +280,18 @@ v1::HeartbeatResponse JobScheduler::Heartbeat(const v1::HeartbeatRequest& reques
     changed.push_back(std::move(job));
     // If the store cannot write, the lease stays and the next heartbeat tries again.
     if (CommitJobs(writes, changed).ok()) {
-      job_ready_.notify_all();
-      response.set_cancelled(true);
-      return response;
+      job_ready_.SignalAll();
+      answer.cancelled = true;
+      return answer;
     }
   }
   // Extensions live in memory only: after a restart, Load() grants every lease a fresh length.
-  it->second.set_lease_expires_unix_ms(now + options_.lease_ms);
-  response.set_expires_unix_ms(it->second.lease_expires_unix_ms());
-  TouchWorker(request.worker_id(), request.job_key());
-  return response;
+  v1::JobRecord& job = jobs_[attempt.job_key];
+  job.set_lease_expires_unix_ms(now + options_.lease_ms);
+  answer.expires_unix_ms = job.lease_expires_unix_ms();
+  progress_[attempt.job_key] = report.progress;
+  workers_.Touch(attempt.worker_id, attempt.job_key, now);
+  return answer;
 }
 
 bool JobScheduler::InLiveSweep(const v1::JobRecord& job) const {
@@ -335,51 +330,46 @@ void JobScheduler::UpdateDependents(const std::string& key, v1::JobState outcome
   }
 }
 
-StatusOr<v1::CompleteJobResponse> JobScheduler::CompleteJob(const v1::CompleteJobRequest& request) {
-  const v1::JobResult& result = request.result();
-  std::lock_guard<std::mutex> lock(mu_);
-  TouchWorker(request.worker_id(), "");
-  auto it = jobs_.find(result.job_key());
-  if (it == jobs_.end()) return NotFoundError("CompleteJob: unknown job " + result.job_key());
-  v1::CompleteJobResponse response;
+StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
+  const AttemptRef& attempt = completion.attempt;
+  const int64_t now = Now();
+  workers_.Touch(attempt.worker_id, "", now);
+  MutexLock lock(&mu_);
+  auto it = jobs_.find(attempt.job_key);
+  if (it == jobs_.end()) return NotFoundError("CompleteJob: unknown job " + attempt.job_key);
   const v1::JobRecord& current = it->second;
   WriteSet writes;
   // A result from any attempt that was handed out is as good as another (jobs are
   // deterministic), but only the first one counts.
   if (current.state() == v1::SUCCEEDED || current.state() == v1::CANCELLED ||
-      result.attempt() < 1 || result.attempt() > current.attempts()) {
-    AddEvent(writes, "job " + ShortKey(result.job_key()) + ": ignored completion of attempt " +
-                         std::to_string(result.attempt()) + " from " + request.worker_id() + " (job is " +
-                         v1::JobState_Name(current.state()) + ")");
+      attempt.attempt < 1 || attempt.attempt > current.attempts()) {
+    AddEvent(writes, "job " + ShortKey(attempt.job_key) + ": ignored completion of attempt " +
+                         std::to_string(attempt.attempt) + " from " + attempt.worker_id +
+                         " (job is " + v1::JobState_Name(current.state()) + ")");
     AUGSWEEP_RETURN_IF_ERROR(store_->Commit(writes));
-    response.set_accepted(false);
-    return response;
+    return false;
   }
-  const bool kind_matches = current.spec().kind() == v1::GENERATE ? result.has_generate() : result.has_train_eval();
-  if (!kind_matches) {
-    return InvalidArgumentError("CompleteJob: the result of " + result.job_key() + " is not a " +
+  if (completion.result_stage != StageOf(current.spec())) {
+    return InvalidArgumentError("CompleteJob: the result of " + attempt.job_key + " is not a " +
                                 v1::JobKind_Name(current.spec().kind()) + " result");
   }
   v1::JobRecord job = current;
-  const int64_t now = Now();
   if (job.state() == v1::LEASED && job.leased_unix_ms() > 0) {
-    auto& [sum, count] = durations_[job.spec().kind()];
-    sum += (now - job.leased_unix_ms()) / 1000.0;
-    ++count;
+    durations_.Add(StageOf(job.spec()), (now - job.leased_unix_ms()) / 1000.0);
   }
   job.set_state(v1::SUCCEEDED);
-  job.set_completed_attempt(result.attempt());
+  job.set_completed_attempt(attempt.attempt);
   job.set_last_error("");
-  writes.Put(Family::kResults, result.job_key(), result.SerializeAsString());
-  AddEvent(writes, "job " + ShortKey(result.job_key()) + " succeeded, attempt " +
-                       std::to_string(result.attempt()) + " on " + request.worker_id());
+  writes.Put(Family::kResults, attempt.job_key, completion.result);
+  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " succeeded, attempt " +
+                       std::to_string(attempt.attempt) + " on " + attempt.worker_id);
   std::vector<v1::JobRecord> changed;
-  UpdateDependents(result.job_key(), v1::SUCCEEDED, changed);
+  UpdateDependents(attempt.job_key, v1::SUCCEEDED, changed);
   changed.push_back(std::move(job));
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
-  job_ready_.notify_all();
-  response.set_accepted(true);
-  return response;
+  progress_.erase(attempt.job_key);
+  job_ready_.SignalAll();
+  return true;
 }
 
 void JobScheduler::RecordFailure(v1::JobRecord& job, const std::string& error, bool retryable,
@@ -395,39 +385,48 @@ void JobScheduler::RecordFailure(v1::JobRecord& job, const std::string& error, b
   UpdateDependents(job.spec().key(), v1::FAILED, changed);
 }
 
-StatusOr<v1::FailJobResponse> JobScheduler::FailJob(const v1::FailJobRequest& request) {
-  std::lock_guard<std::mutex> lock(mu_);
-  TouchWorker(request.worker_id(), "");
-  v1::FailJobResponse response;
-  auto it = jobs_.find(request.job_key());
-  if (it == jobs_.end()) return NotFoundError("FailJob: unknown job " + request.job_key());
-  const v1::JobRecord& current = it->second;
-  if (current.state() != v1::LEASED || current.attempts() != request.attempt() ||
-      current.worker_id() != request.worker_id()) {
-    return response;  // a stale report: that lease is gone already
-  }
-  v1::JobRecord job = current;
+StatusOr<bool> JobScheduler::FailJob(const Failure& failure) {
+  const AttemptRef& attempt = failure.attempt;
+  workers_.Touch(attempt.worker_id, "", Now());
+  MutexLock lock(&mu_);
+  if (!jobs_.count(attempt.job_key)) return NotFoundError("FailJob: unknown job " + attempt.job_key);
+  const v1::JobRecord* current = CurrentLease(attempt);
+  if (current == nullptr) return false;  // a stale report: that lease is gone already
+  v1::JobRecord job = *current;
   WriteSet writes;
   std::vector<v1::JobRecord> changed;
-  if (request.released()) {
-    job.set_state(v1::READY);
-    job.set_worker_id("");
-    AddEvent(writes, "job " + ShortKey(job.spec().key()) + " given back by " + request.worker_id() +
-                         ": " + request.error());
-  } else {
-    RecordFailure(job, request.error(), request.retryable(), changed);
-    AddEvent(writes, "job " + ShortKey(job.spec().key()) + " attempt " + std::to_string(request.attempt()) +
-                         " failed on " + request.worker_id() + ": " + request.error());
-  }
-  response.set_will_retry(job.state() == v1::READY);
+  RecordFailure(job, failure.error, failure.retryable, changed);
+  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " + std::to_string(attempt.attempt) +
+                       " failed on " + attempt.worker_id + ": " + failure.error);
+  const bool will_retry = job.state() == v1::READY;
   changed.push_back(std::move(job));
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
-  job_ready_.notify_all();
-  return response;
+  progress_.erase(attempt.job_key);
+  job_ready_.SignalAll();
+  return will_retry;
+}
+
+Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
+  workers_.Touch(attempt.worker_id, "", Now());
+  MutexLock lock(&mu_);
+  if (!jobs_.count(attempt.job_key)) return NotFoundError("GiveBackLease: unknown job " + attempt.job_key);
+  const v1::JobRecord* current = CurrentLease(attempt);
+  if (current == nullptr) return OkStatus();  // that lease is gone already
+  v1::JobRecord job = *current;
+  job.set_state(v1::READY);
+  job.set_worker_id("");
+  WriteSet writes;
+  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " + std::to_string(attempt.attempt) +
+                       " given back by " + attempt.worker_id);
+  std::vector<v1::JobRecord> changed{std::move(job)};
+  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+  progress_.erase(attempt.job_key);
+  job_ready_.SignalAll();
+  return OkStatus();
 }
 
 void JobScheduler::ExpireLeases() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ExpireLeasesLocked();
 }
 
@@ -447,89 +446,27 @@ void JobScheduler::ExpireLeasesLocked() {
   }
   if (changed.empty()) return;
   // If the store cannot write, the leases stay as they are and expire on the next call.
-  if (CommitJobs(writes, changed).ok()) job_ready_.notify_all();
+  if (CommitJobs(writes, changed).ok()) job_ready_.SignalAll();
 }
 
-v1::SweepStatus JobScheduler::StatusLocked(const v1::SweepRecord& sweep) const {
-  v1::SweepStatus status;
-  status.set_sweep_id(sweep.sweep_id());
-  status.set_name(sweep.name());
-  status.set_submitted_unix_ms(sweep.submitted_unix_ms());
-  std::map<v1::JobKind, v1::StageCounts> stages;
-  stages[v1::GENERATE].set_stage("generate");
-  stages[v1::TRAIN_EVAL].set_stage("train_eval");
-  int open = 0, succeeded = 0, failed = 0, leased_or_done = 0;
-  std::map<v1::JobKind, int> remaining;
-  for (const std::string& key : sweep.job_keys()) {
-    auto it = jobs_.find(key);
-    if (it == jobs_.end()) continue;
-    const v1::JobRecord& job = it->second;
-    v1::StageCounts& c = stages[job.spec().kind()];
-    switch (job.state()) {
-      case v1::WAITING: c.set_waiting(c.waiting() + 1); break;
-      case v1::READY: c.set_ready(c.ready() + 1); break;
-      case v1::LEASED: c.set_leased(c.leased() + 1); break;
-      case v1::SUCCEEDED: c.set_succeeded(c.succeeded() + 1); break;
-      case v1::FAILED: c.set_failed(c.failed() + 1); break;
-      case v1::BLOCKED: c.set_blocked(c.blocked() + 1); break;
-      case v1::CANCELLED: c.set_cancelled(c.cancelled() + 1); break;
-      default: break;
-    }
-    if (!IsTerminal(job.state())) {
-      ++open;
-      ++remaining[job.spec().kind()];
-    }
-    succeeded += job.state() == v1::SUCCEEDED;
-    failed += job.state() == v1::FAILED || job.state() == v1::BLOCKED;
-    leased_or_done += job.state() == v1::LEASED || job.state() == v1::SUCCEEDED || job.attempts() > 0;
-    if (job.state() == v1::FAILED && status.recent_errors_size() < kMaxRecentErrors) {
-      status.add_recent_errors("job " + ShortKey(key) + ": " + job.last_error());
-    }
-  }
-  for (auto& [kind, counts] : stages) *status.add_stages() = counts;
-  if (sweep.cancelled()) {
-    status.set_state(v1::SWEEP_STATE_CANCELLED);
-  } else if (open == 0 && failed == 0) {
-    status.set_state(v1::SWEEP_STATE_SUCCEEDED);
-  } else if (open == 0) {
-    status.set_state(v1::SWEEP_STATE_FAILED);
-  } else {
-    status.set_state(leased_or_done > 0 ? v1::SWEEP_STATE_RUNNING : v1::SWEEP_STATE_PENDING);
-  }
-  const int64_t now = Now();
-  int active = 0;
-  for (const auto& [id, w] : workers_) {
-    active += now - w.last_seen_unix_ms() < 3 * int64_t{options_.heartbeat_interval_ms} + 60'000;
-  }
-  status.set_active_workers(active);
-  // ETA: remaining jobs × their mean duration so far, spread over the active workers.
-  double seconds = 0;
-  bool known = open > 0 && active > 0;
-  for (const auto& [kind, n] : remaining) {
-    auto d = durations_.find(kind);
-    if (d == durations_.end() || d->second.second == 0) {
-      known = false;
-      break;
-    }
-    seconds += n * d->second.first / d->second.second;
-  }
-  status.set_eta_seconds(open == 0 ? 0 : known ? static_cast<int64_t>(seconds / active + 0.5) : -1);
-  return status;
+SweepProgress JobScheduler::ProgressLocked(const v1::SweepRecord& sweep) const {
+  const int32_t active = workers_.CountActive(Now(), ActiveWindowMs(options_.heartbeat_interval_ms));
+  return ComputeSweepProgress(sweep, jobs_, progress_, durations_, active);
 }
 
-StatusOr<v1::SweepStatus> JobScheduler::GetStatus(const std::string& sweep_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+StatusOr<SweepProgress> JobScheduler::GetStatus(const std::string& sweep_id) {
+  MutexLock lock(&mu_);
   auto it = sweeps_.find(sweep_id);
   if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
-  return StatusLocked(it->second);
+  return ProgressLocked(it->second);
 }
 
-std::vector<v1::SweepStatus> JobScheduler::ListSweeps() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<v1::SweepStatus> out;
-  for (const auto& [id, sweep] : sweeps_) out.push_back(StatusLocked(sweep));
+std::vector<SweepProgress> JobScheduler::ListSweeps() {
+  MutexLock lock(&mu_);
+  std::vector<SweepProgress> out;
+  for (const auto& [id, sweep] : sweeps_) out.push_back(ProgressLocked(sweep));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.submitted_unix_ms() < b.submitted_unix_ms();
+    return a.submitted_unix_ms < b.submitted_unix_ms;
   });
   return out;
 }
@@ -550,25 +487,25 @@ StatusOr<CellResult> JobScheduler::MacroAucLocked(const std::string& job_key) {
   return CellResult{true, auc};
 }
 
-StatusOr<v1::GetResultsResponse> JobScheduler::GetResults(const std::string& sweep_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+StatusOr<SweepCells> JobScheduler::GetResults(const std::string& sweep_id) {
+  MutexLock lock(&mu_);
   auto it = sweeps_.find(sweep_id);
   if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
-  Status error;
-  v1::GetResultsResponse response = AggregateResults(it->second, [&](const std::string& key) {
-    StatusOr<CellResult> cell = MacroAucLocked(key);
-    if (!cell.ok()) {
-      error = cell.status();
-      return CellResult{};
-    }
-    return *cell;
-  });
-  AUGSWEEP_RETURN_IF_ERROR(error);
-  return response;
+  const v1::SweepRecord& sweep = it->second;
+  SweepCells out;
+  out.sweep_id = sweep_id;
+  for (const auto& c : sweep.spec().classifiers()) out.classifiers.push_back(c.name());
+  for (const v1::SweepCell& cell : sweep.cells()) {
+    CellOutcome outcome{cell.classifier(), cell.generator(), cell.temperature(), cell.augment_count(),
+                        cell.repeat(), cell.fold(), cell.job_key(), CellResult{}};
+    AUGSWEEP_ASSIGN_OR_RETURN(outcome.result, MacroAucLocked(cell.job_key()));
+    out.cells.push_back(std::move(outcome));
+  }
+  return out;
 }
 
 StatusOr<int32_t> JobScheduler::CancelSweep(const std::string& sweep_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sweeps_.find(sweep_id);
   if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
   v1::SweepRecord sweep = it->second;
@@ -597,7 +534,7 @@ StatusOr<int32_t> JobScheduler::CancelSweep(const std::string& sweep_id) {
 }
 
 StatusOr<int32_t> JobScheduler::RetryFailed(const std::string& sweep_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sweeps_.find(sweep_id);
   if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
   if (it->second.cancelled()) return FailedPreconditionError("sweep " + sweep_id + " was cancelled");
@@ -617,21 +554,14 @@ StatusOr<int32_t> JobScheduler::RetryFailed(const std::string& sweep_id) {
   for (auto& [key, record] : pending) changed.push_back(std::move(record));
   const int32_t count = static_cast<int32_t>(changed.size());
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
-  job_ready_.notify_all();
+  job_ready_.SignalAll();
   return count;
 }
 
-std::vector<v1::WorkerInfo> JobScheduler::ListWorkers() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<v1::WorkerInfo> out;
-  for (const auto& [id, w] : workers_) out.push_back(w);
-  return out;
-}
-
 void JobScheduler::Shutdown() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   shutdown_ = true;
-  job_ready_.notify_all();
+  job_ready_.SignalAll();
 }
 
 }  // namespace augsweep

@@ -9,40 +9,39 @@
 // preemption) does not. Completion is idempotent: a job completes once, any later completion of
 // it is ignored and logged.
 //
-// Thread-safe: one mutex guards all state; LeaseJob long-polls on a condition variable.
+// Its interface speaks the scheduler's own types (scheduler_types.h); the gRPC services convert
+// them to and from wire messages. It keeps the workers in a WorkerRegistry and computes its
+// status view with sweep_progress.h.
+//
+// Thread-safe: one mutex guards the job state; LeaseJob long-polls on a condition variable.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "augsweep/v1/records.pb.h"
-#include "augsweep/v1/sweep_service.pb.h"
-#include "augsweep/v1/worker_service.pb.h"
+#include "augsweep/v1/records.pb.h"  // the stored records it keeps in memory (private members)
+#include "common/mutex.h"
 #include "common/status.h"
+#include "common/tunables.h"
 #include "coordinator/planner/prepare_sweep.h"
-#include "coordinator/scheduler/result_aggregation.h"
+#include "coordinator/scheduler/scheduler_types.h"
+#include "coordinator/scheduler/sweep_progress.h"
+#include "coordinator/scheduler/worker_registry.h"
 #include "coordinator/store/store.h"
 
 namespace augsweep {
 
+// Defaults from the tunables table (common/tunables_def.h); the coordinator's flags override.
 struct SchedulerOptions {
-  int64_t lease_ms = 60'000;            // a lease not renewed for this long expires
-  int32_t heartbeat_interval_ms = 5'000;  // told to workers; well below lease_ms
-  int32_t max_attempts = 3;             // failed attempts before a job is FAILED
-  std::function<int64_t()> now_ms;      // unix time in ms; the system clock when empty
-};
-
-struct SubmitOutcome {
-  std::string sweep_id;
-  int32_t unique_jobs = 0;
-  int32_t jobs_already_done = 0;
+  int64_t lease_ms = GetTunables().lease_ms;  // a lease not renewed for this long expires
+  int32_t heartbeat_interval_ms = static_cast<int32_t>(GetTunables().heartbeat_interval_ms);
+  int32_t max_attempts = static_cast<int32_t>(GetTunables().max_attempts);
+  std::function<int64_t()> now_ms;  // unix time in ms; the system clock when empty
 };
 
 class JobScheduler {
@@ -54,66 +53,78 @@ class JobScheduler {
 
   // Stores the sweep, its artifacts and its jobs. Jobs whose key is already known are shared;
   // FAILED, BLOCKED or CANCELLED ones get a fresh start.
-  StatusOr<SubmitOutcome> Submit(const PreparedSweep& sweep, const std::string& spec_yaml);
+  StatusOr<SubmitOutcome> Submit(const PreparedSweep& sweep, const std::string& spec_yaml)
+      AUGSWEEP_EXCLUDES(mu_);
 
-  v1::RegisterWorkerResponse RegisterWorker(const v1::RegisterWorkerRequest& request);
-  // Waits up to request.wait_ms() for a READY job the worker can run; an empty response if none.
-  StatusOr<v1::LeaseJobResponse> LeaseJob(const v1::LeaseJobRequest& request);
-  v1::HeartbeatResponse Heartbeat(const v1::HeartbeatRequest& request);
-  StatusOr<v1::CompleteJobResponse> CompleteJob(const v1::CompleteJobRequest& request);
-  StatusOr<v1::FailJobResponse> FailJob(const v1::FailJobRequest& request);
+  // The new worker's id; it heartbeats every options().heartbeat_interval_ms.
+  std::string RegisterWorker(const WorkerRegistration& registration);
+  // Waits up to request.wait_ms (at most a minute) for a READY job the worker can run; nullopt
+  // if none came.
+  StatusOr<std::optional<JobLease>> LeaseJob(const LeaseRequest& request) AUGSWEEP_EXCLUDES(mu_);
+  HeartbeatAnswer Heartbeat(const HeartbeatReport& report) AUGSWEEP_EXCLUDES(mu_);
+  // Whether the result was accepted (false: a duplicate or a completion of a cancelled job).
+  StatusOr<bool> CompleteJob(const Completion& completion) AUGSWEEP_EXCLUDES(mu_);
+  // Whether the job will be tried again. A report on a lease that is gone changes nothing.
+  StatusOr<bool> FailJob(const Failure& failure) AUGSWEEP_EXCLUDES(mu_);
+  // The worker returns a lease it will not finish (SIGTERM, preemption): the job is READY again
+  // at once, and the attempt is not counted as a failure.
+  Status GiveBackLease(const AttemptRef& attempt) AUGSWEEP_EXCLUDES(mu_);
 
-  StatusOr<v1::SweepStatus> GetStatus(const std::string& sweep_id);
-  std::vector<v1::SweepStatus> ListSweeps();
-  StatusOr<v1::GetResultsResponse> GetResults(const std::string& sweep_id);
-  StatusOr<int32_t> CancelSweep(const std::string& sweep_id);
-  StatusOr<int32_t> RetryFailed(const std::string& sweep_id);
-  std::vector<v1::WorkerInfo> ListWorkers();
+  StatusOr<SweepProgress> GetStatus(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
+  std::vector<SweepProgress> ListSweeps() AUGSWEEP_EXCLUDES(mu_);  // in submission order
+  StatusOr<SweepCells> GetResults(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
+  StatusOr<int32_t> CancelSweep(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
+  StatusOr<int32_t> RetryFailed(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
+  std::vector<WorkerEntry> ListWorkers() const { return workers_.List(); }
 
   // Re-offers the jobs whose lease ran out. Called by LeaseJob and periodically by the server.
-  void ExpireLeases();
+  void ExpireLeases() AUGSWEEP_EXCLUDES(mu_);
   // Wakes every waiting LeaseJob and makes later ones return at once (server shutdown).
-  void Shutdown();
+  void Shutdown() AUGSWEEP_EXCLUDES(mu_);
 
   const SchedulerOptions& options() const { return options_; }
 
  private:
   JobScheduler(Store* store, SchedulerOptions options);
-  Status LoadState();
+  Status LoadState() AUGSWEEP_EXCLUDES(mu_);
 
   int64_t Now() const;
-  // Writes `writes` (synced) and then applies `jobs` to memory. Caller holds mu_.
-  Status CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs);
+  // Writes `writes` (synced) and then applies `jobs` to memory.
+  Status CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) AUGSWEEP_REQUIRES(mu_);
   void AddEvent(WriteSet& writes, const std::string& text) const;
   bool DependenciesSucceeded(const v1::JobSpec& spec,
-                             const std::map<std::string, v1::JobRecord>& pending) const;
-  bool WorkerCanRun(const v1::WorkerCapabilities& caps, const v1::JobSpec& job) const;
-  // Whether a sweep that is not cancelled shares `job`. Caller holds mu_.
-  bool InLiveSweep(const v1::JobRecord& job) const;
-  // Records for `key`'s dependents after it succeeded or failed. Caller holds mu_.
-  void UpdateDependents(const std::string& key, v1::JobState outcome, std::vector<v1::JobRecord>& out) const;
-  // A failed attempt: back to READY, or FAILED with dependents BLOCKED. Caller holds mu_.
+                             const std::map<std::string, v1::JobRecord>& pending) const
+      AUGSWEEP_REQUIRES(mu_);
+  // Whether a sweep that is not cancelled shares `job`.
+  bool InLiveSweep(const v1::JobRecord& job) const AUGSWEEP_REQUIRES(mu_);
+  // Records for `key`'s dependents after it succeeded or failed.
+  void UpdateDependents(const std::string& key, v1::JobState outcome,
+                        std::vector<v1::JobRecord>& out) const AUGSWEEP_REQUIRES(mu_);
+  // A failed attempt: back to READY, or FAILED with dependents BLOCKED.
   void RecordFailure(v1::JobRecord& job, const std::string& error, bool retryable,
-                     std::vector<v1::JobRecord>& changed) const;
-  void ExpireLeasesLocked();
-  v1::SweepStatus StatusLocked(const v1::SweepRecord& sweep) const;
-  StatusOr<CellResult> MacroAucLocked(const std::string& job_key);
-  void TouchWorker(const std::string& worker_id, const std::string& current_job);
+                     std::vector<v1::JobRecord>& changed) const AUGSWEEP_REQUIRES(mu_);
+  // The job `attempt` names, if that attempt still holds its lease; nullptr otherwise.
+  const v1::JobRecord* CurrentLease(const AttemptRef& attempt) const AUGSWEEP_REQUIRES(mu_);
+  void ExpireLeasesLocked() AUGSWEEP_REQUIRES(mu_);
+  SweepProgress ProgressLocked(const v1::SweepRecord& sweep) const AUGSWEEP_REQUIRES(mu_);
+  StatusOr<CellResult> MacroAucLocked(const std::string& job_key) AUGSWEEP_REQUIRES(mu_);
 
   Store* const store_;
   const SchedulerOptions options_;
+  WorkerRegistry workers_;  // its own lock; never taken while it waits for mu_
 
-  std::mutex mu_;
-  std::condition_variable job_ready_;
-  bool shutdown_ = false;
-  std::map<std::string, v1::SweepRecord> sweeps_;
-  std::map<std::string, v1::JobRecord> jobs_;
-  std::vector<std::string> job_order_;  // keys in submission order: the lease order
-  std::map<std::string, std::vector<std::string>> dependents_;  // key → keys that depend on it
-  std::map<std::string, std::optional<double>> macro_auc_cache_;  // results never change
-  std::map<std::string, v1::WorkerInfo> workers_;
-  std::map<v1::JobKind, std::pair<double, int>> durations_;  // seconds summed, count: for the ETA
-  uint64_t sweep_counter_ = 0;
+  mutable Mutex mu_;
+  CondVar job_ready_;  // signalled when a job may have become READY, and at shutdown
+  bool shutdown_ AUGSWEEP_GUARDED_BY(mu_) = false;
+  std::map<std::string, v1::SweepRecord> sweeps_ AUGSWEEP_GUARDED_BY(mu_);
+  std::map<std::string, v1::JobRecord> jobs_ AUGSWEEP_GUARDED_BY(mu_);
+  std::vector<std::string> job_order_ AUGSWEEP_GUARDED_BY(mu_);  // submission order: lease order
+  std::map<std::string, std::vector<std::string>> dependents_ AUGSWEEP_GUARDED_BY(mu_);
+  std::map<std::string, std::optional<double>> macro_auc_cache_ AUGSWEEP_GUARDED_BY(mu_);
+  // What the executors of leased jobs last reported (0..1), for the ETA; in memory only.
+  std::map<std::string, float> progress_ AUGSWEEP_GUARDED_BY(mu_);
+  StageDurations durations_ AUGSWEEP_GUARDED_BY(mu_);
+  uint64_t sweep_counter_ AUGSWEEP_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace augsweep

@@ -2,27 +2,24 @@
 
 #include <chrono>
 
+#include "common/tunables.h"
 #include "coordinator/service/sweep_service_impl.h"
 #include "coordinator/service/worker_service_impl.h"
+#include "rpc/rpc_options.h"
 
 namespace augsweep {
-
-namespace {
-constexpr int kMaxMessageBytes = 64 << 20;
-}
 
 StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(const CoordinatorOptions& options) {
   if (options.data_dir.empty()) return InvalidArgumentError("the coordinator needs a data directory");
   std::unique_ptr<CoordinatorServer> c(new CoordinatorServer());
   AUGSWEEP_ASSIGN_OR_RETURN(c->store_, Store::Open(options.data_dir));
   AUGSWEEP_ASSIGN_OR_RETURN(c->scheduler_, JobScheduler::Load(c->store_.get(), options.scheduler));
-  c->sweep_service_ = std::make_unique<SweepServiceImpl>(c->store_.get(), c->scheduler_.get(), options.log_events);
+  c->sweep_service_ = std::make_unique<SweepServiceImpl>(c->scheduler_.get(), options.log_events);
   c->worker_service_ = std::make_unique<WorkerServiceImpl>(c->store_.get(), c->scheduler_.get(), options.log_events);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  ApplyServerLimits(builder);
   builder.RegisterService(c->sweep_service_.get());
   builder.RegisterService(c->worker_service_.get());
   c->server_ = builder.BuildAndStart();
@@ -35,24 +32,26 @@ StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(const Coor
 }
 
 void CoordinatorServer::ExpireLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   while (!stopping_) {
-    stop_cv_.wait_for(lock, std::chrono::milliseconds(250));
-    lock.unlock();
+    stop_cv_.WaitUntil(&mu_, std::chrono::steady_clock::now() +
+                                 std::chrono::milliseconds(GetTunables().lease_expiry_period_ms));
+    if (stopping_) break;
+    mu_.Unlock();
     scheduler_->ExpireLeases();
-    lock.lock();
+    mu_.Lock();
   }
 }
 
 void CoordinatorServer::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
   }
-  stop_cv_.notify_all();
+  stop_cv_.SignalAll();
   if (scheduler_) scheduler_->Shutdown();  // releases long-polling LeaseJob calls
-  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  if (server_) server_->Shutdown(DeadlineIn(GetTunables().shutdown_grace_ms));
   if (expire_thread_.joinable()) expire_thread_.join();
 }
 

@@ -5,13 +5,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/status.h"
+#include "common/mutex.h"
 #include "coordinator/scheduler/job_scheduler.h"
 #include "coordinator/store/store.h"
 
@@ -51,9 +50,9 @@ class CoordinatorServer {
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::thread expire_thread_;
-  std::mutex mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar stop_cv_;
+  bool stopping_ AUGSWEEP_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace augsweep

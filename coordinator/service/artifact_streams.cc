@@ -1,7 +1,8 @@
 #include "coordinator/service/artifact_streams.h"
 
 #include "common/sha256.h"
-#include "coordinator/service/grpc_status.h"
+#include "rpc/grpc_status.h"
+#include "rpc/rpc_options.h"
 
 namespace augsweep {
 
@@ -13,7 +14,7 @@ grpc::Status ServeArtifact(Store& store, const v1::GetArtifactRequest& request,
   const std::string sha = Sha256Hex(data);
   size_t offset = 0;
   do {
-    const size_t n = std::min(kArtifactChunkBytes, data.size() - offset);
+    const size_t n = std::min(kStreamChunkBytes, data.size() - offset);
     v1::ArtifactChunk chunk;
     if (offset == 0) {
       chunk.set_artifact_id(request.artifact_id());

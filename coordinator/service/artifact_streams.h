@@ -1,5 +1,6 @@
-// Artifact chunk streams over gRPC, shared by both services: the server side of GetArtifact and
-// PutArtifact, reading from and writing to the store with sha256 checks.
+// Artifact chunk streams over gRPC: the server side of WorkerService's GetArtifact and
+// PutArtifact, reading from and writing to the store with sha256 checks, in chunks of
+// kStreamChunkBytes (rpc/rpc_options.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -10,8 +11,6 @@
 #include "coordinator/store/store.h"
 
 namespace augsweep {
-
-inline constexpr size_t kArtifactChunkBytes = 1 << 20;
 
 grpc::Status ServeArtifact(Store& store, const v1::GetArtifactRequest& request,
                            grpc::ServerWriter<v1::ArtifactChunk>* writer);

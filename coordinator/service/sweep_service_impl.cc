@@ -4,8 +4,9 @@
 
 #include "common/sha256.h"
 #include "coordinator/planner/prepare_sweep.h"
-#include "coordinator/service/artifact_streams.h"
-#include "coordinator/service/grpc_status.h"
+#include "rpc/grpc_status.h"
+#include "coordinator/service/result_aggregation.h"
+#include "coordinator/service/scheduler_protos.h"
 
 namespace augsweep {
 namespace {
@@ -65,23 +66,23 @@ grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*, grpc::ServerRea
 
 grpc::Status SweepServiceImpl::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest* request,
                                          v1::SweepStatus* response) {
-  StatusOr<v1::SweepStatus> status = scheduler_->GetStatus(request->sweep_id());
-  if (!status.ok()) return ToGrpc(status.status());
-  *response = *status;
+  StatusOr<SweepProgress> progress = scheduler_->GetStatus(request->sweep_id());
+  if (!progress.ok()) return ToGrpc(progress.status());
+  *response = ToProto(*progress);
   return grpc::Status::OK;
 }
 
 grpc::Status SweepServiceImpl::ListSweeps(grpc::ServerContext*, const v1::ListSweepsRequest*,
                                           v1::ListSweepsResponse* response) {
-  for (auto& s : scheduler_->ListSweeps()) *response->add_sweeps() = std::move(s);
+  for (const SweepProgress& progress : scheduler_->ListSweeps()) *response->add_sweeps() = ToProto(progress);
   return grpc::Status::OK;
 }
 
 grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext*, const v1::GetResultsRequest* request,
                                           v1::GetResultsResponse* response) {
-  StatusOr<v1::GetResultsResponse> results = scheduler_->GetResults(request->sweep_id());
-  if (!results.ok()) return ToGrpc(results.status());
-  *response = *results;
+  StatusOr<SweepCells> cells = scheduler_->GetResults(request->sweep_id());
+  if (!cells.ok()) return ToGrpc(cells.status());
+  *response = AggregateResults(*cells);
   return grpc::Status::OK;
 }
 
@@ -103,13 +104,8 @@ grpc::Status SweepServiceImpl::RetryFailed(grpc::ServerContext*, const v1::Retry
 
 grpc::Status SweepServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
                                            v1::ListWorkersResponse* response) {
-  for (auto& w : scheduler_->ListWorkers()) *response->add_workers() = std::move(w);
+  for (const WorkerEntry& worker : scheduler_->ListWorkers()) *response->add_workers() = ToProto(worker);
   return grpc::Status::OK;
-}
-
-grpc::Status SweepServiceImpl::GetArtifact(grpc::ServerContext*, const v1::GetArtifactRequest* request,
-                                           grpc::ServerWriter<v1::ArtifactChunk>* writer) {
-  return ServeArtifact(*store_, *request, writer);
 }
 
 }  // namespace augsweep

@@ -1,18 +1,17 @@
-// The user-facing gRPC service (augsweep.v1.SweepService): submit, status, results, cancel.
-// Thin: validation and planning live in the planner, state in the scheduler.
+// The user-facing gRPC service (augsweep.v1.SweepService): submit, status, results, cancel,
+// retry, workers. Thin: validation and planning live in the planner, state in the scheduler;
+// scheduler_protos.h and result_aggregation.h turn the scheduler's answers into replies.
 #pragma once
 
 #include "augsweep/v1/sweep_service.grpc.pb.h"
 #include "coordinator/scheduler/job_scheduler.h"
-#include "coordinator/store/store.h"
 
 namespace augsweep {
 
 class SweepServiceImpl final : public v1::SweepService::Service {
  public:
   // `log`: one stderr line per notable event (submissions, registrations, ignored duplicates).
-  SweepServiceImpl(Store* store, JobScheduler* scheduler, bool log)
-      : store_(store), scheduler_(scheduler), log_(log) {}
+  SweepServiceImpl(JobScheduler* scheduler, bool log) : scheduler_(scheduler), log_(log) {}
 
   grpc::Status SubmitSweep(grpc::ServerContext* context, grpc::ServerReader<v1::SubmitSweepRequest>* reader,
                            v1::SubmitSweepResponse* response) override;
@@ -28,11 +27,8 @@ class SweepServiceImpl final : public v1::SweepService::Service {
                            v1::RetryFailedResponse* response) override;
   grpc::Status ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
                            v1::ListWorkersResponse* response) override;
-  grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
-                           grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
 
  private:
-  Store* const store_;
   JobScheduler* const scheduler_;
   const bool log_;
 };

@@ -3,13 +3,15 @@
 #include <iostream>
 
 #include "coordinator/service/artifact_streams.h"
-#include "coordinator/service/grpc_status.h"
+#include "rpc/grpc_status.h"
+#include "coordinator/service/scheduler_protos.h"
 
 namespace augsweep {
 
 grpc::Status WorkerServiceImpl::RegisterWorker(grpc::ServerContext*, const v1::RegisterWorkerRequest* request,
                                                v1::RegisterWorkerResponse* response) {
-  *response = scheduler_->RegisterWorker(*request);
+  response->set_worker_id(scheduler_->RegisterWorker(FromProto(*request)));
+  response->set_heartbeat_interval_ms(scheduler_->options().heartbeat_interval_ms);
   if (log_) std::cerr << "coordinator: worker " << response->worker_id() << " registered ("
             << request->capabilities().device() << ")\n";
   return grpc::Status::OK;
@@ -17,36 +19,46 @@ grpc::Status WorkerServiceImpl::RegisterWorker(grpc::ServerContext*, const v1::R
 
 grpc::Status WorkerServiceImpl::LeaseJob(grpc::ServerContext*, const v1::LeaseJobRequest* request,
                                          v1::LeaseJobResponse* response) {
-  StatusOr<v1::LeaseJobResponse> lease = scheduler_->LeaseJob(*request);
+  StatusOr<std::optional<JobLease>> lease = scheduler_->LeaseJob(FromProto(*request));
   if (!lease.ok()) return ToGrpc(lease.status());
-  *response = *lease;
+  if (!lease->has_value()) return grpc::Status::OK;  // nothing to do within wait_ms
+  StatusOr<v1::Lease> wire = ToProto(**lease);
+  if (!wire.ok()) return ToGrpc(wire.status());
+  *response->mutable_lease() = std::move(wire).value();
   return grpc::Status::OK;
 }
 
 grpc::Status WorkerServiceImpl::Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest* request,
                                           v1::HeartbeatResponse* response) {
-  *response = scheduler_->Heartbeat(*request);
+  const HeartbeatAnswer answer = scheduler_->Heartbeat(FromProto(*request));
+  response->set_cancelled(answer.cancelled);
+  response->set_expires_unix_ms(answer.expires_unix_ms);
   return grpc::Status::OK;
 }
 
 grpc::Status WorkerServiceImpl::CompleteJob(grpc::ServerContext*, const v1::CompleteJobRequest* request,
                                             v1::CompleteJobResponse* response) {
-  StatusOr<v1::CompleteJobResponse> r = scheduler_->CompleteJob(*request);
-  if (!r.ok()) return ToGrpc(r.status());
-  if (!r->accepted() && log_) {
+  StatusOr<bool> accepted = scheduler_->CompleteJob(FromProto(*request));
+  if (!accepted.ok()) return ToGrpc(accepted.status());
+  response->set_accepted(*accepted);
+  if (!*accepted && log_) {
     std::cerr << "coordinator: ignored a duplicate completion of " << request->result().job_key()
               << " attempt " << request->result().attempt() << " from " << request->worker_id() << "\n";
   }
-  *response = *r;
   return grpc::Status::OK;
 }
 
 grpc::Status WorkerServiceImpl::FailJob(grpc::ServerContext*, const v1::FailJobRequest* request,
                                         v1::FailJobResponse* response) {
-  StatusOr<v1::FailJobResponse> r = scheduler_->FailJob(*request);
-  if (!r.ok()) return ToGrpc(r.status());
-  *response = *r;
+  StatusOr<bool> will_retry = scheduler_->FailJob(FromProto(*request));
+  if (!will_retry.ok()) return ToGrpc(will_retry.status());
+  response->set_will_retry(*will_retry);
   return grpc::Status::OK;
+}
+
+grpc::Status WorkerServiceImpl::GiveBackLease(grpc::ServerContext*, const v1::GiveBackLeaseRequest* request,
+                                              v1::GiveBackLeaseResponse*) {
+  return ToGrpc(scheduler_->GiveBackLease(FromProto(*request)));
 }
 
 grpc::Status WorkerServiceImpl::GetArtifact(grpc::ServerContext*, const v1::GetArtifactRequest* request,

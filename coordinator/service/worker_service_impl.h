@@ -1,5 +1,6 @@
 // The worker-facing gRPC service (augsweep.v1.WorkerService): register, lease, heartbeat,
-// complete, fail, and the artifact streams. Thin: the scheduler holds the state machine.
+// complete, fail, give back, and the artifact streams. Thin: the scheduler holds the state
+// machine; scheduler_protos.h converts its types to and from these messages.
 #pragma once
 
 #include "augsweep/v1/worker_service.grpc.pb.h"
@@ -24,6 +25,8 @@ class WorkerServiceImpl final : public v1::WorkerService::Service {
                            v1::CompleteJobResponse* response) override;
   grpc::Status FailJob(grpc::ServerContext* context, const v1::FailJobRequest* request,
                        v1::FailJobResponse* response) override;
+  grpc::Status GiveBackLease(grpc::ServerContext* context, const v1::GiveBackLeaseRequest* request,
+                             v1::GiveBackLeaseResponse* response) override;
   grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
                            grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
   grpc::Status PutArtifact(grpc::ServerContext* context, grpc::ServerReader<v1::ArtifactChunk>* reader,

@@ -271,7 +271,7 @@ Status Store::Commit(WriteSet& writes) {
     return FromRocks(rep_->db->Write(SyncedWrite(), &batch), context);
   }
 
-  std::lock_guard<std::mutex> lock(event_mu_);
+  MutexLock lock(&event_mu_);
   uint64_t seq = last_event_sequence_.load();
   std::vector<uint64_t> assigned;
   assigned.reserve(writes.events_.size());

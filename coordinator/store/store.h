@@ -15,11 +15,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "coordinator/store/artifact_manifest.h"
 #include "coordinator/store/artifact_writer.h"
@@ -117,10 +117,12 @@ class Store {
   uint64_t discarded_staged_chunks_ = 0;
 
   // Held from numbering events to the end of their write, so sequence order is commit order.
-  std::mutex event_mu_;
-  std::atomic<uint64_t> last_event_sequence_{0};  // written only under event_mu_
-  // Held from the exists-check of an artifact commit to the end of its write.
-  std::mutex artifact_mu_;
+  Mutex event_mu_;
+  // Written only under event_mu_; atomic so that last_event_sequence() reads it without the lock.
+  std::atomic<uint64_t> last_event_sequence_{0};
+  // Held from the exists-check of an artifact commit to the end of its write (it guards the
+  // artifact keys in the database, not a member).
+  Mutex artifact_mu_;
   std::atomic<uint64_t> next_upload_{1};
 };
 

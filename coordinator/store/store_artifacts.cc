@@ -70,7 +70,7 @@ Status Store::CommitArtifact(const ArtifactManifest& manifest,
                              const std::function<StatusOr<std::string>(uint64_t)>& chunk,
                              std::optional<uint64_t> staged_upload) {
   const ArtifactInfo& info = manifest.info;
-  std::lock_guard<std::mutex> lock(artifact_mu_);
+  MutexLock lock(&artifact_mu_);
   AUGSWEEP_ASSIGN_OR_RETURN(std::optional<ArtifactInfo> existing, StatArtifact(info.id));
   if (existing) {
     if (staged_upload) DeleteStagedChunks(*staged_upload, info.chunk_count);

@@ -1,11 +1,11 @@
 // Classifier input layout (classifier_inputs.h) against:
 //   * the input batches of tests/fixtures/hf-tiny/{bert,roberta,distilbert,xlnet}/golden.json:
 //     their inner ids are random, so the test takes them out of each golden row, lays them out
-//     again and expects the same ids, masks and token types (padding side, pad ids and pair
-//     layout included);
-//   * bert-wordpiece-uncased/golden.json's pairs, batch_padding and batch_truncation, encoded
-//     from text with the WordPiece tokenizer;
-//   * hand-made truncation cases (longest_first) and errors.
+//     again and expects the same ids, masks and token types (padding side and pad ids included;
+//     the fixtures' sentence-pair batch is skipped: augsweep lays out single texts);
+//   * bert-wordpiece-uncased/golden.json's batch_padding and batch_truncation, encoded from
+//     text with the WordPiece tokenizer;
+//   * hand-made truncation cases and errors.
 #include "common/tokenizers/classifier_inputs.h"
 
 #include <gtest/gtest.h>
@@ -34,58 +34,20 @@ std::vector<int64_t> Flatten(const json& rows) {
   return out;
 }
 
-// The text ids of one golden row (special tokens and padding removed), split into the two
-// texts of a pair at the separator the family uses.
-struct InnerIds {
-  Ids a, b;
-};
-
-InnerIds InnerOf(EncoderFamily family, const ClassifierSpecialIds& s, const json& ids,
-                 const json& mask, const json* types, bool pair) {
-  std::vector<int32_t> real;
-  std::vector<int> real_types;
+// The text ids of one golden row: special tokens and padding removed.
+Ids TextOf(EncoderFamily family, const ClassifierSpecialIds& s, const json& ids, const json& mask) {
+  Ids real;
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (mask[i].get<int>() == 0) continue;
-    real.push_back(ids[i].get<int32_t>());
-    real_types.push_back(types != nullptr ? (*types)[i].get<int>() : -1);
+    if (mask[i].get<int>() != 0) real.push_back(ids[i].get<int32_t>());
   }
-  InnerIds out;
-  size_t begin = 0, end = real.size();
-  switch (family) {
-    case EncoderFamily::kBert:
-    case EncoderFamily::kDistilBert:
-    case EncoderFamily::kRoberta:
-      EXPECT_EQ(real.front(), s.cls);
-      EXPECT_EQ(real.back(), s.sep);
-      begin = 1;
-      end = real.size() - 1;
-      break;
-    case EncoderFamily::kXlnet:
-      EXPECT_EQ(real.back(), s.cls);
-      EXPECT_EQ(real[real.size() - 2], s.sep);
-      end = real.size() - 2;
-      break;
+  if (family == EncoderFamily::kXlnet) {
+    EXPECT_EQ(real.back(), s.cls);
+    EXPECT_EQ(real[real.size() - 2], s.sep);
+    return Ids(real.begin(), real.end() - 2);
   }
-  if (!pair) {
-    out.a.assign(real.begin() + begin, real.begin() + end);
-    return out;
-  }
-  // The first separator ends the first text.
-  size_t split = begin;
-  if (types != nullptr) {
-    while (real_types[split + 1] == 0) ++split;  // the last type-0 token is that separator
-  } else {
-    while (real[split] != s.sep) ++split;
-  }
-  EXPECT_EQ(real[split], s.sep);
-  out.a.assign(real.begin() + begin, real.begin() + split);
-  size_t b_begin = split + 1;
-  if (family == EncoderFamily::kRoberta) {
-    EXPECT_EQ(real[b_begin], s.sep);  // </s></s>
-    ++b_begin;
-  }
-  out.b.assign(real.begin() + b_begin, real.begin() + end);
-  return out;
+  EXPECT_EQ(real.front(), s.cls);
+  EXPECT_EQ(real.back(), s.sep);
+  return Ids(real.begin() + 1, real.end() - 1);
 }
 
 struct FamilyCase {
@@ -103,18 +65,15 @@ TEST_P(HfTinyLayoutTest, RebuildsEveryGoldenBatch) {
   for (const json& batch : golden["batches"]) {
     const std::string name = batch["name"];
     SCOPED_TRACE(std::string(c.folder) + " " + name);
-    const bool pair = name == "padded_pairs";
+    // augsweep lays out single texts only; the fixture's sentence-pair batch is not used.
+    if (name == "padded_pairs") continue;
     const bool has_types = batch.contains("token_type_ids");
-    std::vector<Ids> first, second;
+    std::vector<Ids> texts;
     for (size_t r = 0; r < batch["input_ids"].size(); ++r) {
-      const json* types = has_types ? &batch["token_type_ids"][r] : nullptr;
-      InnerIds inner = InnerOf(c.family, c.special, batch["input_ids"][r],
-                               batch["attention_mask"][r], types, pair);
-      first.push_back(inner.a);
-      second.push_back(inner.b);
+      texts.push_back(TextOf(c.family, c.special, batch["input_ids"][r], batch["attention_mask"][r]));
     }
-    auto laid_out = LayOutClassifierBatch(c.family, c.special, first, pair ? &second : nullptr,
-                                          ClassifierInputOptions{128, false});
+    auto laid_out =
+        LayOutClassifierBatch(c.family, c.special, texts, ClassifierInputOptions{128, false});
     ASSERT_TRUE(laid_out.ok()) << laid_out.status().ToString();
     EXPECT_EQ(laid_out->batch_size, static_cast<int64_t>(batch["input_ids"].size()));
     EXPECT_EQ(laid_out->seq_len, static_cast<int64_t>(batch["input_ids"][0].size()));
@@ -151,19 +110,6 @@ class BertGoldenBatchTest : public ::testing::Test {
   json golden_;
 };
 
-TEST_F(BertGoldenBatchTest, Pairs) {
-  for (const json& p : golden_["pairs"]) {
-    SCOPED_TRACE(p["text_a"].dump());
-    auto batch = EncodeClassifierPairBatch(*tokenizer_, EncoderFamily::kBert,
-                                           {p["text_a"].get<std::string>()},
-                                           {p["text_b"].get<std::string>()}, {});
-    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
-    EXPECT_EQ(batch->input_ids, p["input_ids"].get<std::vector<int64_t>>());
-    EXPECT_EQ(batch->token_type_ids, p["token_type_ids"].get<std::vector<int64_t>>());
-    EXPECT_EQ(batch->attention_mask, p["attention_mask"].get<std::vector<int64_t>>());
-  }
-}
-
 TEST_F(BertGoldenBatchTest, DynamicPaddingAndTruncation) {
   const json& padding = golden_["batch_padding"];
   auto padded = EncodeClassifierBatch(*tokenizer_, EncoderFamily::kBert,
@@ -196,13 +142,6 @@ TEST_F(BertGoldenBatchTest, DynamicPaddingAndTruncation) {
 
 TEST_F(BertGoldenBatchTest, OneExampleAtATime) {
   // What the executor calls per text: ids with special tokens, unpadded.
-  const json& p = golden_["pairs"][0];
-  auto pair = EncodeClassifierPairInput(*tokenizer_, EncoderFamily::kBert, p["text_a"].get<std::string>(),
-                                        p["text_b"].get<std::string>(), 512);
-  ASSERT_TRUE(pair.ok()) << pair.status().ToString();
-  EXPECT_EQ(pair->ids, p["input_ids"].get<std::vector<int32_t>>());
-  EXPECT_EQ(pair->token_type_ids, p["token_type_ids"].get<std::vector<int32_t>>());
-
   const json& truncation = golden_["batch_truncation"];
   auto single =
       EncodeClassifierInput(*tokenizer_, EncoderFamily::kDistilBert, truncation["texts"][1].get<std::string>(),
@@ -215,42 +154,26 @@ TEST_F(BertGoldenBatchTest, OneExampleAtATime) {
             StatusCode::kInvalidArgument);
 }
 
-TEST(ClassifierTruncationTest, LongestFirstTakesFromTheLongerTextThenAlternates) {
+TEST(ClassifierTruncationTest, TheTextLosesItsEndAndTheSpecialTokensStay) {
   const ClassifierSpecialIds bert{101, 102, 0};
-  auto pair = [&](const Ids& a, const Ids& b, int max_length, EncoderFamily family) {
-    std::vector<Ids> first{a}, second{b};
-    auto batch = LayOutClassifierBatch(family, bert, first, &second, {max_length, false});
-    EXPECT_TRUE(batch.ok()) << batch.status().ToString();
-    return batch.ok() ? batch->input_ids : std::vector<int64_t>{};
-  };
-  // 6 + 2 + 3 specials = 11 > 8: remove 3, all from the longer first text.
-  EXPECT_EQ(pair({1, 2, 3, 4, 5, 6}, {7, 8}, 8, EncoderFamily::kBert),
-            (std::vector<int64_t>{101, 1, 2, 3, 102, 7, 8, 102}));
-  // 4 + 4 + 3 = 11 > 8: remove 3 from equal texts: 1 from the first, 2 from the second.
-  EXPECT_EQ(pair({1, 2, 3, 4}, {5, 6, 7, 8}, 8, EncoderFamily::kBert),
-            (std::vector<int64_t>{101, 1, 2, 3, 102, 5, 6, 102}));
-  // 5 + 3 + 3 = 11 > 7: remove 4: 2 to even out, then 1 each.
-  EXPECT_EQ(pair({1, 2, 3, 4, 5}, {6, 7, 8}, 7, EncoderFamily::kBert),
-            (std::vector<int64_t>{101, 1, 2, 102, 6, 7, 102}));
-  // Second text longer; RoBERTa's pair has 4 special tokens.
-  EXPECT_EQ(pair({1}, {2, 3, 4, 5, 6}, 7, EncoderFamily::kRoberta),
-            (std::vector<int64_t>{101, 1, 102, 102, 2, 3, 102}));
+  std::vector<Ids> long_text{{1, 2, 3, 4, 5, 6}};
+  auto cut = LayOutClassifierBatch(EncoderFamily::kBert, bert, long_text, {5, false});
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_EQ(cut->input_ids, (std::vector<int64_t>{101, 1, 2, 3, 102}));
+  EXPECT_EQ(cut->token_type_ids, (std::vector<int64_t>{0, 0, 0, 0, 0}));
   // XLNet keeps <sep> <cls> at the end and pads on the left.
   std::vector<Ids> singles{{1, 2, 3, 4, 5}, {6}};
-  auto xlnet =
-      LayOutClassifierBatch(EncoderFamily::kXlnet, {3, 4, 5}, singles, nullptr, {5, false});
+  auto xlnet = LayOutClassifierBatch(EncoderFamily::kXlnet, {3, 4, 5}, singles, {5, false});
   ASSERT_TRUE(xlnet.ok());
   EXPECT_EQ(xlnet->input_ids, (std::vector<int64_t>{1, 2, 3, 4, 3, 5, 5, 6, 4, 3}));
   EXPECT_EQ(xlnet->attention_mask, (std::vector<int64_t>{1, 1, 1, 1, 1, 0, 0, 1, 1, 1}));
   EXPECT_EQ(xlnet->token_type_ids, (std::vector<int64_t>{0, 0, 0, 0, 2, 3, 3, 0, 0, 2}));
-  auto xlnet_pair =
-      LayOutClassifierInput(EncoderFamily::kXlnet, {3, 4, 5}, {1, 2}, &singles[1], 0);
-  ASSERT_TRUE(xlnet_pair.ok());
-  EXPECT_EQ(xlnet_pair->ids, (std::vector<int32_t>{1, 2, 4, 6, 4, 3}));
-  EXPECT_EQ(xlnet_pair->token_type_ids, (std::vector<int32_t>{0, 0, 0, 1, 1, 2}));
+  auto one = LayOutClassifierInput(EncoderFamily::kXlnet, {3, 4, 5}, {1, 2}, 0);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->ids, (std::vector<int32_t>{1, 2, 4, 3}));
+  EXPECT_EQ(one->token_type_ids, (std::vector<int32_t>{0, 0, 0, 2}));
   // No limit.
-  auto unlimited =
-      LayOutClassifierBatch(EncoderFamily::kBert, bert, singles, nullptr, {0, false});
+  auto unlimited = LayOutClassifierBatch(EncoderFamily::kBert, bert, singles, {0, false});
   ASSERT_TRUE(unlimited.ok());
   EXPECT_EQ(unlimited->seq_len, 7);
 }
@@ -258,15 +181,12 @@ TEST(ClassifierTruncationTest, LongestFirstTakesFromTheLongerTextThenAlternates)
 TEST(ClassifierInputErrorsTest, BadArgumentsAreReported) {
   const ClassifierSpecialIds bert{101, 102, 0};
   std::vector<Ids> one{{1, 2}};
-  std::vector<Ids> two{{1}, {2}};
-  EXPECT_EQ(LayOutClassifierBatch(EncoderFamily::kBert, bert, {}, nullptr, {}).status().code(),
+  EXPECT_EQ(LayOutClassifierBatch(EncoderFamily::kBert, bert, {}, {}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(LayOutClassifierBatch(EncoderFamily::kBert, bert, one, &two, {}).status().code(),
-            StatusCode::kInvalidArgument);
-  auto too_short = LayOutClassifierBatch(EncoderFamily::kRoberta, bert, one, &one, {4, false});
+  auto too_short = LayOutClassifierBatch(EncoderFamily::kRoberta, bert, one, {2, false});
   ASSERT_FALSE(too_short.ok());
-  EXPECT_NE(too_short.status().message().find("max_length 4"), std::string::npos);
-  EXPECT_TRUE(LayOutClassifierBatch(EncoderFamily::kRoberta, bert, one, &one, {5, false}).ok());
+  EXPECT_NE(too_short.status().message().find("max_length 2"), std::string::npos);
+  EXPECT_TRUE(LayOutClassifierBatch(EncoderFamily::kRoberta, bert, one, {3, false}).ok());
 
   EXPECT_EQ(*ParseEncoderFamily("xlnet"), EncoderFamily::kXlnet);
   EXPECT_STREQ(EncoderFamilyName(EncoderFamily::kDistilBert), "distilbert");

@@ -17,6 +17,7 @@
 
 #include "common/dataset/data_codec.h"
 #include "common/metrics/auc.h"
+#include "tests/unit/allocate_far_too_much.h"
 
 namespace augsweep {
 namespace {
@@ -31,7 +32,7 @@ const char* const kFoldsId = "folds-test";
 const char* const kGenKey = "gen-abc";
 
 // In-memory artifacts; records every fetch.
-class FakeArtifacts : public ArtifactSource {
+class FakeArtifacts : public ArtifactExchange {
  public:
   StatusOr<std::string> Fetch(const std::string& id) override {
     fetched.push_back(id);
@@ -79,10 +80,7 @@ class RecordingClassifier : public ClassifierExecutor {
     requests.push_back(request);
     if (throw_error) throw std::runtime_error("the executor's own bug");
     if (allocate_far_too_much) {
-      // An allocation no machine can satisfy: operator new throws std::bad_alloc.
-      volatile size_t huge = size_t{1} << 60;
-      std::unique_ptr<char[]> block(new char[huge]);
-      block[0] = 1;
+      test_support::AllocateFarTooMuch();  // std::bad_alloc
     }
     TrainOutcome out;
     const size_t rows = request.test_texts.size() + extra_rows;

@@ -2,6 +2,8 @@
 // SUCCEEDED, retries, FAILED/BLOCKED), leases and their expiry under an injected clock,
 // idempotent completion, cancellation, restarts on the same store, and the result table view.
 // A real Store in a temporary directory; a sweep planned by PrepareSweep from a spec built here.
+// The fixture talks to the scheduler through the service layer's conversions
+// (coordinator/service/scheduler_protos.h), as the gRPC handlers do, so they are tested too.
 #include "coordinator/scheduler/job_scheduler.h"
 
 #include <gmock/gmock.h>
@@ -16,7 +18,8 @@
 #include <vector>
 
 #include "coordinator/planner/prepare_sweep.h"
-#include "coordinator/scheduler/result_aggregation.h"
+#include "coordinator/service/result_aggregation.h"
+#include "coordinator/service/scheduler_protos.h"
 #include "coordinator/store/store.h"
 
 namespace augsweep {
@@ -199,10 +202,20 @@ class JobSchedulerTest : public ::testing::Test {
     request.set_worker_id(worker);
     *request.mutable_capabilities() = caps;
     request.set_wait_ms(0);
-    StatusOr<v1::LeaseJobResponse> response = scheduler_->LeaseJob(request);
+    StatusOr<v1::LeaseJobResponse> response = LeaseJob(request);
     EXPECT_TRUE(response.ok()) << response.status().ToString();
     if (!response.ok() || !response->has_lease()) return std::nullopt;
     return response->lease();
+  }
+
+  // What WorkerServiceImpl::LeaseJob answers.
+  StatusOr<v1::LeaseJobResponse> LeaseJob(const v1::LeaseJobRequest& request) {
+    AUGSWEEP_ASSIGN_OR_RETURN(std::optional<JobLease> lease, scheduler_->LeaseJob(FromProto(request)));
+    v1::LeaseJobResponse response;
+    if (lease) {
+      AUGSWEEP_ASSIGN_OR_RETURN(*response.mutable_lease(), ToProto(*lease));
+    }
+    return response;
   }
 
   // Leases jobs until `key` comes up (the others are given back) and returns its lease.
@@ -222,13 +235,7 @@ class JobSchedulerTest : public ::testing::Test {
   }
 
   void Release(const v1::Lease& lease, const std::string& worker = kWorker) {
-    v1::FailJobRequest request;
-    request.set_worker_id(worker);
-    request.set_job_key(lease.job().key());
-    request.set_attempt(lease.attempt());
-    request.set_released(true);
-    request.set_error("given back by the test");
-    ASSERT_TRUE(scheduler_->FailJob(request).ok());
+    ASSERT_TRUE(scheduler_->GiveBackLease({worker, lease.job().key(), lease.attempt()}).ok());
   }
 
   StatusOr<v1::CompleteJobResponse> Complete(const v1::JobResult& result,
@@ -236,7 +243,10 @@ class JobSchedulerTest : public ::testing::Test {
     v1::CompleteJobRequest request;
     request.set_worker_id(worker);
     *request.mutable_result() = result;
-    return scheduler_->CompleteJob(request);
+    AUGSWEEP_ASSIGN_OR_RETURN(bool accepted, scheduler_->CompleteJob(FromProto(request)));
+    v1::CompleteJobResponse response;
+    response.set_accepted(accepted);
+    return response;
   }
   bool CompleteOk(const v1::JobResult& result, const std::string& worker = kWorker) {
     StatusOr<v1::CompleteJobResponse> response = Complete(result, worker);
@@ -244,7 +254,8 @@ class JobSchedulerTest : public ::testing::Test {
     return response.ok() && response->accepted();
   }
 
-  StatusOr<v1::FailJobResponse> Fail(const v1::Lease& lease, bool retryable, bool released = false,
+  // `given_back`: the worker returns the lease (GiveBackLease) instead of reporting a failure.
+  StatusOr<v1::FailJobResponse> Fail(const v1::Lease& lease, bool retryable, bool given_back = false,
                                      const std::string& worker = kWorker, int attempt = -1) {
     v1::FailJobRequest request;
     request.set_worker_id(worker);
@@ -252,8 +263,15 @@ class JobSchedulerTest : public ::testing::Test {
     request.set_attempt(attempt < 0 ? lease.attempt() : attempt);
     request.set_error("boom");
     request.set_retryable(retryable);
-    request.set_released(released);
-    return scheduler_->FailJob(request);
+    v1::FailJobResponse response;
+    if (given_back) {
+      const Failure failure = FromProto(request);
+      AUGSWEEP_RETURN_IF_ERROR(scheduler_->GiveBackLease(failure.attempt));
+      return response;
+    }
+    AUGSWEEP_ASSIGN_OR_RETURN(bool will_retry, scheduler_->FailJob(FromProto(request)));
+    response.set_will_retry(will_retry);
+    return response;
   }
 
   v1::HeartbeatResponse Heartbeat(const std::string& key, int attempt,
@@ -262,7 +280,12 @@ class JobSchedulerTest : public ::testing::Test {
     request.set_worker_id(worker);
     request.set_job_key(key);
     request.set_attempt(attempt);
-    return scheduler_->Heartbeat(request);
+    request.set_progress(0.5f);
+    const HeartbeatAnswer answer = scheduler_->Heartbeat(FromProto(request));
+    v1::HeartbeatResponse response;
+    response.set_cancelled(answer.cancelled);
+    response.set_expires_unix_ms(answer.expires_unix_ms);
+    return response;
   }
 
   // Leases and completes everything that can run (dependents as they become ready), with
@@ -284,9 +307,15 @@ class JobSchedulerTest : public ::testing::Test {
   }
 
   v1::SweepStatus StatusOf(const std::string& sweep_id) {
-    StatusOr<v1::SweepStatus> status = scheduler_->GetStatus(sweep_id);
-    EXPECT_TRUE(status.ok()) << status.status().ToString();
-    return status.ok() ? *status : v1::SweepStatus();
+    StatusOr<SweepProgress> progress = scheduler_->GetStatus(sweep_id);
+    EXPECT_TRUE(progress.ok()) << progress.status().ToString();
+    return progress.ok() ? ToProto(*progress) : v1::SweepStatus();
+  }
+
+  // What SweepServiceImpl::GetResults answers.
+  StatusOr<v1::GetResultsResponse> Results(const std::string& sweep_id) {
+    AUGSWEEP_ASSIGN_OR_RETURN(SweepCells cells, scheduler_->GetResults(sweep_id));
+    return AggregateResults(cells);
   }
 
   static const v1::StageCounts& Stage(const v1::SweepStatus& status, const std::string& stage) {
@@ -402,7 +431,7 @@ TEST_F(JobSchedulerTest, LeasesReadyJobsInPlanOrderWithIncreasingAttempts) {
   EXPECT_EQ(leased.attempts(), 1);
 
   // Given back: offered again with the next attempt number.
-  ASSERT_TRUE(Fail(*first, /*retryable=*/true, /*released=*/true).ok());
+  ASSERT_TRUE(Fail(*first, /*retryable=*/true, /*given_back=*/true).ok());
   std::optional<v1::Lease> second = Lease();
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->job().key(), keys_.generate[0]);
@@ -431,14 +460,14 @@ TEST_F(JobSchedulerTest, OnlyReadyJobsAreLeasedAndAnEmptyAnswerComesAtOnce) {
   *request.mutable_capabilities() = CpuCaps();
   request.set_wait_ms(0);
   const auto start = std::chrono::steady_clock::now();
-  StatusOr<v1::LeaseJobResponse> response = scheduler_->LeaseJob(request);
+  StatusOr<v1::LeaseJobResponse> response = LeaseJob(request);
   ASSERT_TRUE(response.ok());
   EXPECT_FALSE(response->has_lease());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
 
   // A short long-poll also comes back empty, after about its wait.
   request.set_wait_ms(50);
-  response = scheduler_->LeaseJob(request);
+  response = LeaseJob(request);
   ASSERT_TRUE(response.ok());
   EXPECT_FALSE(response->has_lease());
 }
@@ -715,6 +744,26 @@ TEST_F(JobSchedulerTest, HeartbeatExtendsTheLeaseAndReportsLostLeases) {
   EXPECT_FALSE(Heartbeat(key, 2, "worker-b").cancelled());
 }
 
+TEST_F(JobSchedulerTest, TheEtaUsesMeanDurationsAndTheProgressHeartbeatsReport) {
+  const std::string sweep = Submit(MakeSpec()).sweep_id;
+  // A generate job that took 10 s and a baseline that took 20 s: both stages have a mean.
+  v1::Lease gen = LeaseKey(keys_.generate[0]);
+  now_ += 10'000;
+  ASSERT_TRUE(CompleteOk(GenerateResult(gen.job().key(), gen.attempt())));
+  v1::Lease base = LeaseKey(keys_.baseline[0]);
+  now_ += 20'000;
+  ASSERT_TRUE(CompleteOk(TrainResult(base.job().key(), base.attempt(), 0.7)));
+  // Open: 2 generate jobs × 10 s + 5 train/eval jobs × 20 s, one active worker.
+  EXPECT_EQ(StatusOf(sweep).eta_seconds(), 120);
+  // A leased generate job that reports half its work done has 5 s left.
+  v1::Lease running = LeaseKey(keys_.generate[1]);
+  ASSERT_FALSE(Heartbeat(running.job().key(), running.attempt()).cancelled());  // progress 0.5
+  EXPECT_EQ(StatusOf(sweep).eta_seconds(), 115);
+  // Given back, its progress is forgotten.
+  Release(running);
+  EXPECT_EQ(StatusOf(sweep).eta_seconds(), 120);
+}
+
 TEST_F(JobSchedulerTest, HeartbeatsDoNotKeepAJobPastItsTimeLimit) {
   v1::SweepSpec spec = MakeSpec();
   spec.mutable_generate_resources()->set_time_limit_s(5);
@@ -747,15 +796,14 @@ TEST_F(JobSchedulerTest, HeartbeatOfACancelledSweepSaysCancelled) {
   EXPECT_EQ(StateOf(lease.job().key()), v1::CANCELLED);
 }
 
-TEST_F(JobSchedulerTest, FailJobReleasedRetryableAndFatal) {
+TEST_F(JobSchedulerTest, GiveBackLeaseFailJobRetryableAndFatal) {
   const std::string sweep = Submit(MakeSpec()).sweep_id;
   const std::string gen = keys_.generate[0];
 
   // Given back (SIGTERM): READY again, no failure counted.
   v1::Lease lease = LeaseKey(gen);
-  StatusOr<v1::FailJobResponse> r = Fail(lease, /*retryable=*/false, /*released=*/true);
+  StatusOr<v1::FailJobResponse> r = Fail(lease, /*retryable=*/false, /*given_back=*/true);
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->will_retry());
   EXPECT_EQ(StateOf(gen), v1::READY);
   EXPECT_EQ(Stored(gen).failures(), 0);
   EXPECT_EQ(Stored(gen).worker_id(), "");
@@ -793,7 +841,7 @@ TEST_F(JobSchedulerTest, FailJobReleasedRetryableAndFatal) {
 
   v1::FailJobRequest unknown;
   unknown.set_job_key("gen-unknown");
-  EXPECT_EQ(scheduler_->FailJob(unknown).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler_->FailJob(FromProto(unknown)).status().code(), StatusCode::kNotFound);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -885,7 +933,7 @@ TEST_F(JobSchedulerTest, RestartResumesEveryJobLeaseAndResult) {
   EXPECT_EQ(StateOf(keys.augmented[0]), v1::READY);
 
   // Results acknowledged before the restart are there.
-  StatusOr<v1::GetResultsResponse> results = scheduler_->GetResults(sweep);
+  StatusOr<v1::GetResultsResponse> results = Results(sweep);
   ASSERT_TRUE(results.ok()) << results.status().ToString();
   ASSERT_GE(results->rows_size(), 1);
   EXPECT_EQ(results->rows(0).generator(), "");
@@ -947,7 +995,7 @@ TEST_F(JobSchedulerTest, ResultsCompareEveryRowWithItsBaseline) {
     auc[keys.augmented[f]] = aug_aucs[f];
   }
 
-  StatusOr<v1::GetResultsResponse> empty = scheduler_->GetResults(sweep);
+  StatusOr<v1::GetResultsResponse> empty = Results(sweep);
   ASSERT_TRUE(empty.ok());
   EXPECT_FALSE(empty->complete());
   ASSERT_EQ(empty->rows_size(), 2);
@@ -961,7 +1009,7 @@ TEST_F(JobSchedulerTest, ResultsCompareEveryRowWithItsBaseline) {
     v1::Lease l = LeaseKey(k);
     ASSERT_TRUE(CompleteOk(TrainResult(k, l.attempt(), auc[k])));
   }
-  StatusOr<v1::GetResultsResponse> partial = scheduler_->GetResults(sweep);
+  StatusOr<v1::GetResultsResponse> partial = Results(sweep);
   ASSERT_TRUE(partial.ok());
   EXPECT_FALSE(partial->complete());
   ASSERT_EQ(partial->rows_size(), 2);
@@ -970,7 +1018,7 @@ TEST_F(JobSchedulerTest, ResultsCompareEveryRowWithItsBaseline) {
   EXPECT_NEAR(partial->rows(1).delta_vs_baseline(), 0.75 - 0.6, 1e-12);
 
   EXPECT_EQ(DrainAll([&](const std::string& k) { return auc.at(k); }), 6);
-  StatusOr<v1::GetResultsResponse> results = scheduler_->GetResults(sweep);
+  StatusOr<v1::GetResultsResponse> results = Results(sweep);
   ASSERT_TRUE(results.ok());
   EXPECT_EQ(results->sweep_id(), sweep);
   EXPECT_TRUE(results->complete());
@@ -995,7 +1043,7 @@ TEST_F(JobSchedulerTest, ResultsCompareEveryRowWithItsBaseline) {
   EXPECT_NEAR(aug.mean_auc(), 0.8, 1e-12);
   EXPECT_NEAR(aug.delta_vs_baseline(), aug.mean_auc() - base.mean_auc(), 1e-12);
   EXPECT_NEAR(aug.delta_vs_baseline(), 0.1, 1e-12);
-  EXPECT_EQ(scheduler_->GetResults("sw-nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Results("sw-nope").status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(JobSchedulerTest, ATemperatureFreeGeneratorFillsARowPerTemperature) {
@@ -1009,7 +1057,7 @@ TEST_F(JobSchedulerTest, ATemperatureFreeGeneratorFillsARowPerTemperature) {
     auc[keys_.augmented[f]] = 0.7 + 0.05 * f;
   }
   EXPECT_EQ(DrainAll([&](const std::string& k) { return auc.at(k); }), 9);
-  StatusOr<v1::GetResultsResponse> results = scheduler_->GetResults(sweep);
+  StatusOr<v1::GetResultsResponse> results = Results(sweep);
   ASSERT_TRUE(results.ok());
   EXPECT_TRUE(results->complete());
   ASSERT_EQ(results->rows_size(), 3);
@@ -1039,7 +1087,7 @@ TEST_F(JobSchedulerTest, AnUndefinedFoldAucIsDroppedButTheResultsAreComplete) {
             }),
             9);
   EXPECT_EQ(StatusOf(sweep).state(), v1::SWEEP_STATE_SUCCEEDED);
-  StatusOr<v1::GetResultsResponse> results = scheduler_->GetResults(sweep);
+  StatusOr<v1::GetResultsResponse> results = Results(sweep);
   ASSERT_TRUE(results.ok());
   EXPECT_TRUE(results->complete()) << "every job has finished";
   ASSERT_EQ(results->rows_size(), 2);
@@ -1049,21 +1097,19 @@ TEST_F(JobSchedulerTest, AnUndefinedFoldAucIsDroppedButTheResultsAreComplete) {
 
 // AggregateResults alone: the view over fold results, with undefined folds and missing jobs.
 TEST(AggregateResultsTest, UndefinedFoldsAreDroppedMissingOnesMakeItIncomplete) {
-  v1::SweepRecord sweep;
-  sweep.set_sweep_id("sw-1");
-  sweep.mutable_spec()->add_classifiers()->set_name("c1");
-  sweep.mutable_spec()->add_classifiers()->set_name("c2");
+  SweepCells sweep;
+  sweep.sweep_id = "sw-1";
+  sweep.classifiers = {"c1", "c2"};
   auto add_cell = [&](const std::string& classifier, const std::string& generator, int n,
                       int fold) {
-    v1::SweepCell* cell = sweep.add_cells();
-    cell->set_classifier(classifier);
-    cell->set_generator(generator);
-    cell->set_temperature(generator.empty() ? 0.0 : 0.9);
-    cell->set_augment_count(n);
-    cell->set_fold(fold);
-    cell->set_job_key(classifier + "/" + generator + "/" + std::to_string(n) + "/" +
-                      std::to_string(fold));
-    return cell->job_key();
+    CellOutcome cell;
+    cell.classifier = classifier;
+    cell.generator = generator;
+    cell.temperature = generator.empty() ? 0.0 : 0.9;
+    cell.augment_count = n;
+    cell.fold = fold;
+    cell.job_key = classifier + "/" + generator + "/" + std::to_string(n) + "/" + std::to_string(fold);
+    sweep.cells.push_back(cell);
   };
   // Cells in plan order: per fold, each classifier's baseline, then the generator's cells.
   for (int f = 0; f < 2; ++f) {
@@ -1078,11 +1124,16 @@ TEST(AggregateResultsTest, UndefinedFoldsAreDroppedMissingOnesMakeItIncomplete) 
       {"c2//0/0", {true, 0.8}},   {"c2//0/1", {true, 0.8}},
       {"c2/g/10/0", {true, 0.7}}, {"c2/g/10/1", {true, 0.7}},
   };
-  auto lookup = [&](const std::string& key) {
-    auto it = results.find(key);
-    return it == results.end() ? CellResult{} : it->second;
+  // The cells with `results` filled in, as JobScheduler::GetResults returns them.
+  auto lookup = [&] {
+    SweepCells filled = sweep;
+    for (CellOutcome& cell : filled.cells) {
+      auto it = results.find(cell.job_key);
+      cell.result = it == results.end() ? CellResult{} : it->second;
+    }
+    return filled;
   };
-  v1::GetResultsResponse out = AggregateResults(sweep, lookup);
+  v1::GetResultsResponse out = AggregateResults(lookup());
   EXPECT_TRUE(out.complete());
   ASSERT_EQ(out.rows_size(), 4);
   // c1's baseline, c1's row, c2's baseline, c2's row.
@@ -1102,13 +1153,13 @@ TEST(AggregateResultsTest, UndefinedFoldsAreDroppedMissingOnesMakeItIncomplete) 
 
   // A job without a result: the row has one fold fewer and the table is not complete.
   results.erase("c2/g/10/1");
-  out = AggregateResults(sweep, lookup);
+  out = AggregateResults(lookup());
   EXPECT_FALSE(out.complete());
   EXPECT_EQ(out.rows(3).folds(), 1);
   // No baseline fold yet: rows keep their folds but have no delta.
   results.erase("c2//0/0");
   results.erase("c2//0/1");
-  out = AggregateResults(sweep, lookup);
+  out = AggregateResults(lookup());
   EXPECT_EQ(out.rows(2).folds(), 0);
   EXPECT_EQ(out.rows(3).folds(), 1);
   EXPECT_DOUBLE_EQ(out.rows(3).delta_vs_baseline(), 0.0);

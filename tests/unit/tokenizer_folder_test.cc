@@ -120,7 +120,7 @@ TEST(TokenizerFolderTest, RobertaFolderUsesVocabJsonWithRobertaSpecialTokens) {
   EXPECT_EQ(t->Decode(t->Encode("Hello world , ok", true), true), "Hello world, ok");
 
   // The classifier layout takes its ids from the tokenizer.
-  auto batch = EncodeClassifierPairBatch(*t, EncoderFamily::kRoberta, {"a"}, {"b c"}, {});
+  auto batch = EncodeClassifierBatch(*t, EncoderFamily::kRoberta, {"a b c"}, {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(batch->input_ids.front(), 0);
   EXPECT_EQ(batch->input_ids.back(), 2);

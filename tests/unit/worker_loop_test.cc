@@ -18,6 +18,7 @@
 #include "common/spec/sweep_spec.h"
 #include "coordinator/server/coordinator_server.h"
 #include "worker/worker.h"
+#include "tests/unit/allocate_far_too_much.h"
 
 namespace augsweep {
 namespace {
@@ -32,9 +33,7 @@ class FlakyClassifier : public ClassifierExecutor {
     const int call = ++calls;
     if (call == 1) throw std::runtime_error("a bug in the executor");
     if (call == 2) {
-      volatile size_t huge = size_t{1} << 60;
-      std::unique_ptr<char[]> block(new char[huge]);  // std::bad_alloc
-      block[0] = 1;
+      test_support::AllocateFarTooMuch();  // std::bad_alloc
     }
     TrainOutcome out;
     out.test_probabilities.assign(request.test_texts.size(),

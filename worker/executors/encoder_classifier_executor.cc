@@ -39,7 +39,7 @@ StatusOr<const Tokenizer*> EncoderClassifierExecutor::LoadTokenizerOnce(
 
 StatusOr<TrainOutcome> EncoderClassifierExecutor::TrainAndPredict(const TrainRequest& request,
                                                                   JobControl& control) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const v1::ClassifierSpec& spec = request.classifier;
   if (request.themes.empty()) return InvalidArgumentError("no themes to classify");
   if (request.train.empty()) return InvalidArgumentError("no training texts");

@@ -14,10 +14,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/tokenizers/tokenizer.h"
 #include "worker/executors/executor.h"
 
@@ -35,14 +35,14 @@ class EncoderClassifierExecutor : public ClassifierExecutor {
                                          JobControl& control) override;
 
  private:
-  StatusOr<const Tokenizer*> LoadTokenizerOnce(const std::string& model_dir);
+  StatusOr<const Tokenizer*> LoadTokenizerOnce(const std::string& model_dir) AUGSWEEP_REQUIRES(mu_);
 
   const std::string kind_;
   const std::string device_;
   const int threads_;
-  std::mutex mu_;  // one job at a time
-  std::map<std::string, std::unique_ptr<Tokenizer>> tokenizers_;  // by model folder
-  std::set<std::string> head_logged_;  // model folders whose new head was logged
+  Mutex mu_;  // held for the whole job: one job at a time
+  std::map<std::string, std::unique_ptr<Tokenizer>> tokenizers_ AUGSWEEP_GUARDED_BY(mu_);  // by model folder
+  std::set<std::string> head_logged_ AUGSWEEP_GUARDED_BY(mu_);  // folders whose new head was logged
 };
 
 }  // namespace augsweep

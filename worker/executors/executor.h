@@ -3,7 +3,8 @@
 // labelled texts and scores the test texts. The worker's job runners do everything around them
 // (fetching data, picking the fold, the first-n prefix, AUC, reporting), so an executor sees only
 // what it may see: a generator never receives a test-fold text.
-// A new model family is a new executor file registered in registry.cc, not a branch elsewhere.
+// A new model family is a new executor file registered in default_executors.cc (and a row in
+// common/spec/executor_kinds.h), not a branch elsewhere.
 #pragma once
 
 #include <cstdint>

@@ -38,7 +38,7 @@ StatusOr<LlamaGenerator::Loaded*> LlamaGenerator::Load(const v1::GeneratorSpec& 
 }
 
 StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& request, JobControl& control) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const v1::GeneratorSpec& g = request.generator;
   StatusOr<Loaded*> load = Load(g);
   // The loaders name the file; say which generator of the spec it belongs to.

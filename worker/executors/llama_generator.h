@@ -8,9 +8,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/tokenizers/tokenizer.h"
 #include "worker/executors/executor.h"
 #include "worker/runtime/llama_model.h"
@@ -34,12 +34,12 @@ class LlamaGenerator : public GeneratorExecutor {
     std::unique_ptr<LlamaModel> model;
   };
   // The model of the last job stays loaded: consecutive jobs of a sweep mostly share it.
-  StatusOr<Loaded*> Load(const v1::GeneratorSpec& generator);
+  StatusOr<Loaded*> Load(const v1::GeneratorSpec& generator) AUGSWEEP_REQUIRES(mu_);
 
   const std::string device_;
   const int threads_;
-  std::mutex mu_;  // one generation at a time per executor
-  std::unique_ptr<Loaded> loaded_;
+  Mutex mu_;  // held for the whole job: one generation at a time per executor
+  std::unique_ptr<Loaded> loaded_ AUGSWEEP_GUARDED_BY(mu_);
 };
 
 }  // namespace augsweep

@@ -1,5 +1,7 @@
 #include "worker/runtime/cpu_decode_attention.h"
 
+#include "common/tunables.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
 
@@ -14,8 +16,7 @@ namespace {
 
 bool Enabled() {
   static const bool enabled = [] {
-    const char* choice = std::getenv("AUGSWEEP_CPU_ATTENTION");
-    return choice == nullptr || std::strcmp(choice, "torch") != 0;
+    return GetTunables().cpu_attention != "torch";
   }();
   return enabled;
 }

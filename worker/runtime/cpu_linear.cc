@@ -12,6 +12,8 @@
 // (to compare with BLAS); AUGSWEEP_CPU_LINEAR=avx2 keeps it off AVX-512.
 #include "worker/runtime/cpu_linear.h"
 
+#include "common/tunables.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
 
@@ -184,8 +186,7 @@ Isa ChooseIsa(CpuLinearIsa wanted) {
       break;
   }
   static const Isa automatic = [cpu] {
-    const char* env = std::getenv("AUGSWEEP_CPU_LINEAR");
-    const std::string choice = env ? env : "";
+    const std::string& choice = GetTunables().cpu_linear;
     if (choice == "blas") return Isa::kNone;
     if (choice == "avx2" && cpu == Isa::kAvx512) return Isa::kAvx2;
     return cpu;

@@ -1,4 +1,4 @@
-#include "coordinator/scheduler/result_aggregation.h"
+#include "coordinator/service/result_aggregation.h"
 
 #include <map>
 #include <tuple>
@@ -8,18 +8,16 @@
 
 namespace augsweep {
 
-v1::GetResultsResponse AggregateResults(
-    const v1::SweepRecord& sweep,
-    const std::function<CellResult(const std::string& job_key)>& cell_result) {
+v1::GetResultsResponse AggregateResults(const SweepCells& sweep) {
   using RowKey = std::tuple<std::string, std::string, double, int32_t>;  // classifier, gen, T, n
   std::map<RowKey, std::vector<double>> fold_aucs;
   std::vector<RowKey> order;
   bool complete = true;
-  for (const v1::SweepCell& cell : sweep.cells()) {
-    RowKey key{cell.classifier(), cell.generator(), cell.temperature(), cell.augment_count()};
+  for (const CellOutcome& cell : sweep.cells) {
+    RowKey key{cell.classifier, cell.generator, cell.temperature, cell.augment_count};
     auto [it, inserted] = fold_aucs.try_emplace(key);
     if (inserted) order.push_back(key);
-    const CellResult result = cell_result(cell.job_key());
+    const CellResult& result = cell.result;
     if (!result.has_result) {
       complete = false;
     } else if (result.macro_auc) {
@@ -27,7 +25,7 @@ v1::GetResultsResponse AggregateResults(
     }
   }
   v1::GetResultsResponse out;
-  out.set_sweep_id(sweep.sweep_id());
+  out.set_sweep_id(sweep.sweep_id);
   out.set_complete(complete);
   std::map<std::string, double> baseline_mean;
   auto fill = [&](const RowKey& key) {
@@ -53,12 +51,12 @@ v1::GetResultsResponse AggregateResults(
     }
   };
   // Baselines first within each classifier, so every other row can be compared with its own.
-  for (const auto& c : sweep.spec().classifiers()) {
+  for (const std::string& classifier : sweep.classifiers) {
     for (const RowKey& key : order) {
-      if (std::get<0>(key) == c.name() && std::get<1>(key).empty()) fill(key);
+      if (std::get<0>(key) == classifier && std::get<1>(key).empty()) fill(key);
     }
     for (const RowKey& key : order) {
-      if (std::get<0>(key) == c.name() && !std::get<1>(key).empty()) fill(key);
+      if (std::get<0>(key) == classifier && !std::get<1>(key).empty()) fill(key);
     }
   }
   return out;

@@ -1,6 +1,7 @@
 // Which executor runs which kind. A worker advertises the registry's kinds to the coordinator
-// and only leases jobs it can run. Adding a model family = one executor file + one line in
-// registry.cc.
+// and only leases jobs it can run. The registry itself knows no executor (the worker library
+// and its tests use it without libtorch); default_executors.h fills one with every executor of
+// this build.
 #pragma once
 
 #include <map>
@@ -8,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "common/status.h"
 #include "worker/executors/executor.h"
 
 namespace augsweep {
@@ -26,10 +26,5 @@ class ExecutorRegistry {
   std::map<std::string, std::unique_ptr<GeneratorExecutor>> generators_;
   std::map<std::string, std::unique_ptr<ClassifierExecutor>> classifiers_;
 };
-
-// Every executor this build has, for a worker on `device` ("cpu" or "cuda"): eda (needs
-// Debian's wordnet-base), llama, tfidf-logreg. `threads`: CPU threads of the model executors
-// (0: every core; workers sharing a process share the cores).
-StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device, int threads = 0);
 
 }  // namespace augsweep

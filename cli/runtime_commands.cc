@@ -1,0 +1,75 @@
+// Commands that run a model folder on worker/runtime (libtorch), without a coordinator: generate
+// and golden-check. A build without libtorch has runtime_commands_unavailable.cc instead.
+#include <cstdio>
+#include <string>
+
+#include "cli/command_support.h"
+#include "cli/commands.h"
+#include "common/cli_main.h"
+#include "common/tokenizers/tokenizer.h"
+#include "worker/runtime/golden_check_command.h"
+#include "worker/runtime/llama_model.h"
+
+namespace augsweep::cli {
+
+int RunGenerateCommand(const Args& args) {
+  std::string model_dir, prompt, device = "cpu", dtype = "float32";
+  double temperature = 0, top_p = 1;
+  int64_t top_k = 0, max_new_tokens = 64, seed = 0, num_samples = 1;
+  bool echo = false;
+  FlagSet flags("augsweep generate --model DIR --prompt TEXT [flags]",
+                "Continues TEXT with a LLaMA-family model folder (config.json, *.safetensors,\n"
+                "tokenizer.model or tokenizer.json) and prints the continuation; with\n"
+                "--num-samples K, K samples separated by lines of '---'. Temperature 0 is greedy.");
+  flags.String("model", &model_dir, "Hugging Face model folder");
+  flags.String("prompt", &prompt, "the text to continue");
+  flags.Double("temperature", &temperature, "sampling temperature (0: greedy)");
+  flags.Double("top-p", &top_p, "nucleus sampling: smallest set of tokens with this much probability");
+  flags.Int("top-k", &top_k, "sample among the k most likely tokens (0: off)");
+  flags.Int("max-new-tokens", &max_new_tokens, "tokens to generate at most");
+  flags.Int("seed", &seed, "seed of the first sample; sample i uses seed + i");
+  flags.Int("num-samples", &num_samples, "how many continuations");
+  flags.Bool("echo", &echo, "print the prompt and the continuation decoded as one text");
+  flags.String("device", &device, "cpu or cuda");
+  flags.String("dtype", &dtype, "float32, float16 or bfloat16");
+  std::vector<std::string> positional;
+  if (auto code = ParseFlagsOrExit(flags, args, "augsweep generate", &positional)) return *code;
+  if (model_dir.empty() || !positional.empty() || num_samples < 1 || max_new_tokens < 1 || temperature < 0 ||
+      top_p <= 0 || top_p > 1 || top_k < 0 || seed < 0) {
+    return ReportError("generate", InvalidArgumentError(
+                                       "expected --model DIR, --num-samples >= 1, --max-new-tokens >= 1, "
+                                       "--temperature >= 0, 0 < --top-p <= 1, --top-k >= 0, --seed >= 0 (see --help)"));
+  }
+  StatusOr<std::unique_ptr<Tokenizer>> tokenizer = LoadTokenizer(model_dir);
+  if (!tokenizer.ok()) return ReportError("generate", tokenizer.status());
+  LoadOptions load;
+  load.device = device;
+  load.dtype = dtype;
+  StatusOr<std::unique_ptr<LlamaModel>> model = LlamaModel::Load(model_dir, load);
+  if (!model.ok()) return ReportError("generate", model.status());
+
+  const std::vector<int32_t> prompt_ids = (*tokenizer)->Encode(prompt, true);
+  std::vector<SequenceRequest> requests;
+  for (int64_t i = 0; i < num_samples; ++i) requests.push_back({prompt_ids, static_cast<uint64_t>(seed + i)});
+  GenerationOptions options;
+  options.max_new_tokens = static_cast<int>(max_new_tokens);
+  options.temperature = static_cast<float>(temperature);
+  options.top_p = static_cast<float>(top_p);
+  options.top_k = static_cast<int>(top_k);
+  options.eos_ids = (*model)->config().eos_token_ids;
+  StatusOr<std::vector<SequenceOutput>> outputs =
+      (*model)->Generate(requests, options, nullptr, [] { return false; });
+  if (!outputs.ok()) return ReportError("generate", outputs.status());
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    if (i > 0) std::printf("---\n");
+    std::vector<int32_t> ids = (*outputs)[i].new_ids;
+    if (echo) ids.insert(ids.begin(), prompt_ids.begin(), prompt_ids.end());
+    std::printf("%s\n", (*tokenizer)->Decode(ids, true).c_str());
+  }
+  return 0;
+}
+
+// The command line is shared with the runtime-only program augsweep-golden-check.
+int RunGoldenCheckCommand(const Args& args) { return GoldenCheckMain(args, "augsweep golden-check"); }
+
+}  // namespace augsweep::cli
