@@ -105,7 +105,8 @@ StatusOr<std::vector<int64_t>> ParseBatches(const std::string& text) {
     char* end = nullptr;
     const long long v = std::strtoll(item.c_str(), &end, 10);
     if (item.empty() || *end != '\0' || v < 1) {
-      return InvalidArgumentError("--batches: \"" + item + "\" is not a positive integer (expected e.g. 1,8,32)");
+      return InvalidArgumentError("--batches: \"" + item +
+                                  "\" is not a positive integer (expected e.g. 1,8,32)");
     }
     out.push_back(v);
   }
@@ -233,7 +234,8 @@ double MeasureReadBandwidth(const at::Device& device, int64_t bytes) {
 // Times one greedy generation of `new_tokens` tokens for each of the prompts: the decode phase
 // starts when the last sequence of the batch has its first token (the prefill's output; all are
 // prefilled together since max_batch = batch) and ends when Generate returns.
-StatusOr<RunResult> TimeGenerate(LlamaModel& model, const std::vector<std::vector<int32_t>>& prompts,
+StatusOr<RunResult> TimeGenerate(LlamaModel& model,
+                                 const std::vector<std::vector<int32_t>>& prompts,
                                  int64_t new_tokens, std::vector<int32_t>* first_ids) {
   std::vector<SequenceRequest> requests;
   for (const auto& p : prompts) requests.push_back({p, 0});
@@ -317,7 +319,8 @@ std::unique_ptr<PeerProcess> StartPeer(const Options& o, const fs::path& model_d
 // Per batch size, the best (fastest decode) of the runs so far.
 void KeepBest(std::map<int64_t, RunResult>& best, const RunResult& r) {
   auto it = best.find(r.batch);
-  if (it == best.end() || r.decode_tokens_per_s() > it->second.decode_tokens_per_s()) best[r.batch] = r;
+  if (it == best.end() || r.decode_tokens_per_s() > it->second.decode_tokens_per_s())
+    best[r.batch] = r;
 }
 
 int Run(const Options& o) {
@@ -360,23 +363,27 @@ int Run(const Options& o) {
 
   const double weight_bytes = static_cast<double>(s.ReadPerStepParams() * DtypeBytes(o.dtype));
   std::printf("shape: vocab %" PRId64 ", hidden %" PRId64 ", layers %" PRId64 ", heads %" PRId64
-              ", kv_heads %" PRId64 ", intermediate %" PRId64 "; dtype %s; device %s; threads %d; "
+              ", kv_heads %" PRId64 ", intermediate %" PRId64
+              "; dtype %s; device %s; threads %d; "
               "libtorch %s\n",
               s.vocab, s.hidden, s.layers, s.heads, s.kv_heads, s.intermediate, o.dtype.c_str(),
               o.device.c_str(), threads, TORCH_VERSION);
-  std::printf("params: %.1f M in all; weights read per decode step: %.1f MB "
-              "(all but the embedding table, of which a step gathers one row per sequence)\n",
-              s.TotalParams() / 1e6, weight_bytes / 1e6);
-  std::printf("workload: prompt %" PRId64 " tokens, %" PRId64 " new tokens, greedy, EOS disabled, "
+  std::printf(
+      "params: %.1f M in all; weights read per decode step: %.1f MB "
+      "(all but the embedding table, of which a step gathers one row per sequence)\n",
+      s.TotalParams() / 1e6, weight_bytes / 1e6);
+  std::printf("workload: prompt %" PRId64 " tokens, %" PRId64
+              " new tokens, greedy, EOS disabled, "
               "batches %s, best of %" PRId64 " alternating c++/peer runs\n",
               o.prompt_len, o.new_tokens, o.batches.c_str(), o.repeats);
 
-  const int64_t buffer_bytes =
-      o.bandwidth_mib > 0 ? static_cast<int64_t>(o.bandwidth_mib * 1048576.0)
-                          : (device->is_cuda() ? int64_t{1} << 30 : int64_t{256} << 20);
+  const int64_t buffer_bytes = o.bandwidth_mib > 0
+                                   ? static_cast<int64_t>(o.bandwidth_mib * 1048576.0)
+                                   : (device->is_cuda() ? int64_t{1} << 30 : int64_t{256} << 20);
   double bandwidth = MeasureBandwidth(*device, buffer_bytes);
-  std::printf("bandwidth: %.1f GB/s (%s tensor copy of %.0f MiB, bytes read + written; best of 5)\n",
-              bandwidth / 1e9, o.device.c_str(), buffer_bytes / 1048576.0);
+  std::printf(
+      "bandwidth: %.1f GB/s (%s tensor copy of %.0f MiB, bytes read + written; best of 5)\n",
+      bandwidth / 1e9, o.device.c_str(), buffer_bytes / 1048576.0);
   double read_bandwidth = MeasureReadBandwidth(*device, buffer_bytes);
   std::printf("read bandwidth: %.1f GB/s (%s tensor sum, bytes read; best of 5)\n",
               read_bandwidth / 1e9, o.device.c_str());
@@ -403,7 +410,8 @@ int Run(const Options& o) {
   std::vector<int32_t> our_ids, their_ids;  // greedy ids of the first prompt at batch 1
   auto report = [&](const char* who, const RunResult& r) {
     const double steps_per_s = r.decode_steps / r.decode_s;
-    std::printf("%-4s batch %3" PRId64 ": prefill %" PRId64 "x%" PRId64 " tokens %.3f s | decode %" PRId64
+    std::printf("%-4s batch %3" PRId64 ": prefill %" PRId64 "x%" PRId64
+                " tokens %.3f s | decode %" PRId64
                 " steps %.3f s = %8.2f tok/s | weights %.1f GB/s = %.2f of bandwidth\n",
                 who, r.batch, r.batch, o.prompt_len, r.prefill_s, r.decode_steps, r.decode_s,
                 r.decode_tokens_per_s(), steps_per_s * weight_bytes / 1e9,
@@ -417,7 +425,8 @@ int Run(const Options& o) {
       StatusOr<RunResult> warm = TimeGenerate(**model, batch_prompts, warm_tokens, nullptr);
       if (!warm.ok()) return fail(warm.status());
       if (peer) {
-        if (StatusOr<RunResult> r = PeerRun(*peer, batch, warm_tokens, nullptr); !r.ok()) drop_peer(r.status());
+        if (StatusOr<RunResult> r = PeerRun(*peer, batch, warm_tokens, nullptr); !r.ok())
+          drop_peer(r.status());
       }
     }
     for (int64_t rep = 0; rep < o.repeats; ++rep) {
@@ -428,7 +437,8 @@ int Run(const Options& o) {
       KeepBest(ours, *r);
       if (batch == 1) our_ids = ids;
       if (peer) {
-        StatusOr<RunResult> p = PeerRun(*peer, batch, o.new_tokens, batch == 1 ? &their_ids : nullptr);
+        StatusOr<RunResult> p =
+            PeerRun(*peer, batch, o.new_tokens, batch == 1 ? &their_ids : nullptr);
         if (!p.ok()) {
           drop_peer(p.status());
         } else {
@@ -444,9 +454,10 @@ int Run(const Options& o) {
   const double bandwidth_after = MeasureBandwidth(*device, buffer_bytes);
   if (bandwidth_after > bandwidth) bandwidth = bandwidth_after;
   read_bandwidth = std::max(read_bandwidth, MeasureReadBandwidth(*device, buffer_bytes));
-  std::printf("bandwidth after the runs: %.1f GB/s; roofline used: %.1f GB/s copy = %.1f decode "
-              "steps/s (read-only: %.1f GB/s)\n",
-              bandwidth_after / 1e9, bandwidth / 1e9, bandwidth / weight_bytes, read_bandwidth / 1e9);
+  std::printf(
+      "bandwidth after the runs: %.1f GB/s; roofline used: %.1f GB/s copy = %.1f decode "
+      "steps/s (read-only: %.1f GB/s)\n",
+      bandwidth_after / 1e9, bandwidth / 1e9, bandwidth / weight_bytes, read_bandwidth / 1e9);
 
   // The summary: one column per batch size.
   const bool have_peer = !theirs.empty();
@@ -473,17 +484,15 @@ int Run(const Options& o) {
   auto has = [&](int64_t b) { return theirs.count(b) > 0; };
   row("c++ decode tok/s", [&](int64_t b) { return Fixed(ours[b].decode_tokens_per_s(), 2); });
   row("c++ weight reads / bandwidth", [&](int64_t b) { return Fixed(roofline(ours[b]), 2); });
-  row("c++ weight reads / read bw", [&](int64_t b) {
-    return Fixed(roofline(ours[b]) * bandwidth / read_bandwidth, 2);
-  });
+  row("c++ weight reads / read bw",
+      [&](int64_t b) { return Fixed(roofline(ours[b]) * bandwidth / read_bandwidth, 2); });
   bool ratio_goal = have_peer;
   if (have_peer) {
     row("peer decode tok/s", [&](int64_t b) {
       return has(b) ? Fixed(theirs[b].decode_tokens_per_s(), 2) : std::string("-");
     });
-    row("peer weight reads / bandwidth", [&](int64_t b) {
-      return has(b) ? Fixed(roofline(theirs[b]), 2) : std::string("-");
-    });
+    row("peer weight reads / bandwidth",
+        [&](int64_t b) { return has(b) ? Fixed(roofline(theirs[b]), 2) : std::string("-"); });
     row("c++ / peer decode tok/s", [&](int64_t b) {
       if (!has(b)) {
         ratio_goal = false;
@@ -494,7 +503,8 @@ int Run(const Options& o) {
       return Fixed(ratio, 2);
     });
   }
-  row("c++ prefill tok/s", [&](int64_t b) { return Fixed(b * o.prompt_len / ours[b].prefill_s, 1); });
+  row("c++ prefill tok/s",
+      [&](int64_t b) { return Fixed(b * o.prompt_len / ours[b].prefill_s, 1); });
   if (have_peer) {
     row("peer prefill tok/s", [&](int64_t b) {
       return has(b) ? Fixed(b * o.prompt_len / theirs[b].prefill_s, 1) : std::string("-");
@@ -502,16 +512,19 @@ int Run(const Options& o) {
   }
   if (!our_ids.empty() && !their_ids.empty()) {
     size_t same = 0;
-    while (same < our_ids.size() && same < their_ids.size() && our_ids[same] == their_ids[same]) ++same;
-    std::printf("greedy ids at batch 1: c++ and peer agree on the first %zu of %zu tokens%s\n", same,
-                our_ids.size(), same == our_ids.size() ? "" : " (random weights: near-ties can flip)");
+    while (same < our_ids.size() && same < their_ids.size() && our_ids[same] == their_ids[same])
+      ++same;
+    std::printf("greedy ids at batch 1: c++ and peer agree on the first %zu of %zu tokens%s\n",
+                same, our_ids.size(),
+                same == our_ids.size() ? "" : " (random weights: near-ties can flip)");
   }
   if (ours.count(1)) {
     const double r = roofline(ours[1]);
     std::printf("goal batch-1 decode >= 0.60 of the bandwidth roofline: %.2f, %s\n", r,
                 r >= 0.60 ? "met" : "NOT met");
   }
-  if (have_peer) std::printf("goal c++ / peer >= 1.0 at every batch: %s\n", ratio_goal ? "met" : "NOT met");
+  if (have_peer)
+    std::printf("goal c++ / peer >= 1.0 at every batch: %s\n", ratio_goal ? "met" : "NOT met");
   return 0;
 }
 
@@ -525,9 +538,10 @@ int main(int argc, char** argv) {
   const std::string source_dir = AUGSWEEP_SOURCE_DIR;
   o.peer = source_dir + "/bench/generate_peer.py";
   o.python = DefaultPeerPython();
-  FlagSet flags("generate_bench [flags]",
-                "Decode tokens/s of the libtorch LLaMA runtime on a random-weight model, against the\n"
-                "memory-bandwidth roofline and a peer (Python PyTorch) in the same run.");
+  FlagSet flags(
+      "generate_bench [flags]",
+      "Decode tokens/s of the libtorch LLaMA runtime on a random-weight model, against the\n"
+      "memory-bandwidth roofline and a peer (Python PyTorch) in the same run.");
   flags.Int("vocab", &s.vocab, "vocabulary size");
   flags.Int("hidden", &s.hidden, "hidden size");
   flags.Int("layers", &s.layers, "decoder layers");
@@ -544,11 +558,13 @@ int main(int argc, char** argv) {
   flags.Bool("warmup", &o.warmup, "run a 4-token generation at each batch size before timing");
   flags.Int("seed", &o.seed, "seed of the random weights and prompts");
   flags.String("model-dir", &o.model_dir, "use this model folder instead of writing a random one");
-  flags.String("work-dir", &o.work_dir, "where the random model's temporary folder goes (default: TMPDIR)");
+  flags.String("work-dir", &o.work_dir,
+               "where the random model's temporary folder goes (default: TMPDIR)");
   flags.Bool("keep-model", &o.keep_model, "keep the random model's folder");
   flags.String("peer", &o.peer, "peer script (PEER_RESULT protocol), or none");
   flags.String("python", &o.python, "the Python that runs the peer");
-  flags.Double("bandwidth-mib", &o.bandwidth_mib, "size of each copy buffer (0: 256 MiB on CPU, 1 GiB on CUDA)");
+  flags.Double("bandwidth-mib", &o.bandwidth_mib,
+               "size of each copy buffer (0: 256 MiB on CPU, 1 GiB on CUDA)");
   std::vector<std::string> positional;
   if (auto exit_code = ParseFlagsOrExit(flags, std::vector<std::string>(argv + 1, argv + argc),
                                         "generate_bench", &positional)) {
@@ -560,14 +576,16 @@ int main(int argc, char** argv) {
     return 2;
   };
   if (!positional.empty()) return bad("unexpected argument \"" + positional[0] + "\"");
-  if (s.vocab < 4 || s.hidden < 2 || s.layers < 1 || s.heads < 1 || s.kv_heads < 1 || s.intermediate < 1)
+  if (s.vocab < 4 || s.hidden < 2 || s.layers < 1 || s.heads < 1 || s.kv_heads < 1 ||
+      s.intermediate < 1)
     return bad("the shape flags must be positive (vocab >= 4)");
   if (s.hidden % s.heads != 0 || s.head_dim() % 2 != 0)
     return bad("--hidden must be a multiple of --heads with an even head size");
   if (s.heads % s.kv_heads != 0) return bad("--heads must be a multiple of --kv-heads");
   if (o.dtype != "float32" && o.dtype != "bfloat16" && o.dtype != "float16")
     return bad("--dtype: expected float32, bfloat16 or float16, got \"" + o.dtype + "\"");
-  if (o.prompt_len < 1 || o.new_tokens < 2) return bad("--prompt-len must be >= 1 and --new-tokens >= 2");
+  if (o.prompt_len < 1 || o.new_tokens < 2)
+    return bad("--prompt-len must be >= 1 and --new-tokens >= 2");
   if (o.repeats < 1) return bad("--repeats must be >= 1");
   if (o.threads < 0) return bad("--threads must be >= 0");
   std::signal(SIGPIPE, SIG_IGN);  // a peer that dies must not kill the bench

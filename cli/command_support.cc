@@ -33,20 +33,23 @@ void CountJobs(const v1::SweepStatus& status, int* finished, int* total) {
   *total = 0;
   for (const auto& s : status.stages()) {
     *finished += s.succeeded() + s.failed() + s.blocked() + s.cancelled();
-    *total += s.waiting() + s.ready() + s.leased() + s.succeeded() + s.failed() + s.blocked() + s.cancelled();
+    *total += s.waiting() + s.ready() + s.leased() + s.succeeded() + s.failed() + s.blocked() +
+              s.cancelled();
   }
 }
 
 std::string FormatSweepStatus(const v1::SweepStatus& status) {
   std::ostringstream out;
-  out << "sweep " << status.sweep_id() << " (" << status.name() << "): " << SweepStateName(status.state()) << "\n";
+  out << "sweep " << status.sweep_id() << " (" << status.name()
+      << "): " << SweepStateName(status.state()) << "\n";
   char line[256];
-  std::snprintf(line, sizeof(line), "  %-11s %8s %8s %8s %8s %8s %8s %9s\n", "stage", "waiting", "ready",
-                "leased", "done", "failed", "blocked", "cancelled");
+  std::snprintf(line, sizeof(line), "  %-11s %8s %8s %8s %8s %8s %8s %9s\n", "stage", "waiting",
+                "ready", "leased", "done", "failed", "blocked", "cancelled");
   out << line;
   for (const auto& s : status.stages()) {
-    std::snprintf(line, sizeof(line), "  %-11s %8d %8d %8d %8d %8d %8d %9d\n", s.stage().c_str(), s.waiting(),
-                  s.ready(), s.leased(), s.succeeded(), s.failed(), s.blocked(), s.cancelled());
+    std::snprintf(line, sizeof(line), "  %-11s %8d %8d %8d %8d %8d %8d %9d\n", s.stage().c_str(),
+                  s.waiting(), s.ready(), s.leased(), s.succeeded(), s.failed(), s.blocked(),
+                  s.cancelled());
     out << line;
   }
   out << "  workers: " << status.active_workers() << "   eta: ";

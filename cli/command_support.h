@@ -16,7 +16,7 @@ std::string DefaultCoordinator();
 int ReportError(const std::string& command, const Status& status);
 
 std::string SweepStateName(v1::SweepState state);  // "RUNNING"
-bool IsFinished(v1::SweepState state);              // SUCCEEDED, FAILED or CANCELLED
+bool IsFinished(v1::SweepState state);             // SUCCEEDED, FAILED or CANCELLED
 
 // The multi-line status report of `augsweep status SWEEP`.
 std::string FormatSweepStatus(const v1::SweepStatus& status);

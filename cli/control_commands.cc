@@ -11,14 +11,17 @@ namespace augsweep::cli {
 namespace {
 
 // Parses `SWEEP [--coordinator]` for the commands that take exactly one sweep id.
-std::optional<int> ParseSweepCommand(const Args& args, const std::string& name, const std::string& description,
-                                     std::string* coordinator, std::string* sweep_id) {
+std::optional<int> ParseSweepCommand(const Args& args, const std::string& name,
+                                     const std::string& description, std::string* coordinator,
+                                     std::string* sweep_id) {
   *coordinator = DefaultCoordinator();
   FlagSet flags("augsweep " + name + " SWEEP [--coordinator HOST:PORT]", description);
-  flags.String("coordinator", coordinator, "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  flags.String("coordinator", coordinator,
+               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep " + name, &positional)) return code;
-  if (positional.size() != 1) return ReportError(name, InvalidArgumentError("expected one SWEEP id"));
+  if (positional.size() != 1)
+    return ReportError(name, InvalidArgumentError("expected one SWEEP id"));
   *sweep_id = positional[0];
   return std::nullopt;
 }
@@ -27,10 +30,11 @@ std::optional<int> ParseSweepCommand(const Args& args, const std::string& name, 
 
 int RunCancelCommand(const Args& args) {
   std::string coordinator, sweep_id;
-  if (auto code = ParseSweepCommand(args, "cancel",
-                                    "Cancels a sweep: its jobs that no other sweep shares are not run; running\n"
-                                    "ones are stopped at their next heartbeat. Finished results are kept.",
-                                    &coordinator, &sweep_id)) {
+  if (auto code = ParseSweepCommand(
+          args, "cancel",
+          "Cancels a sweep: its jobs that no other sweep shares are not run; running\n"
+          "ones are stopped at their next heartbeat. Finished results are kept.",
+          &coordinator, &sweep_id)) {
     return *code;
   }
   StatusOr<v1::CancelSweepResponse> r = SweepClient(coordinator).Cancel(sweep_id);
@@ -41,10 +45,11 @@ int RunCancelCommand(const Args& args) {
 
 int RunRetryCommand(const Args& args) {
   std::string coordinator, sweep_id;
-  if (auto code = ParseSweepCommand(args, "retry",
-                                    "Gives the FAILED jobs of a sweep (and the jobs they BLOCKED) a fresh set of\n"
-                                    "attempts, e.g. after fixing a model folder.",
-                                    &coordinator, &sweep_id)) {
+  if (auto code = ParseSweepCommand(
+          args, "retry",
+          "Gives the FAILED jobs of a sweep (and the jobs they BLOCKED) a fresh set of\n"
+          "attempts, e.g. after fixing a model folder.",
+          &coordinator, &sweep_id)) {
     return *code;
   }
   StatusOr<v1::RetryFailedResponse> r = SweepClient(coordinator).RetryFailed(sweep_id);
@@ -55,17 +60,21 @@ int RunRetryCommand(const Args& args) {
 
 int RunWorkersCommand(const Args& args) {
   std::string coordinator = DefaultCoordinator();
-  FlagSet flags("augsweep workers [--coordinator HOST:PORT]",
-                "Lists the workers the coordinator has seen: id, device, seconds since last contact,\n"
-                "current job.");
-  flags.String("coordinator", &coordinator, "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  FlagSet flags(
+      "augsweep workers [--coordinator HOST:PORT]",
+      "Lists the workers the coordinator has seen: id, device, seconds since last contact,\n"
+      "current job.");
+  flags.String("coordinator", &coordinator,
+               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep workers", &positional)) return *code;
-  if (!positional.empty()) return ReportError("workers", InvalidArgumentError("expected no arguments"));
+  if (!positional.empty())
+    return ReportError("workers", InvalidArgumentError("expected no arguments"));
   StatusOr<v1::ListWorkersResponse> r = SweepClient(coordinator).ListWorkers();
   if (!r.ok()) return ReportError("workers", r.status());
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   if (r->workers().empty()) std::printf("no workers\n");
   for (const auto& w : r->workers()) {
     std::printf("%-40s %-5s %6llds ago  %s\n", w.worker_id().c_str(), w.device().c_str(),

@@ -23,13 +23,17 @@ constexpr Command kCommands[] = {
      augsweep::cli::RunSubmitCommand},
     {"status", "show a sweep's state, job counts per stage, workers and ETA (or list sweeps)",
      augsweep::cli::RunStatusCommand},
-    {"results", "print a sweep's result table (table, csv, json or markdown)", augsweep::cli::RunResultsCommand},
+    {"results", "print a sweep's result table (table, csv, json or markdown)",
+     augsweep::cli::RunResultsCommand},
     {"cancel", "cancel a sweep", augsweep::cli::RunCancelCommand},
     {"retry", "give a sweep's failed jobs a fresh set of attempts", augsweep::cli::RunRetryCommand},
     {"workers", "list the workers the coordinator has seen", augsweep::cli::RunWorkersCommand},
-    {"plan", "validate a spec and its dataset and print the jobs it would run", augsweep::cli::RunPlanCommand},
-    {"generate", "continue a prompt with a LLaMA-family model folder", augsweep::cli::RunGenerateCommand},
-    {"tokenize", "print the token ids of a text as a JSON array", augsweep::cli::RunTokenizeCommand},
+    {"plan", "validate a spec and its dataset and print the jobs it would run",
+     augsweep::cli::RunPlanCommand},
+    {"generate", "continue a prompt with a LLaMA-family model folder",
+     augsweep::cli::RunGenerateCommand},
+    {"tokenize", "print the token ids of a text as a JSON array",
+     augsweep::cli::RunTokenizeCommand},
     {"golden-check", "compare a model folder with a golden.json of reference logits and token ids",
      augsweep::cli::RunGoldenCheckCommand},
     {"tunables", "list the AUGSWEEP_* environment variables that tune timings and kernels",
@@ -37,17 +41,19 @@ constexpr Command kCommands[] = {
 };
 
 void PrintUsage(FILE* out) {
-  std::fprintf(out,
-               "usage: augsweep COMMAND [ARGS]\n\n"
-               "Sweeps LLM data augmentation for small text classifiers: generator x temperature x\n"
-               "augment count x classifier x CV fold, scored by cross-validated ROC AUC.\n\ncommands:\n");
+  std::fprintf(
+      out,
+      "usage: augsweep COMMAND [ARGS]\n\n"
+      "Sweeps LLM data augmentation for small text classifiers: generator x temperature x\n"
+      "augment count x classifier x CV fold, scored by cross-validated ROC AUC.\n\ncommands:\n");
   int width = 0;
   for (const Command& c : kCommands) width = std::max(width, static_cast<int>(std::strlen(c.name)));
   for (const Command& c : kCommands) std::fprintf(out, "  %-*s %s\n", width, c.name, c.summary);
-  std::fprintf(out,
-               "\n'augsweep COMMAND --help' describes a command. Exit codes: 0 success, 2 bad input,\n"
-               "1 anything else. Commands that talk to a coordinator use --coordinator or\n"
-               "$AUGSWEEP_COORDINATOR (default 127.0.0.1:7070).\n");
+  std::fprintf(
+      out,
+      "\n'augsweep COMMAND --help' describes a command. Exit codes: 0 success, 2 bad input,\n"
+      "1 anything else. Commands that talk to a coordinator use --coordinator or\n"
+      "$AUGSWEEP_COORDINATOR (default 127.0.0.1:7070).\n");
 }
 
 }  // namespace

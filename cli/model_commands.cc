@@ -26,7 +26,8 @@ int RunTokenizeCommand(const Args& args) {
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep tokenize", &positional)) return *code;
   if (tokenizer_path.empty() || positional.size() != 1) {
-    return ReportError("tokenize", InvalidArgumentError("expected --tokenizer PATH and one TEXT (see --help)"));
+    return ReportError("tokenize",
+                       InvalidArgumentError("expected --tokenizer PATH and one TEXT (see --help)"));
   }
   StatusOr<std::unique_ptr<Tokenizer>> tokenizer = LoadTokenizer(tokenizer_path);
   if (!tokenizer.ok()) return ReportError("tokenize", tokenizer.status());

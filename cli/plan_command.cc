@@ -36,13 +36,15 @@ void PrintFoldBalance(const PreparedSweep& sweep) {
 }  // namespace
 
 int RunPlanCommand(const Args& args) {
-  FlagSet flags("augsweep plan SPEC",
-                "Validates the sweep spec and its dataset, splits the folds and prints the jobs the\n"
-                "sweep would run (grid cells, unique jobs after sharing). Nothing is run or stored.");
+  FlagSet flags(
+      "augsweep plan SPEC",
+      "Validates the sweep spec and its dataset, splits the folds and prints the jobs the\n"
+      "sweep would run (grid cells, unique jobs after sharing). Nothing is run or stored.");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep plan", &positional)) return *code;
   auto fail = [](const Status& s) { return ReportError("plan", s); };
-  if (positional.size() != 1) return fail(InvalidArgumentError("expected one SPEC file (see --help)"));
+  if (positional.size() != 1)
+    return fail(InvalidArgumentError("expected one SPEC file (see --help)"));
   StatusOr<ParsedSpec> parsed = LoadSweepSpec(positional[0]);
   if (!parsed.ok()) return fail(parsed.status());
   StatusOr<std::string> bytes = ReadWholeFile(parsed->spec.dataset().path());
@@ -59,9 +61,10 @@ int RunPlanCommand(const Args& args) {
   std::printf("cv: %d folds x %d repeat(s), seed %llu\n", spec.cv().folds(), spec.cv().repeats(),
               static_cast<unsigned long long>(spec.cv().seed()));
   PrintFoldBalance(*sweep);
-  std::printf("grid: %d generator(s) x %d temperature(s) x %d augment count(s) x %d classifier(s)\n",
-              spec.generators_size(), spec.temperatures_size(), spec.augment_counts_size(),
-              spec.classifiers_size());
+  std::printf(
+      "grid: %d generator(s) x %d temperature(s) x %d augment count(s) x %d classifier(s)\n",
+      spec.generators_size(), spec.temperatures_size(), spec.augment_counts_size(),
+      spec.classifiers_size());
   std::printf("plan: %s\n", sweep->plan.Summary().c_str());
   return 0;
 }

@@ -11,15 +11,18 @@ namespace augsweep::cli {
 int RunResultsCommand(const Args& args) {
   std::string coordinator = DefaultCoordinator();
   std::string format = "table";
-  FlagSet flags("augsweep results SWEEP [--format table|csv|json|markdown] [--coordinator HOST:PORT]",
-                "One row per (generator, temperature, augment count, classifier): mean macro AUC over\n"
-                "the folds, SD, 95% CI, the number of folds, and the difference to the classifier's\n"
-                "baseline row (n = 0). Works while the sweep runs; the table then says it is partial.");
+  FlagSet flags(
+      "augsweep results SWEEP [--format table|csv|json|markdown] [--coordinator HOST:PORT]",
+      "One row per (generator, temperature, augment count, classifier): mean macro AUC over\n"
+      "the folds, SD, 95% CI, the number of folds, and the difference to the classifier's\n"
+      "baseline row (n = 0). Works while the sweep runs; the table then says it is partial.");
   flags.String("format", &format, "table, csv, json or markdown");
-  flags.String("coordinator", &coordinator, "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  flags.String("coordinator", &coordinator,
+               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep results", &positional)) return *code;
-  if (positional.size() != 1) return ReportError("results", InvalidArgumentError("expected one SWEEP id"));
+  if (positional.size() != 1)
+    return ReportError("results", InvalidArgumentError("expected one SWEEP id"));
   StatusOr<TableFormat> table_format = ParseTableFormat(format);
   if (!table_format.ok()) return ReportError("results", table_format.status());
   SweepClient client(coordinator);

@@ -31,8 +31,10 @@ class LocalWorkers {
   Status Start(int count, const std::string& address, bool log_jobs) {
     KeepFreedMemoryForReuse();  // the workers fine-tune models in this process
     for (int i = 0; i < count; ++i) {
-      const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / count);
-      AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ExecutorRegistry> executors, DefaultExecutors("cpu", threads));
+      const int threads =
+          std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / count);
+      AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<ExecutorRegistry> executors,
+                                DefaultExecutors("cpu", threads));
       WorkerOptions options;
       options.coordinator = address;
       options.hostname = "local" + std::to_string(i + 1);
@@ -41,7 +43,8 @@ class LocalWorkers {
       Worker* w = worker.get();
       threads_.emplace_back([w] {
         Status s = w->Run();
-        if (!s.ok()) std::fprintf(stderr, "augsweep run: worker stopped: %s\n", s.message().c_str());
+        if (!s.ok())
+          std::fprintf(stderr, "augsweep run: worker stopped: %s\n", s.message().c_str());
       });
       executors_.push_back(std::move(executors));
       workers_.push_back(std::move(worker));
@@ -92,11 +95,12 @@ int RunRunCommand(const Args& args) {
   int64_t workers = std::max(1u, std::thread::hardware_concurrency());
   std::string format = "table";
   bool verbose = false;
-  FlagSet flags("augsweep run [SPEC] [--workers N] [--data-dir DIR] [--format FORMAT]",
-                "Runs a sweep on this machine: a coordinator and N workers in this process, real gRPC\n"
-                "on loopback, a progress bar on a terminal, the result table at the end. SPEC defaults\n"
-                "to examples/demo.yaml. Finished jobs stay in --data-dir: running the same spec again\n"
-                "reuses them; an interrupted run resumes where it stopped.");
+  FlagSet flags(
+      "augsweep run [SPEC] [--workers N] [--data-dir DIR] [--format FORMAT]",
+      "Runs a sweep on this machine: a coordinator and N workers in this process, real gRPC\n"
+      "on loopback, a progress bar on a terminal, the result table at the end. SPEC defaults\n"
+      "to examples/demo.yaml. Finished jobs stay in --data-dir: running the same spec again\n"
+      "reuses them; an interrupted run resumes where it stopped.");
   flags.Int("workers", &workers, "worker threads");
   flags.String("data-dir", &data_dir, "where the coordinator keeps its store");
   flags.String("format", &format, "result table format: table, csv, json or markdown");
@@ -104,14 +108,16 @@ int RunRunCommand(const Args& args) {
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep run", &positional)) return *code;
   if (positional.size() > 1 || workers < 1 || workers > 256) {
-    return ReportError("run", InvalidArgumentError("expected at most one SPEC and 1 to 256 workers"));
+    return ReportError("run",
+                       InvalidArgumentError("expected at most one SPEC and 1 to 256 workers"));
   }
   const std::string spec_path = positional.empty() ? "examples/demo.yaml" : positional[0];
   StatusOr<TableFormat> table_format = ParseTableFormat(format);
   if (!table_format.ok()) return ReportError("run", table_format.status());
   StatusOr<ParsedSpec> spec = LoadSweepSpec(spec_path);
   if (!spec.ok()) return ReportError("run", spec.status());
-  if (Status runnable = CheckThisBuildRunsSpec(spec->spec); !runnable.ok()) return ReportError("run", runnable);
+  if (Status runnable = CheckThisBuildRunsSpec(spec->spec); !runnable.ok())
+    return ReportError("run", runnable);
   StatusOr<std::string> yaml = ReadWholeFile(spec_path);
   if (!yaml.ok()) return ReportError("run", yaml.status());
   StatusOr<std::string> dataset = ReadWholeFile(spec->spec.dataset().path());
@@ -125,7 +131,8 @@ int RunRunCommand(const Args& args) {
   options.scheduler.heartbeat_interval_ms = 2'000;
   options.log_events = verbose;
   auto server = CoordinatorServer::Start(options);
-  if (!server.ok()) return ReportError("run", server.status().WithContext("starting the coordinator"));
+  if (!server.ok())
+    return ReportError("run", server.status().WithContext("starting the coordinator"));
   const std::string address = (*server)->address();
 
   SweepClient client(address);
@@ -133,9 +140,11 @@ int RunRunCommand(const Args& args) {
   if (!submitted.ok()) return ReportError("run", submitted.status());
   for (const auto& w : submitted->warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
   const std::string sweep_id = submitted->sweep_id();
-  std::fprintf(stderr, "sweep %s: %d grid cells -> %d unique jobs (%d already done), %lld workers, data in %s\n",
-               sweep_id.c_str(), submitted->naive_cells(), submitted->unique_jobs(), submitted->jobs_already_done(),
-               static_cast<long long>(workers), data_dir.c_str());
+  std::fprintf(
+      stderr,
+      "sweep %s: %d grid cells -> %d unique jobs (%d already done), %lld workers, data in %s\n",
+      sweep_id.c_str(), submitted->naive_cells(), submitted->unique_jobs(),
+      submitted->jobs_already_done(), static_cast<long long>(workers), data_dir.c_str());
 
   LocalWorkers local;
   Status started = local.Start(static_cast<int>(workers), address, verbose);
@@ -156,7 +165,9 @@ int RunRunCommand(const Args& args) {
     if (terminal) {
       int jobs_done = 0, total = 0;
       CountJobs(*status, &jobs_done, &total);
-      std::fprintf(stderr, "\r%s", RenderProgressBar(jobs_done, total, 30, SweepStateName(status->state())).c_str());
+      std::fprintf(
+          stderr, "\r%s",
+          RenderProgressBar(jobs_done, total, 30, SweepStateName(status->state())).c_str());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     status = client.GetStatus(sweep_id);
@@ -168,7 +179,8 @@ int RunRunCommand(const Args& args) {
   signals.join();
   if (!status.ok()) return ReportError("run", status.status());
   if (interrupted) {
-    std::fprintf(stderr, "augsweep run: interrupted; finished jobs are kept in %s, run again to resume\n",
+    std::fprintf(stderr,
+                 "augsweep run: interrupted; finished jobs are kept in %s, run again to resume\n",
                  data_dir.c_str());
     return 1;
   }

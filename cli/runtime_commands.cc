@@ -24,7 +24,8 @@ int RunGenerateCommand(const Args& args) {
   flags.String("model", &model_dir, "Hugging Face model folder");
   flags.String("prompt", &prompt, "the text to continue");
   flags.Double("temperature", &temperature, "sampling temperature (0: greedy)");
-  flags.Double("top-p", &top_p, "nucleus sampling: smallest set of tokens with this much probability");
+  flags.Double("top-p", &top_p,
+               "nucleus sampling: smallest set of tokens with this much probability");
   flags.Int("top-k", &top_k, "sample among the k most likely tokens (0: off)");
   flags.Int("max-new-tokens", &max_new_tokens, "tokens to generate at most");
   flags.Int("seed", &seed, "seed of the first sample; sample i uses seed + i");
@@ -34,11 +35,13 @@ int RunGenerateCommand(const Args& args) {
   flags.String("dtype", &dtype, "float32, float16 or bfloat16");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep generate", &positional)) return *code;
-  if (model_dir.empty() || !positional.empty() || num_samples < 1 || max_new_tokens < 1 || temperature < 0 ||
-      top_p <= 0 || top_p > 1 || top_k < 0 || seed < 0) {
-    return ReportError("generate", InvalidArgumentError(
-                                       "expected --model DIR, --num-samples >= 1, --max-new-tokens >= 1, "
-                                       "--temperature >= 0, 0 < --top-p <= 1, --top-k >= 0, --seed >= 0 (see --help)"));
+  if (model_dir.empty() || !positional.empty() || num_samples < 1 || max_new_tokens < 1 ||
+      temperature < 0 || top_p <= 0 || top_p > 1 || top_k < 0 || seed < 0) {
+    return ReportError(
+        "generate",
+        InvalidArgumentError(
+            "expected --model DIR, --num-samples >= 1, --max-new-tokens >= 1, "
+            "--temperature >= 0, 0 < --top-p <= 1, --top-k >= 0, --seed >= 0 (see --help)"));
   }
   StatusOr<std::unique_ptr<Tokenizer>> tokenizer = LoadTokenizer(model_dir);
   if (!tokenizer.ok()) return ReportError("generate", tokenizer.status());
@@ -50,7 +53,8 @@ int RunGenerateCommand(const Args& args) {
 
   const std::vector<int32_t> prompt_ids = (*tokenizer)->Encode(prompt, true);
   std::vector<SequenceRequest> requests;
-  for (int64_t i = 0; i < num_samples; ++i) requests.push_back({prompt_ids, static_cast<uint64_t>(seed + i)});
+  for (int64_t i = 0; i < num_samples; ++i)
+    requests.push_back({prompt_ids, static_cast<uint64_t>(seed + i)});
   GenerationOptions options;
   options.max_new_tokens = static_cast<int>(max_new_tokens);
   options.temperature = static_cast<float>(temperature);
@@ -70,6 +74,8 @@ int RunGenerateCommand(const Args& args) {
 }
 
 // The command line is shared with the runtime-only program augsweep-golden-check.
-int RunGoldenCheckCommand(const Args& args) { return GoldenCheckMain(args, "augsweep golden-check"); }
+int RunGoldenCheckCommand(const Args& args) {
+  return GoldenCheckMain(args, "augsweep golden-check");
+}
 
 }  // namespace augsweep::cli

@@ -7,9 +7,10 @@ namespace augsweep::cli {
 namespace {
 
 int Unavailable(const char* command) {
-  return ReportError(command, FailedPreconditionError(
-                                  "this augsweep was built without libtorch (AUGSWEEP_WITH_TORCH=OFF); "
-                                  "build it with libtorch to run models"));
+  return ReportError(
+      command,
+      FailedPreconditionError("this augsweep was built without libtorch (AUGSWEEP_WITH_TORCH=OFF); "
+                              "build it with libtorch to run models"));
 }
 
 }  // namespace

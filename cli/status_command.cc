@@ -9,13 +9,16 @@ namespace augsweep::cli {
 
 int RunStatusCommand(const Args& args) {
   std::string coordinator = DefaultCoordinator();
-  FlagSet flags("augsweep status [SWEEP] [--coordinator HOST:PORT]",
-                "Without SWEEP: one line per sweep. With SWEEP: its state (PENDING, RUNNING,\n"
-                "SUCCEEDED, FAILED, CANCELLED), job counts per stage, workers, ETA and recent errors.");
-  flags.String("coordinator", &coordinator, "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  FlagSet flags(
+      "augsweep status [SWEEP] [--coordinator HOST:PORT]",
+      "Without SWEEP: one line per sweep. With SWEEP: its state (PENDING, RUNNING,\n"
+      "SUCCEEDED, FAILED, CANCELLED), job counts per stage, workers, ETA and recent errors.");
+  flags.String("coordinator", &coordinator,
+               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep status", &positional)) return *code;
-  if (positional.size() > 1) return ReportError("status", InvalidArgumentError("expected at most one SWEEP"));
+  if (positional.size() > 1)
+    return ReportError("status", InvalidArgumentError("expected at most one SWEEP"));
   SweepClient client(coordinator);
   if (positional.size() == 1) {
     StatusOr<v1::SweepStatus> status = client.GetStatus(positional[0]);
@@ -29,8 +32,8 @@ int RunStatusCommand(const Args& args) {
   for (const auto& s : sweeps->sweeps()) {
     int finished = 0, total = 0;
     CountJobs(s, &finished, &total);
-    std::printf("%-16s %-10s %5d/%-5d jobs  %s\n", s.sweep_id().c_str(), SweepStateName(s.state()).c_str(),
-                finished, total, s.name().c_str());
+    std::printf("%-16s %-10s %5d/%-5d jobs  %s\n", s.sweep_id().c_str(),
+                SweepStateName(s.state()).c_str(), finished, total, s.name().c_str());
   }
   return 0;
 }

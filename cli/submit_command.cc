@@ -10,13 +10,16 @@ namespace augsweep::cli {
 
 int RunSubmitCommand(const Args& args) {
   std::string coordinator = DefaultCoordinator();
-  FlagSet flags("augsweep submit SPEC [--coordinator HOST:PORT]",
-                "Uploads a sweep spec and its dataset to the coordinator. The coordinator validates\n"
-                "both before it stores anything. Prints the sweep id alone on the last line of stdout.");
-  flags.String("coordinator", &coordinator, "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  FlagSet flags(
+      "augsweep submit SPEC [--coordinator HOST:PORT]",
+      "Uploads a sweep spec and its dataset to the coordinator. The coordinator validates\n"
+      "both before it stores anything. Prints the sweep id alone on the last line of stdout.");
+  flags.String("coordinator", &coordinator,
+               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep submit", &positional)) return *code;
-  if (positional.size() != 1) return ReportError("submit", InvalidArgumentError("expected one SPEC file (see --help)"));
+  if (positional.size() != 1)
+    return ReportError("submit", InvalidArgumentError("expected one SPEC file (see --help)"));
 
   StatusOr<ParsedSpec> spec = LoadSweepSpec(positional[0]);
   if (!spec.ok()) return ReportError("submit", spec.status());

@@ -24,7 +24,8 @@ SweepClient::SweepClient(const std::string& address)
 
 // `response` by reference: it is read after the call that fills it has run.
 template <typename Response>
-static StatusOr<Response> Finish(const std::string& address, const grpc::Status& s, const Response& response) {
+static StatusOr<Response> Finish(const std::string& address, const grpc::Status& s,
+                                 const Response& response) {
   if (s.ok()) return response;
   std::string message = s.error_message();
   // Transient (IsTransient): the coordinator is down, overloaded or shutting down.
@@ -34,7 +35,8 @@ static StatusOr<Response> Finish(const std::string& address, const grpc::Status&
   return Status(static_cast<StatusCode>(s.error_code()), message);
 }
 
-StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec, const std::string& spec_yaml,
+StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec,
+                                                      const std::string& spec_yaml,
                                                       const std::string& dataset_bytes) {
   auto context = Context(10);  // the dataset may be large
   v1::SubmitSweepResponse response;
@@ -64,7 +66,8 @@ StatusOr<v1::SweepStatus> SweepClient::GetStatus(const std::string& sweep_id) {
 
 StatusOr<v1::ListSweepsResponse> SweepClient::ListSweeps() {
   v1::ListSweepsResponse response;
-  return Finish(address_, stub_->ListSweeps(Context().get(), v1::ListSweepsRequest(), &response), response);
+  return Finish(address_, stub_->ListSweeps(Context().get(), v1::ListSweepsRequest(), &response),
+                response);
 }
 
 StatusOr<v1::GetResultsResponse> SweepClient::GetResults(const std::string& sweep_id) {
@@ -90,7 +93,8 @@ StatusOr<v1::RetryFailedResponse> SweepClient::RetryFailed(const std::string& sw
 
 StatusOr<v1::ListWorkersResponse> SweepClient::ListWorkers() {
   v1::ListWorkersResponse response;
-  return Finish(address_, stub_->ListWorkers(Context().get(), v1::ListWorkersRequest(), &response), response);
+  return Finish(address_, stub_->ListWorkers(Context().get(), v1::ListWorkersRequest(), &response),
+                response);
 }
 
 }  // namespace augsweep::cli

@@ -18,7 +18,8 @@ int RunTunablesCommand(const Args& args) {
                 "value that does not parse makes every program exit 2 naming the variable.");
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep tunables", &positional)) return *code;
-  if (!positional.empty()) return ReportError("tunables", InvalidArgumentError("expected no arguments"));
+  if (!positional.empty())
+    return ReportError("tunables", InvalidArgumentError("expected no arguments"));
   for (const TunableInfo& t : DescribeTunables()) {
     std::printf("%s=%s%s\n    %s\n", t.environment_variable.c_str(), t.value.c_str(),
                 t.value == t.default_value ? "" : (" (default " + t.default_value + ")").c_str(),

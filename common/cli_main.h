@@ -16,15 +16,16 @@ namespace augsweep {
 
 // Returns the exit code to return now, or nullopt to go on with `*positional` filled in.
 inline std::optional<int> ParseFlagsOrExit(FlagSet& flags, const std::vector<std::string>& args,
-                                           const std::string& program, std::vector<std::string>* positional) {
+                                           const std::string& program,
+                                           std::vector<std::string>* positional) {
   StatusOr<std::vector<std::string>> parsed = flags.Parse(args);
   if (flags.help_requested()) {
     std::fputs(flags.Help().c_str(), stdout);
     return 0;
   }
   if (!parsed.ok()) {
-    std::fprintf(stderr, "%s: %s (see %s --help)\n", program.c_str(), parsed.status().message().c_str(),
-                 program.c_str());
+    std::fprintf(stderr, "%s: %s (see %s --help)\n", program.c_str(),
+                 parsed.status().message().c_str(), program.c_str());
     return 2;
   }
   if (StatusOr<Tunables> tunables = TunablesFromEnvironment(); !tunables.ok()) {

@@ -33,7 +33,8 @@ uint64_t DeterministicRng::Next() {
 
 uint64_t DeterministicRng::Below(uint64_t bound) {
   assert(bound > 0);
-  // Values below `threshold` would make some residues more likely than others; 2^64 mod bound of them.
+  // Values below `threshold` would make some residues more likely than others; 2^64 mod bound of
+  // them.
   const uint64_t threshold = (0 - bound) % bound;
   uint64_t x;
   do {

@@ -26,7 +26,8 @@ class DeterministicRng {
   // Uniform in [0, 1) with 53 random bits.
   double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
-  // Uniform integer in [0, bound); bound must be > 0. Rejection sampling, so there is no modulo bias.
+  // Uniform integer in [0, bound); bound must be > 0. Rejection sampling, so there is no modulo
+  // bias.
   uint64_t Below(uint64_t bound);
 
   // Fisher–Yates shuffle driven by Below().

@@ -13,13 +13,15 @@ inline constexpr int kExitBadInput = 2;
 
 inline int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kOk:
+      return kExitOk;
     case StatusCode::kInvalidArgument:
     case StatusCode::kNotFound:
     case StatusCode::kFailedPrecondition:
     case StatusCode::kOutOfRange:
       return kExitBadInput;
-    default: return kExitFailure;
+    default:
+      return kExitFailure;
   }
 }
 

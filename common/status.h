@@ -59,18 +59,28 @@ class [[nodiscard]] Status {
 };
 
 inline Status OkStatus() { return Status(); }
-inline Status InvalidArgumentError(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgumentError(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-inline Status AlreadyExistsError(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
-inline Status FailedPreconditionError(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+inline Status AlreadyExistsError(std::string m) {
+  return {StatusCode::kAlreadyExists, std::move(m)};
+}
+inline Status FailedPreconditionError(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
 inline Status OutOfRangeError(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
-inline Status UnimplementedError(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
+inline Status UnimplementedError(std::string m) {
+  return {StatusCode::kUnimplemented, std::move(m)};
+}
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status AbortedError(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
 inline Status CancelledError(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
-inline Status ResourceExhaustedError(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+inline Status ResourceExhaustedError(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
 
 namespace status_internal {
 // A StatusOr used against its contract (built from an OK status, value() of an error): a bug in
@@ -83,17 +93,26 @@ namespace status_internal {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const Status& status) : value_(status) { CheckNotOk(); }  // NOLINT: implicit
+  StatusOr(const Status& status) : value_(status) { CheckNotOk(); }        // NOLINT: implicit
   StatusOr(Status&& status) : value_(std::move(status)) { CheckNotOk(); }  // NOLINT: implicit
-  StatusOr(const T& value) : value_(value) {}  // NOLINT: implicit by design
+  StatusOr(const T& value) : value_(value) {}        // NOLINT: implicit by design
   StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(value_); }
   Status status() const { return ok() ? Status() : std::get<Status>(value_); }
 
-  const T& value() const& { CheckOk(); return std::get<T>(value_); }
-  T& value() & { CheckOk(); return std::get<T>(value_); }
-  T&& value() && { CheckOk(); return std::get<T>(std::move(value_)); }
+  const T& value() const& {
+    CheckOk();
+    return std::get<T>(value_);
+  }
+  T& value() & {
+    CheckOk();
+    return std::get<T>(value_);
+  }
+  T&& value() && {
+    CheckOk();
+    return std::get<T>(std::move(value_));
+  }
 
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
@@ -120,9 +139,9 @@ class [[nodiscard]] StatusOr {
 }  // namespace augsweep
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define AUGSWEEP_RETURN_IF_ERROR(expr)                 \
-  do {                                                 \
-    ::augsweep::Status augsweep_status_ = (expr);      \
+#define AUGSWEEP_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::augsweep::Status augsweep_status_ = (expr);        \
     if (!augsweep_status_.ok()) return augsweep_status_; \
   } while (0)
 

@@ -29,8 +29,8 @@ Status Parse(const std::string& name, const std::string& text, int64_t* value) {
   errno = 0;
   const long long parsed = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || errno != 0 || parsed <= 0) {
-    return InvalidArgumentError(EnvironmentVariable(name) + ": expected a positive integer, got \"" +
-                                text + "\"");
+    return InvalidArgumentError(EnvironmentVariable(name) +
+                                ": expected a positive integer, got \"" + text + "\"");
   }
   *value = parsed;
   return OkStatus();
@@ -55,9 +55,9 @@ std::string Show(const std::string& value) { return value; }
 
 StatusOr<Tunables> TunablesFromEnvironment() {
   Tunables t;
-#define AUGSWEEP_TUNABLE(type, name, default_value, doc)                          \
-  if (const char* env = std::getenv(EnvironmentVariable(#name).c_str())) {        \
-    AUGSWEEP_RETURN_IF_ERROR(Parse(#name, env, &t.name));                         \
+#define AUGSWEEP_TUNABLE(type, name, default_value, doc)                   \
+  if (const char* env = std::getenv(EnvironmentVariable(#name).c_str())) { \
+    AUGSWEEP_RETURN_IF_ERROR(Parse(#name, env, &t.name));                  \
   }
 #include "common/tunables_def.h"
 #undef AUGSWEEP_TUNABLE
@@ -78,8 +78,8 @@ std::vector<TunableInfo> DescribeTunables() {
   const Tunables& current = GetTunables();
   const Tunables defaults;
   std::vector<TunableInfo> out;
-#define AUGSWEEP_TUNABLE(type, name, default_value, doc)                                 \
-  out.push_back(TunableInfo{#name, EnvironmentVariable(#name), Show(current.name),       \
+#define AUGSWEEP_TUNABLE(type, name, default_value, doc)                           \
+  out.push_back(TunableInfo{#name, EnvironmentVariable(#name), Show(current.name), \
                             Show(defaults.name), doc});
 #include "common/tunables_def.h"
 #undef AUGSWEEP_TUNABLE

@@ -8,8 +8,9 @@
 // No include guard: common/tunables.h includes this file once per use of the macro.
 
 // Coordinator: leases and workers.
-AUGSWEEP_TUNABLE(int64_t, lease_ms, 60'000,
-                 "a lease that no heartbeat renews for this long expires and counts as a failed attempt")
+AUGSWEEP_TUNABLE(
+    int64_t, lease_ms, 60'000,
+    "a lease that no heartbeat renews for this long expires and counts as a failed attempt")
 AUGSWEEP_TUNABLE(int64_t, heartbeat_interval_ms, 5'000,
                  "how often workers heartbeat (told to them at registration); well below lease_ms")
 AUGSWEEP_TUNABLE(int64_t, max_attempts, 3, "failed attempts before a job is FAILED")

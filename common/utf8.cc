@@ -46,10 +46,26 @@ const char* DecodeOne(std::string_view s, size_t* length, uint32_t* code_point) 
 
 bool IsInvisible(uint32_t cp) {
   switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20:
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F:
-    case 0x205F: case 0x3000:
-    case 0x180E: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+    case 0x180E:
+    case 0x200B:
+    case 0x200C:
+    case 0x200D:
+    case 0x2060:
+    case 0xFEFF:
       return true;
     default:
       return cp >= 0x2000 && cp <= 0x200A;
@@ -77,8 +93,8 @@ std::optional<Utf8Error> FindUtf8Error(std::string_view s) {
 Status ValidateUtf8(std::string_view s) {
   auto error = FindUtf8Error(s);
   if (!error) return OkStatus();
-  return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(error->offset) + ": " +
-                              error->reason);
+  return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(error->offset) +
+                              ": " + error->reason);
 }
 
 size_t Utf8SequenceLength(std::string_view s) {

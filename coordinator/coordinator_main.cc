@@ -19,23 +19,29 @@ int main(int argc, char** argv) {
   int64_t lease_s = options.scheduler.lease_ms / 1000;
   int64_t heartbeat_s = options.scheduler.heartbeat_interval_ms / 1000;
   int64_t max_attempts = options.scheduler.max_attempts;
-  augsweep::FlagSet flags("augsweep-coordinator [flags]",
-                          "Serves sweeps to workers and users over gRPC; state lives in RocksDB under\n"
-                          "--data-dir and a restart on the same directory resumes every sweep.");
+  augsweep::FlagSet flags(
+      "augsweep-coordinator [flags]",
+      "Serves sweeps to workers and users over gRPC; state lives in RocksDB under\n"
+      "--data-dir and a restart on the same directory resumes every sweep.");
   flags.String("listen", &options.listen, "host:port to listen on (port 0 picks a free port)");
   flags.String("data-dir", &options.data_dir, "directory of the RocksDB store (created if absent)");
-  flags.String("address-file", &address_file,
-               "once listening, write the address workers should dial to this file (Slurm jobs read it)");
+  flags.String(
+      "address-file", &address_file,
+      "once listening, write the address workers should dial to this file (Slurm jobs read it)");
   flags.Int("lease-seconds", &lease_s, "a job's lease expires when not renewed for this long");
   flags.Int("heartbeat-seconds", &heartbeat_s, "how often workers renew their lease");
   flags.Int("max-attempts", &max_attempts, "failed attempts before a job is FAILED");
   std::vector<std::string> positional;
-  if (auto code = augsweep::ParseFlagsOrExit(flags, {argv + 1, argv + argc}, "augsweep-coordinator", &positional)) {
+  if (auto code = augsweep::ParseFlagsOrExit(flags, {argv + 1, argv + argc}, "augsweep-coordinator",
+                                             &positional)) {
     return *code;
   }
-  if (!positional.empty() || lease_s < 1 || heartbeat_s < 1 || heartbeat_s * 2 > lease_s || max_attempts < 1) {
-    std::fprintf(stderr, "augsweep-coordinator: expected no arguments, lease-seconds >= 2 x heartbeat-seconds >= 2 "
-                         "and max-attempts >= 1 (see --help)\n");
+  if (!positional.empty() || lease_s < 1 || heartbeat_s < 1 || heartbeat_s * 2 > lease_s ||
+      max_attempts < 1) {
+    std::fprintf(
+        stderr,
+        "augsweep-coordinator: expected no arguments, lease-seconds >= 2 x heartbeat-seconds >= 2 "
+        "and max-attempts >= 1 (see --help)\n");
     return 2;
   }
   options.scheduler.lease_ms = lease_s * 1000;
@@ -58,7 +64,8 @@ int main(int argc, char** argv) {
     FILE* f = std::fopen(tmp.c_str(), "w");
     if (f == nullptr || std::fprintf(f, "%s\n", address.c_str()) < 0 || std::fclose(f) != 0 ||
         std::rename(tmp.c_str(), address_file.c_str()) != 0) {
-      std::fprintf(stderr, "augsweep-coordinator: cannot write the address file %s\n", address_file.c_str());
+      std::fprintf(stderr, "augsweep-coordinator: cannot write the address file %s\n",
+                   address_file.c_str());
       return 1;
     }
   }

@@ -33,14 +33,15 @@ RetryPolicy PersistentRetry() {
   return RetryPolicy{t.rpc_retry_window_ms, t.rpc_call_deadline_ms};
 }
 
-Status CallWithRetry(const std::string& what, const RetryPolicy& policy,
-                     const std::function<bool()>& give_up,
-                     const std::function<grpc::Status(std::chrono::system_clock::time_point)>& call) {
+Status CallWithRetry(
+    const std::string& what, const RetryPolicy& policy, const std::function<bool()>& give_up,
+    const std::function<grpc::Status(std::chrono::system_clock::time_point)>& call) {
   const auto give_up_at =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(policy.total_ms);
   int64_t backoff_ms = policy.first_backoff_ms;
   while (true) {
-    const grpc::Status s = call(DeadlineIn(std::min(policy.attempt_deadline_ms, std::max<int64_t>(policy.total_ms, 1))));
+    const grpc::Status s = call(
+        DeadlineIn(std::min(policy.attempt_deadline_ms, std::max<int64_t>(policy.total_ms, 1))));
     if (s.ok()) return OkStatus();
     if (!IsTransient(s) || give_up() || std::chrono::steady_clock::now() > give_up_at) {
       return FromGrpc(what, s);

@@ -50,8 +50,8 @@ RetryPolicy PersistentRetry();
 
 // Runs `call` (given the deadline of its attempt) until it succeeds, fails for good, `policy`
 // runs out, or `give_up()` says so. The error names `what`.
-Status CallWithRetry(const std::string& what, const RetryPolicy& policy,
-                     const std::function<bool()>& give_up,
-                     const std::function<grpc::Status(std::chrono::system_clock::time_point)>& call);
+Status CallWithRetry(
+    const std::string& what, const RetryPolicy& policy, const std::function<bool()>& give_up,
+    const std::function<grpc::Status(std::chrono::system_clock::time_point)>& call);
 
 }  // namespace augsweep

@@ -25,7 +25,8 @@ Status CoordinatorClient::Retry(const std::string& what, const RetryPolicy& poli
   return CallWithRetry(what, policy, give_up_, call);
 }
 
-StatusOr<v1::RegisterWorkerResponse> CoordinatorClient::Register(const v1::RegisterWorkerRequest& request) {
+StatusOr<v1::RegisterWorkerResponse> CoordinatorClient::Register(
+    const v1::RegisterWorkerRequest& request) {
   v1::RegisterWorkerResponse response;
   AUGSWEEP_RETURN_IF_ERROR(Retry("RegisterWorker", PersistentRetry(), [&](Deadline deadline) {
     grpc::ClientContext context;
@@ -38,8 +39,8 @@ StatusOr<v1::RegisterWorkerResponse> CoordinatorClient::Register(const v1::Regis
 
 StatusOr<v1::LeaseJobResponse> CoordinatorClient::Lease(const v1::LeaseJobRequest& request) {
   v1::LeaseJobResponse response;
-  const RetryPolicy policy =
-      WithAttemptDeadline(PersistentRetry(), request.wait_ms() + GetTunables().rpc_call_deadline_ms);
+  const RetryPolicy policy = WithAttemptDeadline(
+      PersistentRetry(), request.wait_ms() + GetTunables().rpc_call_deadline_ms);
   AUGSWEEP_RETURN_IF_ERROR(Retry("LeaseJob", policy, [&](Deadline deadline) {
     grpc::ClientContext context;
     context.set_deadline(deadline);
@@ -57,7 +58,8 @@ StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(const v1::Heartbeat
   return response;
 }
 
-StatusOr<v1::CompleteJobResponse> CoordinatorClient::Complete(const v1::CompleteJobRequest& request) {
+StatusOr<v1::CompleteJobResponse> CoordinatorClient::Complete(
+    const v1::CompleteJobRequest& request) {
   v1::CompleteJobResponse response;
   AUGSWEEP_RETURN_IF_ERROR(Retry("CompleteJob", PersistentRetry(), [&](Deadline deadline) {
     grpc::ClientContext context;
@@ -96,21 +98,23 @@ StatusOr<std::string> CoordinatorClient::Fetch(const std::string& artifact_id) {
   const RetryPolicy artifact_policy = ArtifactPolicy();
   std::string data;
   std::string sha;
-  AUGSWEEP_RETURN_IF_ERROR(Retry("GetArtifact " + artifact_id, artifact_policy, [&](Deadline deadline) {
-    data.clear();
-    grpc::ClientContext context;
-    context.set_deadline(deadline);
-    v1::GetArtifactRequest request;
-    request.set_artifact_id(artifact_id);
-    auto reader = stub_->GetArtifact(&context, request);
-    v1::ArtifactChunk chunk;
-    while (reader->Read(&chunk)) {
-      data.append(chunk.data());
-      if (chunk.last()) sha = chunk.sha256();
-    }
-    return reader->Finish();
-  }));
-  if (Sha256Hex(data) != sha) return DataLossError("artifact " + artifact_id + " arrived damaged (sha256 differs)");
+  AUGSWEEP_RETURN_IF_ERROR(
+      Retry("GetArtifact " + artifact_id, artifact_policy, [&](Deadline deadline) {
+        data.clear();
+        grpc::ClientContext context;
+        context.set_deadline(deadline);
+        v1::GetArtifactRequest request;
+        request.set_artifact_id(artifact_id);
+        auto reader = stub_->GetArtifact(&context, request);
+        v1::ArtifactChunk chunk;
+        while (reader->Read(&chunk)) {
+          data.append(chunk.data());
+          if (chunk.last()) sha = chunk.sha256();
+        }
+        return reader->Finish();
+      }));
+  if (Sha256Hex(data) != sha)
+    return DataLossError("artifact " + artifact_id + " arrived damaged (sha256 differs)");
   return data;
 }
 

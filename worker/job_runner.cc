@@ -23,13 +23,16 @@ StatusOr<const FoldSplit*> SplitOf(const v1::JobSpec& job, const std::vector<Fol
       return &s;
     }
   }
-  return InvalidArgumentError("job " + job.key() + ": no fold " + std::to_string(f.fold()) + " of repeat " +
-                              std::to_string(f.repeat()) + " in its folds artifact");
+  return InvalidArgumentError("job " + job.key() + ": no fold " + std::to_string(f.fold()) +
+                              " of repeat " + std::to_string(f.repeat()) +
+                              " in its folds artifact");
 }
 
 }  // namespace
 
-std::string SyntheticArtifactId(const std::string& generate_job_key) { return "synthetic-" + generate_job_key; }
+std::string SyntheticArtifactId(const std::string& generate_job_key) {
+  return "synthetic-" + generate_job_key;
+}
 
 StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dataset& dataset,
                                                const FoldSplit& split) {
@@ -48,8 +51,9 @@ StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dat
   return request;
 }
 
-StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& dataset, const FoldSplit& split,
-                                         const v1::SyntheticSet* synthetic, std::vector<int>* test_indices) {
+StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& dataset,
+                                         const FoldSplit& split, const v1::SyntheticSet* synthetic,
+                                         std::vector<int>* test_indices) {
   TrainRequest request;
   request.classifier = job.train_eval().classifier();
   request.seed = job.seed();
@@ -61,15 +65,18 @@ StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& 
   for (int i : *test_indices) request.test_texts.push_back(dataset.examples[i].text);
   const int n = job.train_eval().augment_count();
   if (n == 0) return request;
-  if (synthetic == nullptr) return InvalidArgumentError("job " + job.key() + " needs synthetic texts");
+  if (synthetic == nullptr)
+    return InvalidArgumentError("job " + job.key() + " needs synthetic texts");
   // The first n texts written for each theme, labelled with that theme.
   std::map<std::string, int> theme_index;
-  for (size_t t = 0; t < dataset.themes.size(); ++t) theme_index[dataset.themes[t]] = static_cast<int>(t);
+  for (size_t t = 0; t < dataset.themes.size(); ++t)
+    theme_index[dataset.themes[t]] = static_cast<int>(t);
   std::vector<int> taken(dataset.themes.size(), 0);
   for (const v1::SyntheticText& s : synthetic->texts()) {
     auto it = theme_index.find(s.theme());
     if (it == theme_index.end()) {
-      return DataLossError("synthetic set of " + job.train_eval().generate_job() + " has unknown theme " + s.theme());
+      return DataLossError("synthetic set of " + job.train_eval().generate_job() +
+                           " has unknown theme " + s.theme());
     }
     if (taken[it->second] >= n) continue;
     ++taken[it->second];
@@ -94,19 +101,23 @@ StatusOr<std::shared_ptr<const JobRunner::JobData>> JobRunner::LoadData(const v1
   }
   auto data = std::make_shared<JobData>();
   AUGSWEEP_ASSIGN_OR_RETURN(data->dataset, DatasetFromProto(dataset_proto));
-  AUGSWEEP_ASSIGN_OR_RETURN(data->splits, SplitsFromProto(folds_proto, data->dataset.examples.size()));
+  AUGSWEEP_ASSIGN_OR_RETURN(data->splits,
+                            SplitsFromProto(folds_proto, data->dataset.examples.size()));
   MutexLock lock(&mu_);
   data_cache_[cache_key] = data;
   return std::shared_ptr<const JobData>(data);
 }
 
-StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const JobData& data, JobControl& control) {
+StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const JobData& data,
+                                               JobControl& control) {
   const auto start = std::chrono::steady_clock::now();
   const std::string& kind = job.generate().generator().kind();
   GeneratorExecutor* generator = executors_->FindGenerator(kind);
-  if (generator == nullptr) return FailedPreconditionError("this worker has no generator of kind " + kind);
+  if (generator == nullptr)
+    return FailedPreconditionError("this worker has no generator of kind " + kind);
   AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
-  AUGSWEEP_ASSIGN_OR_RETURN(GenerateRequest request, BuildGenerateRequest(job, data.dataset, *split));
+  AUGSWEEP_ASSIGN_OR_RETURN(GenerateRequest request,
+                            BuildGenerateRequest(job, data.dataset, *split));
   // The executor boundary: an exception (a bug, or memory) fails this job, never the worker.
   AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, CallCatchingExceptions("generator " + kind, [&] {
                               return generator->Generate(request, control);
@@ -119,21 +130,24 @@ StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const Job
   return result;
 }
 
-StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const JobData& data, JobControl& control) {
+StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const JobData& data,
+                                                JobControl& control) {
   const auto start = std::chrono::steady_clock::now();
   const std::string& kind = job.train_eval().classifier().kind();
   ClassifierExecutor* classifier = executors_->FindClassifier(kind);
-  if (classifier == nullptr) return FailedPreconditionError("this worker has no classifier of kind " + kind);
+  if (classifier == nullptr)
+    return FailedPreconditionError("this worker has no classifier of kind " + kind);
   AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
   v1::SyntheticSet synthetic;
   if (job.train_eval().augment_count() > 0) {
-    AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes,
-                              artifacts_->Fetch(SyntheticArtifactId(job.train_eval().generate_job())));
-    if (!synthetic.ParseFromString(bytes)) return DataLossError("synthetic set of " + job.key() + " does not parse");
+    AUGSWEEP_ASSIGN_OR_RETURN(
+        std::string bytes, artifacts_->Fetch(SyntheticArtifactId(job.train_eval().generate_job())));
+    if (!synthetic.ParseFromString(bytes))
+      return DataLossError("synthetic set of " + job.key() + " does not parse");
   }
   std::vector<int> test_indices;
-  AUGSWEEP_ASSIGN_OR_RETURN(TrainRequest request,
-                            BuildTrainRequest(job, data.dataset, *split, &synthetic, &test_indices));
+  AUGSWEEP_ASSIGN_OR_RETURN(TrainRequest request, BuildTrainRequest(job, data.dataset, *split,
+                                                                    &synthetic, &test_indices));
   const size_t real_train = split->TrainIndices(job.fold().fold()).size();
   AUGSWEEP_ASSIGN_OR_RETURN(TrainOutcome outcome, CallCatchingExceptions("classifier " + kind, [&] {
                               return classifier->TrainAndPredict(request, control);
@@ -158,7 +172,8 @@ StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const Jo
     r->add_test_example_ids(e.id);
     for (float p : outcome.test_probabilities[i]) r->add_test_probabilities(p);
   }
-  AUGSWEEP_ASSIGN_OR_RETURN(FoldAuc auc, ComputeFoldAuc(scores, labels, static_cast<int>(num_themes)));
+  AUGSWEEP_ASSIGN_OR_RETURN(FoldAuc auc,
+                            ComputeFoldAuc(scores, labels, static_cast<int>(num_themes)));
   for (size_t t = 0; t < num_themes; ++t) {
     v1::ThemeAuc* theme = r->add_per_theme();
     theme->set_theme(data.dataset.themes[t]);
@@ -176,10 +191,11 @@ StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const Jo
 StatusOr<v1::JobResult> JobRunner::Run(const v1::Lease& lease, JobControl& control) {
   const v1::JobSpec& job = lease.job();
   AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<const JobData> data, LoadData(job));
-  StatusOr<v1::JobResult> result = job.kind() == v1::GENERATE ? RunGenerate(job, *data, control)
-                                   : job.kind() == v1::TRAIN_EVAL
-                                       ? RunTrainEval(job, *data, control)
-                                       : StatusOr<v1::JobResult>(InvalidArgumentError("job of unknown kind"));
+  StatusOr<v1::JobResult> result =
+      job.kind() == v1::GENERATE ? RunGenerate(job, *data, control)
+      : job.kind() == v1::TRAIN_EVAL
+          ? RunTrainEval(job, *data, control)
+          : StatusOr<v1::JobResult>(InvalidArgumentError("job of unknown kind"));
   if (!result.ok()) return result.status();
   result->set_job_key(job.key());
   result->set_attempt(lease.attempt());

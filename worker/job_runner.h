@@ -12,8 +12,8 @@
 #include "augsweep/v1/job.pb.h"
 #include "augsweep/v1/worker_service.pb.h"
 #include "common/dataset/dataset.h"
-#include "common/mutex.h"
 #include "common/folds/stratified_folds.h"
+#include "common/mutex.h"
 #include "worker/artifact_exchange.h"
 #include "worker/executors/executor.h"
 #include "worker/executors/executor_registry.h"
@@ -47,8 +47,10 @@ class JobRunner {
     std::vector<FoldSplit> splits;
   };
   StatusOr<std::shared_ptr<const JobData>> LoadData(const v1::JobSpec& job);
-  StatusOr<v1::JobResult> RunGenerate(const v1::JobSpec& job, const JobData& data, JobControl& control);
-  StatusOr<v1::JobResult> RunTrainEval(const v1::JobSpec& job, const JobData& data, JobControl& control);
+  StatusOr<v1::JobResult> RunGenerate(const v1::JobSpec& job, const JobData& data,
+                                      JobControl& control);
+  StatusOr<v1::JobResult> RunTrainEval(const v1::JobSpec& job, const JobData& data,
+                                       JobControl& control);
 
   const ExecutorRegistry* const executors_;
   ArtifactExchange* const artifacts_;

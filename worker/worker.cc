@@ -69,11 +69,16 @@ bool RetryCannotHelp(StatusCode code) {
 }
 
 std::string Describe(const v1::JobSpec& job) {
-  const std::string fold = "fold " + std::to_string(job.fold().fold()) +
-                           (job.fold().repeat() > 0 ? " repeat " + std::to_string(job.fold().repeat()) : "");
-  if (job.kind() == v1::GENERATE) return "generate " + job.generate().generator().name() + " " + fold;
-  return "train " + job.train_eval().classifier().name() + " n=" + std::to_string(job.train_eval().augment_count()) +
-         (job.train_eval().generator_name().empty() ? "" : " " + job.train_eval().generator_name()) + " " + fold;
+  const std::string fold =
+      "fold " + std::to_string(job.fold().fold()) +
+      (job.fold().repeat() > 0 ? " repeat " + std::to_string(job.fold().repeat()) : "");
+  if (job.kind() == v1::GENERATE)
+    return "generate " + job.generate().generator().name() + " " + fold;
+  return "train " + job.train_eval().classifier().name() +
+         " n=" + std::to_string(job.train_eval().augment_count()) +
+         (job.train_eval().generator_name().empty() ? ""
+                                                    : " " + job.train_eval().generator_name()) +
+         " " + fold;
 }
 
 }  // namespace
@@ -91,7 +96,10 @@ class Worker::Control : public JobControl {
 };
 
 Worker::Worker(WorkerOptions options, const ExecutorRegistry* executors)
-    : options_(std::move(options)), executors_(executors), client_(options_.coordinator), runner_(executors, &client_) {
+    : options_(std::move(options)),
+      executors_(executors),
+      client_(options_.coordinator),
+      runner_(executors, &client_) {
   client_.set_give_up([this] { return stopping_.load(); });
 }
 
@@ -115,7 +123,8 @@ void Worker::Log(const std::string& line) const {
 v1::WorkerCapabilities Worker::Capabilities() const {
   v1::WorkerCapabilities caps;
   caps.set_device(options_.device);
-  caps.set_free_memory_mb(options_.free_memory_mb > 0 ? options_.free_memory_mb : MeasuredFreeMemoryMb());
+  caps.set_free_memory_mb(options_.free_memory_mb > 0 ? options_.free_memory_mb
+                                                      : MeasuredFreeMemoryMb());
   if (!executors_->generator_kinds().empty()) caps.add_job_kinds(v1::GENERATE);
   if (!executors_->classifier_kinds().empty()) caps.add_job_kinds(v1::TRAIN_EVAL);
   for (const auto& k : executors_->generator_kinds()) caps.add_executor_kinds(k);
@@ -188,7 +197,8 @@ Status Worker::RunOne(const v1::Lease& lease) {
     return CallCatchingExceptions("running " + job.key(),
                                   [&] { return runner_.Run(lease, *control); });
   }();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   bool given_back;
   {
@@ -206,7 +216,8 @@ Status Worker::RunOne(const v1::Lease& lease) {
     char took[32];
     std::snprintf(took, sizeof(took), "%.2f s", seconds);
     if (options_.log_jobs) {
-      Log(Describe(job) + (answer->accepted() ? " done in " : " done (a duplicate, ignored) in ") + took);
+      Log(Describe(job) + (answer->accepted() ? " done in " : " done (a duplicate, ignored) in ") +
+          took);
     }
     return OkStatus();
   }

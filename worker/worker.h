@@ -22,15 +22,15 @@
 namespace augsweep {
 
 struct WorkerOptions {
-  std::string coordinator;      // host:port
-  std::string device = "cpu";   // "cpu" or "cuda"
-  int64_t free_memory_mb = 0;   // 0: measured at each lease (cuda: the GPU's free memory)
-  std::string hostname;         // empty: gethostname()
+  std::string coordinator;     // host:port
+  std::string device = "cpu";  // "cpu" or "cuda"
+  int64_t free_memory_mb = 0;  // 0: measured at each lease (cuda: the GPU's free memory)
+  std::string hostname;        // empty: gethostname()
   std::string slurm_job_id;
   // Long-poll length; also how fast Run() notices Stop().
   int32_t lease_wait_ms = static_cast<int32_t>(GetTunables().lease_wait_ms);
   std::string log_prefix = "augsweep-worker";
-  bool log_jobs = true;           // one line per job; failures are always logged
+  bool log_jobs = true;  // one line per job; failures are always logged
 };
 
 class Worker {

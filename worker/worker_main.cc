@@ -25,8 +25,9 @@ augsweep::StatusOr<std::string> ReadAddressFile(const std::string& path, int64_t
     std::string address;
     if (in >> address && !address.empty()) return address;
     if (std::chrono::steady_clock::now() > until) {
-      return augsweep::UnavailableError("the coordinator address file " + path + " did not appear within " +
-                                        std::to_string(timeout_s) + " s: is the coordinator job running?");
+      return augsweep::UnavailableError("the coordinator address file " + path +
+                                        " did not appear within " + std::to_string(timeout_s) +
+                                        " s: is the coordinator job running?");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -54,12 +55,15 @@ int main(int argc, char** argv) {
   int64_t address_timeout_s = 600;
   const char* slurm_job = std::getenv("SLURM_JOB_ID");
   if (slurm_job != nullptr) options.slurm_job_id = slurm_job;
-  augsweep::FlagSet flags("augsweep-worker --coordinator HOST:PORT [flags]",
-                          "Leases jobs from the coordinator and runs them until SIGTERM/SIGINT; then gives\n"
-                          "the current lease back and exits 0.");
+  augsweep::FlagSet flags(
+      "augsweep-worker --coordinator HOST:PORT [flags]",
+      "Leases jobs from the coordinator and runs them until SIGTERM/SIGINT; then gives\n"
+      "the current lease back and exits 0.");
   flags.String("coordinator", &options.coordinator, "address of the coordinator (host:port)");
-  flags.String("coordinator-file", &address_file, "read the address from this file (written by the coordinator)");
-  flags.Int("coordinator-file-timeout", &address_timeout_s, "seconds to wait for --coordinator-file to appear");
+  flags.String("coordinator-file", &address_file,
+               "read the address from this file (written by the coordinator)");
+  flags.Int("coordinator-file-timeout", &address_timeout_s,
+            "seconds to wait for --coordinator-file to appear");
   flags.String("device", &options.device, "device the jobs run on: cpu or cuda");
   flags.Int("memory-mb", &options.free_memory_mb, "free memory to advertise (0: measured)");
   int64_t threads = DefaultThreads();
@@ -67,13 +71,15 @@ int main(int argc, char** argv) {
             "CPU threads of the model kernels (0: one per hardware thread; default: "
             "SLURM_CPUS_PER_TASK when set)");
   std::vector<std::string> positional;
-  if (auto code = augsweep::ParseFlagsOrExit(flags, {argv + 1, argv + argc}, "augsweep-worker", &positional)) {
+  if (auto code = augsweep::ParseFlagsOrExit(flags, {argv + 1, argv + argc}, "augsweep-worker",
+                                             &positional)) {
     return *code;
   }
   if (!positional.empty() || options.coordinator.empty() == address_file.empty() ||
       (options.device != "cpu" && options.device != "cuda") || threads < 0) {
-    std::fprintf(stderr, "augsweep-worker: give exactly one of --coordinator and --coordinator-file, and "
-                         "--device cpu or cuda, and --threads >= 0 (see --help)\n");
+    std::fprintf(stderr,
+                 "augsweep-worker: give exactly one of --coordinator and --coordinator-file, and "
+                 "--device cpu or cuda, and --threads >= 0 (see --help)\n");
     return 2;
   }
   if (!address_file.empty()) {
@@ -88,7 +94,8 @@ int main(int argc, char** argv) {
     // Jobs' min_memory_mb is matched against the GPU's free memory: without it, say so now.
     auto free_mb = augsweep::CudaFreeMemoryMb(0);
     if (!free_mb.ok()) {
-      std::fprintf(stderr, "augsweep-worker: --device cuda: %s\n", free_mb.status().message().c_str());
+      std::fprintf(stderr, "augsweep-worker: --device cuda: %s\n",
+                   free_mb.status().message().c_str());
       return 1;
     }
   }
@@ -100,7 +107,8 @@ int main(int argc, char** argv) {
   augsweep::Worker worker(options, executors->get());
   std::thread signals([&] {
     const int signal_number = augsweep::WaitForTerminationSignal();
-    std::fprintf(stderr, "augsweep-worker: signal %d, giving back the lease and stopping\n", signal_number);
+    std::fprintf(stderr, "augsweep-worker: signal %d, giving back the lease and stopping\n",
+                 signal_number);
     worker.Stop();
     // An executor deep in a long step may take a while to notice; the lease is back already.
     std::this_thread::sleep_for(std::chrono::seconds(3));

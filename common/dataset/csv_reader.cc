@@ -134,9 +134,9 @@ StatusOr<CsvTable> ReadCsvTable(std::string_view content, std::string display_na
     auto [it, inserted] = seen.emplace(table.header[i], i);
     if (!inserted) {
       return InvalidArgumentError(display_name + ": line " + std::to_string(table.header_line) +
-                                  ": duplicate column name " + QuoteForMessage(table.header[i]) + " (columns " +
-                                  std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
-                                  "); column names must be unique");
+                                  ": duplicate column name " + QuoteForMessage(table.header[i]) +
+                                  " (columns " + std::to_string(it->second + 1) + " and " +
+                                  std::to_string(i + 1) + "); column names must be unique");
     }
   }
 

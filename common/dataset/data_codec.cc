@@ -44,15 +44,17 @@ v1::FoldAssignments SplitsToProto(const std::vector<FoldSplit>& splits) {
   return out;
 }
 
-StatusOr<std::vector<FoldSplit>> SplitsFromProto(const v1::FoldAssignments& folds, size_t num_examples) {
+StatusOr<std::vector<FoldSplit>> SplitsFromProto(const v1::FoldAssignments& folds,
+                                                 size_t num_examples) {
   std::vector<FoldSplit> out;
   for (const v1::FoldSplitData& d : folds.splits()) {
     if (static_cast<size_t>(d.fold_of_example_size()) != num_examples) {
       return DataLossError("folds artifact: repeat " + std::to_string(d.repeat()) + " assigns " +
-                           std::to_string(d.fold_of_example_size()) + " examples, the dataset has " +
-                           std::to_string(num_examples));
+                           std::to_string(d.fold_of_example_size()) +
+                           " examples, the dataset has " + std::to_string(num_examples));
     }
-    FoldSplit s{d.repeat(), d.num_folds(), {d.fold_of_example().begin(), d.fold_of_example().end()}};
+    FoldSplit s{
+        d.repeat(), d.num_folds(), {d.fold_of_example().begin(), d.fold_of_example().end()}};
     for (int f : s.fold_of_example) {
       if (f < 0 || f >= s.num_folds) {
         return DataLossError("folds artifact: fold " + std::to_string(f) + " outside 0.." +

@@ -18,6 +18,7 @@ StatusOr<Dataset> DatasetFromProto(const v1::DatasetData& data);
 
 v1::FoldAssignments SplitsToProto(const std::vector<FoldSplit>& splits);
 // Checks that every split covers `num_examples` examples with fold numbers in range.
-StatusOr<std::vector<FoldSplit>> SplitsFromProto(const v1::FoldAssignments& folds, size_t num_examples);
+StatusOr<std::vector<FoldSplit>> SplitsFromProto(const v1::FoldAssignments& folds,
+                                                 size_t num_examples);
 
 }  // namespace augsweep

@@ -24,7 +24,9 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string_view TrimAscii(std::string_view s) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+  };
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
@@ -73,22 +75,24 @@ class DatasetBuilder {
   DatasetBuilder(const DatasetOptions& options, std::string display_name)
       : options_(options), display_(std::move(display_name)) {}
 
-  Status FieldError(const std::string& where, std::string_view field, const std::string& message) const {
-    return InvalidArgumentError(display_ + ": " + where + ": field " + QuoteForMessage(field) + ": " +
-                                message);
+  Status FieldError(const std::string& where, std::string_view field,
+                    const std::string& message) const {
+    return InvalidArgumentError(display_ + ": " + where + ": field " + QuoteForMessage(field) +
+                                ": " + message);
   }
 
   Status CheckUtf8(const std::string& where, std::string_view field, std::string_view value) const {
     if (auto error = FindUtf8Error(value)) {
       return FieldError(where, field,
-                        "invalid UTF-8 at byte offset " + std::to_string(error->offset) + " of the value: " +
-                            error->reason);
+                        "invalid UTF-8 at byte offset " + std::to_string(error->offset) +
+                            " of the value: " + error->reason);
     }
     return OkStatus();
   }
 
   // Splits a CSV label cell on the separator; trims pieces and drops empty ones.
-  Status SplitLabels(const std::string& where, std::string_view cell, std::vector<std::string>* labels) const {
+  Status SplitLabels(const std::string& where, std::string_view cell,
+                     std::vector<std::string>* labels) const {
     AUGSWEEP_RETURN_IF_ERROR(CheckUtf8(where, options_.label_field, cell));
     const std::string& sep = options_.label_separator;
     size_t start = 0;
@@ -117,12 +121,13 @@ class DatasetBuilder {
                                   ? "field " + QuoteForMessage(options_.label_field)
                                   : "label columns " + JoinQuoted(options_.label_columns);
     for (const std::string& label : raw.labels) {
-      if (options_.label_field.empty()) break;  // labels named by label_columns were checked up front
+      if (options_.label_field.empty())
+        break;  // labels named by label_columns were checked up front
       AUGSWEEP_RETURN_IF_ERROR(CheckUtf8(raw.where, options_.label_field, label));
       if (!options_.themes.empty() && declared_.count(label) == 0) {
         return FieldError(raw.where, options_.label_field,
-                          "unknown theme " + QuoteForMessage(label) + " (declared themes: " +
-                              JoinPlain(options_.themes) + ")");
+                          "unknown theme " + QuoteForMessage(label) +
+                              " (declared themes: " + JoinPlain(options_.themes) + ")");
       }
     }
     if (raw.labels.empty()) {
@@ -131,8 +136,9 @@ class DatasetBuilder {
     }
     auto [it, inserted] = first_row_of_id_.emplace(raw.id, raw.where);
     if (!inserted) {
-      return FieldError(raw.where, options_.id_field,
-                        "duplicate id " + QuoteForMessage(raw.id) + " (first used at " + it->second + ")");
+      return FieldError(
+          raw.where, options_.id_field,
+          "duplicate id " + QuoteForMessage(raw.id) + " (first used at " + it->second + ")");
     }
     rows_.push_back(std::move(raw));
     return OkStatus();
@@ -164,8 +170,9 @@ class DatasetBuilder {
         return options_error("label column " + QuoteForMessage(column) + " is listed twice");
       }
       if (!options_.themes.empty() && declared_.count(column) == 0) {
-        return options_error("label column " + QuoteForMessage(column) +
-                             " is not a declared theme (declared themes: " + JoinPlain(options_.themes) + ")");
+        return options_error(
+            "label column " + QuoteForMessage(column) +
+            " is not a declared theme (declared themes: " + JoinPlain(options_.themes) + ")");
       }
     }
     if (!options_.label_columns.empty()) {
@@ -180,7 +187,8 @@ class DatasetBuilder {
   }
 
   StatusOr<Dataset> Finish(std::string_view empty_message) {
-    if (rows_.empty()) return InvalidArgumentError(display_ + ": dataset is empty: " + std::string(empty_message));
+    if (rows_.empty())
+      return InvalidArgumentError(display_ + ": dataset is empty: " + std::string(empty_message));
     Dataset dataset;
     if (!options_.themes.empty()) {
       dataset.themes = options_.themes;
@@ -193,7 +201,8 @@ class DatasetBuilder {
       dataset.themes.assign(seen.begin(), seen.end());
     }
     std::map<std::string_view, int> index;
-    for (size_t i = 0; i < dataset.themes.size(); ++i) index.emplace(dataset.themes[i], static_cast<int>(i));
+    for (size_t i = 0; i < dataset.themes.size(); ++i)
+      index.emplace(dataset.themes[i], static_cast<int>(i));
 
     dataset.examples.reserve(rows_.size());
     for (RawRow& row : rows_) {
@@ -203,7 +212,8 @@ class DatasetBuilder {
       example.row = row.row;
       for (const std::string& label : row.labels) example.labels.push_back(index.at(label));
       std::sort(example.labels.begin(), example.labels.end());
-      example.labels.erase(std::unique(example.labels.begin(), example.labels.end()), example.labels.end());
+      example.labels.erase(std::unique(example.labels.begin(), example.labels.end()),
+                           example.labels.end());
       dataset.examples.push_back(std::move(example));
     }
     return dataset;
@@ -217,7 +227,8 @@ class DatasetBuilder {
   std::vector<RawRow> rows_;
 };
 
-StatusOr<Dataset> ParseCsv(std::string_view content, const DatasetOptions& options, const std::string& display) {
+StatusOr<Dataset> ParseCsv(std::string_view content, const DatasetOptions& options,
+                           const std::string& display) {
   DatasetBuilder builder(options, display);
   AUGSWEEP_RETURN_IF_ERROR(builder.CheckOptions());
   AUGSWEEP_ASSIGN_OR_RETURN(CsvTable table, ReadCsvTable(content, display));
@@ -226,8 +237,9 @@ StatusOr<Dataset> ParseCsv(std::string_view content, const DatasetOptions& optio
     auto it = std::find(table.header.begin(), table.header.end(), name);
     if (it == table.header.end()) {
       return InvalidArgumentError(display + ": line " + std::to_string(table.header_line) +
-                                  " (header): missing column " + QuoteForMessage(name) + " named by " +
-                                  std::string(option) + " (columns: " + JoinQuoted(table.header) + ")");
+                                  " (header): missing column " + QuoteForMessage(name) +
+                                  " named by " + std::string(option) +
+                                  " (columns: " + JoinQuoted(table.header) + ")");
     }
     return static_cast<size_t>(it - table.header.begin());
   };
@@ -251,10 +263,12 @@ StatusOr<Dataset> ParseCsv(std::string_view content, const DatasetOptions& optio
     RawRow raw;
     raw.row = static_cast<int>(i + 1);
     raw.where = "row " + std::to_string(raw.row) + " (line " + std::to_string(record.line) + ")";
-    raw.id = options.id_field.empty() ? std::to_string(raw.row) : std::move(record.fields[id_column]);
+    raw.id =
+        options.id_field.empty() ? std::to_string(raw.row) : std::move(record.fields[id_column]);
     raw.text = std::move(record.fields[text_column]);
     if (!options.label_field.empty()) {
-      AUGSWEEP_RETURN_IF_ERROR(builder.SplitLabels(raw.where, record.fields[label_column], &raw.labels));
+      AUGSWEEP_RETURN_IF_ERROR(
+          builder.SplitLabels(raw.where, record.fields[label_column], &raw.labels));
     }
     for (size_t k = 0; k < flag_columns.size(); ++k) {
       const std::string& cell = record.fields[flag_columns[k]];
@@ -267,7 +281,8 @@ StatusOr<Dataset> ParseCsv(std::string_view content, const DatasetOptions& optio
     }
     AUGSWEEP_RETURN_IF_ERROR(builder.Add(std::move(raw)));
   }
-  return builder.Finish("no data rows after the header (line " + std::to_string(table.header_line) + ")");
+  return builder.Finish("no data rows after the header (line " + std::to_string(table.header_line) +
+                        ")");
 }
 
 // A valid noncharacter (U+10FFFF) substituted for ill-formed bytes so that a line with bad
@@ -320,13 +335,16 @@ Status Utf8ErrorOnLine(std::string_view line, const Utf8Error& first, const std:
   if (!object.is_object()) return InvalidArgumentError(generic);
   for (auto it = object.begin(); it != object.end(); ++it) {
     if (it.key().find(kMarker) != std::string::npos) {
-      return InvalidArgumentError(display + ": " + where + ": a field name holds invalid UTF-8 at byte offset " +
+      return InvalidArgumentError(display + ": " + where +
+                                  ": a field name holds invalid UTF-8 at byte offset " +
                                   std::to_string(first.offset) + " of the line: " + first.reason);
     }
     if (!ContainsMarker(it.value())) continue;
-    std::string message = display + ": " + where + ": field " + QuoteForMessage(it.key()) + ": invalid UTF-8 at ";
+    std::string message =
+        display + ": " + where + ": field " + QuoteForMessage(it.key()) + ": invalid UTF-8 at ";
     if (it.value().is_string()) {
-      message += "byte offset " + std::to_string(it.value().get_ref<const std::string&>().find(kMarker)) +
+      message += "byte offset " +
+                 std::to_string(it.value().get_ref<const std::string&>().find(kMarker)) +
                  " of the value (byte " + std::to_string(first.offset) + " of the line)";
     } else {
       message += "byte offset " + std::to_string(first.offset) + " of the line";
@@ -346,7 +364,8 @@ std::string JsonTypeName(const Json& value) {
   return "null";
 }
 
-StatusOr<Dataset> ParseJsonl(std::string_view content, const DatasetOptions& options, const std::string& display) {
+StatusOr<Dataset> ParseJsonl(std::string_view content, const DatasetOptions& options,
+                             const std::string& display) {
   DatasetBuilder builder(options, display);
   AUGSWEEP_RETURN_IF_ERROR(builder.CheckOptions());
   constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
@@ -366,7 +385,8 @@ StatusOr<Dataset> ParseJsonl(std::string_view content, const DatasetOptions& opt
     RawRow raw;
     raw.row = line_number;
     raw.where = "line " + std::to_string(line_number);
-    if (auto utf8_error = FindUtf8Error(line)) return Utf8ErrorOnLine(line, *utf8_error, display, raw.where);
+    if (auto utf8_error = FindUtf8Error(line))
+      return Utf8ErrorOnLine(line, *utf8_error, display, raw.where);
 
     Json object;
     try {
@@ -375,15 +395,16 @@ StatusOr<Dataset> ParseJsonl(std::string_view content, const DatasetOptions& opt
       std::string what = e.what();
       // nlohmann says "[json.exception.parse_error.101] parse error at line 1, column 7: ...";
       // the bracketed tag and the "line 1" of a one-line parse only confuse a user.
-      if (size_t tag_end = what.find("] "); what.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos) {
+      if (size_t tag_end = what.find("] ");
+          what.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos) {
         what.erase(0, tag_end + 2);
       }
       if (size_t pos = what.find("line 1, column "); pos != std::string::npos) what.erase(pos, 8);
       return InvalidArgumentError(display + ": " + raw.where + ": invalid JSON: " + what);
     }
     if (!object.is_object()) {
-      return InvalidArgumentError(display + ": " + raw.where + ": expected a JSON object ({...}), got " +
-                                  JsonTypeName(object));
+      return InvalidArgumentError(display + ": " + raw.where +
+                                  ": expected a JSON object ({...}), got " + JsonTypeName(object));
     }
     auto field = [&](const std::string& name) -> StatusOr<const Json*> {
       auto it = object.find(name);
@@ -407,7 +428,8 @@ StatusOr<Dataset> ParseJsonl(std::string_view content, const DatasetOptions& opt
 
     AUGSWEEP_ASSIGN_OR_RETURN(const Json* text, field(options.text_field));
     if (!text->is_string()) {
-      return builder.FieldError(raw.where, options.text_field, "expected a string, got " + JsonTypeName(*text));
+      return builder.FieldError(raw.where, options.text_field,
+                                "expected a string, got " + JsonTypeName(*text));
     }
     raw.text = text->get<std::string>();
 
@@ -430,8 +452,9 @@ StatusOr<Dataset> ParseJsonl(std::string_view content, const DatasetOptions& opt
           add_label(element.get_ref<const std::string&>());
         }
       } else {
-        return builder.FieldError(raw.where, options.label_field,
-                                  "expected an array of strings or a string, got " + JsonTypeName(*labels));
+        return builder.FieldError(
+            raw.where, options.label_field,
+            "expected an array of strings or a string, got " + JsonTypeName(*labels));
       }
     }
     for (const std::string& column : options.label_columns) {
@@ -447,7 +470,8 @@ StatusOr<Dataset> ParseJsonl(std::string_view content, const DatasetOptions& opt
       }
       if (!flag) {
         std::string got = cell->is_string() ? QuoteForMessage(cell->get_ref<const std::string&>())
-                          : (cell->is_number() ? QuoteForMessage(cell->dump()) : JsonTypeName(*cell));
+                                            : (cell->is_number() ? QuoteForMessage(cell->dump())
+                                                                 : JsonTypeName(*cell));
         return builder.FieldError(raw.where, column, "expected 0 or 1 (or true/false), got " + got);
       }
       if (*flag) raw.labels.push_back(column);

@@ -33,10 +33,10 @@ Status ValidateLabels(const std::vector<std::vector<int>>& labels, int num_theme
   for (size_t i = 0; i < labels.size(); ++i) {
     for (int theme : labels[i]) {
       if (theme < 0 || theme >= num_themes) {
-        return InvalidArgumentError("stratified split: example " + std::to_string(i) +
-                                    ": theme index " + std::to_string(theme) +
-                                    " is out of range; expected 0.." + std::to_string(num_themes - 1) +
-                                    " (" + std::to_string(num_themes) + " themes)");
+        return InvalidArgumentError(
+            "stratified split: example " + std::to_string(i) + ": theme index " +
+            std::to_string(theme) + " is out of range; expected 0.." +
+            std::to_string(num_themes - 1) + " (" + std::to_string(num_themes) + " themes)");
       }
     }
   }
@@ -44,18 +44,24 @@ Status ValidateLabels(const std::vector<std::vector<int>>& labels, int num_theme
 }
 
 // Algorithm 1 places each example once, greedily, and on realistic data (60-200 examples, 4-8
-// themes, 1-3 themes each) leaves some theme or the fold sizes off by 2-5 in most splits. FoldBalancer
-// then moves single examples, or swaps pairs between folds, to lower
-//   sum over themes t (and "all examples" as one more theme) of sum over folds f of (k*c_tf - n_t)^2,
-// where c_tf counts examples of t in fold f and n_t in total. With the totals fixed, a theme's term is
-// smallest exactly when its fold counts differ by at most 1, so the objective reaches its lower bound
-// exactly when every theme and the fold sizes are balanced to within 1. Integer arithmetic, a fixed
-// scan order and the seeded generator keep it deterministic on every platform.
+// themes, 1-3 themes each) leaves some theme or the fold sizes off by 2-5 in most splits.
+// FoldBalancer then moves single examples, or swaps pairs between folds, to lower
+//   sum over themes t (and "all examples" as one more theme) of sum over folds f of (k*c_tf -
+//   n_t)^2,
+// where c_tf counts examples of t in fold f and n_t in total. With the totals fixed, a theme's term
+// is smallest exactly when its fold counts differ by at most 1, so the objective reaches its lower
+// bound exactly when every theme and the fold sizes are balanced to within 1. Integer arithmetic, a
+// fixed scan order and the seeded generator keep it deterministic on every platform.
 class FoldBalancer {
  public:
-  FoldBalancer(const std::vector<std::vector<int>>& sets, int num_themes, int k, std::vector<int>& fold_of)
-      : sets_(sets), all_(num_themes), k_(k), fold_of_(fold_of),
-        total_(num_themes + 1, 0), count_(num_themes + 1, std::vector<long long>(k, 0)) {
+  FoldBalancer(const std::vector<std::vector<int>>& sets, int num_themes, int k,
+               std::vector<int>& fold_of)
+      : sets_(sets),
+        all_(num_themes),
+        k_(k),
+        fold_of_(fold_of),
+        total_(num_themes + 1, 0),
+        count_(num_themes + 1, std::vector<long long>(k, 0)) {
     for (size_t i = 0; i < sets_.size(); ++i) {
       for (int t : sets_[i]) ++count_[t][fold_of_[i]];
       ++count_[all_][fold_of_[i]];
@@ -69,9 +75,9 @@ class FoldBalancer {
     }
   }
 
-  // Greedy descent, then (while some theme is still off by more than 1) a seeded walk that also takes
-  // moves leaving the objective unchanged: balanced splits are often a few sideways steps away from a
-  // greedy dead end, since fixing a fold size or one theme tends to unbalance another.
+  // Greedy descent, then (while some theme is still off by more than 1) a seeded walk that also
+  // takes moves leaving the objective unchanged: balanced splits are often a few sideways steps
+  // away from a greedy dead end, since fixing a fold size or one theme tends to unbalance another.
   void Run(const std::vector<int>& order, DeterministicRng& rng) {
     Descend(order);
     const size_t n = order.size();
@@ -194,7 +200,8 @@ class FoldBalancer {
   std::vector<int>& fold_of_;
   std::vector<long long> total_;
   std::vector<std::vector<long long>> count_;  // [theme][fold]
-  long long excess_ = 0;  // objective minus its lower bound; 0 means balanced to within 1 everywhere
+  long long excess_ =
+      0;  // objective minus its lower bound; 0 means balanced to within 1 everywhere
 };
 
 }  // namespace
@@ -309,14 +316,15 @@ StatusOr<FoldSplit> IterativeStratifiedSplit(const std::vector<std::vector<int>>
   FoldBalancer(sets, num_themes, k, fold_of).Run(order, rng);
 
   // While some fold is empty it holds the largest desired overall count (and the largest per-theme
-  // count), so it receives the next example; with n >= k no fold stays empty, and the balancer never
-  // empties one. Checked anyway, since an empty test fold would silently drop a fold from every result.
+  // count), so it receives the next example; with n >= k no fold stays empty, and the balancer
+  // never empties one. Checked anyway, since an empty test fold would silently drop a fold from
+  // every result.
   std::vector<int> sizes(k, 0);
   for (int f : fold_of) ++sizes[f];
   for (int f = 0; f < k; ++f) {
     if (sizes[f] == 0) {
-      return InternalError("stratified split: fold " + std::to_string(f) + " of " + std::to_string(k) +
-                           " is empty for " + std::to_string(n) + " examples");
+      return InternalError("stratified split: fold " + std::to_string(f) + " of " +
+                           std::to_string(k) + " is empty for " + std::to_string(n) + " examples");
     }
   }
 
@@ -327,9 +335,9 @@ StatusOr<FoldSplit> IterativeStratifiedSplit(const std::vector<std::vector<int>>
   return split;
 }
 
-StatusOr<std::vector<FoldSplit>> RepeatedStratifiedSplits(const std::vector<std::vector<int>>& labels,
-                                                          int num_themes, int num_folds, int repeats,
-                                                          uint64_t seed) {
+StatusOr<std::vector<FoldSplit>> RepeatedStratifiedSplits(
+    const std::vector<std::vector<int>>& labels, int num_themes, int num_folds, int repeats,
+    uint64_t seed) {
   if (repeats < 1) {
     return InvalidArgumentError("stratified split: repeats is " + std::to_string(repeats) +
                                 "; expected at least 1");
@@ -337,8 +345,9 @@ StatusOr<std::vector<FoldSplit>> RepeatedStratifiedSplits(const std::vector<std:
   std::vector<FoldSplit> splits;
   splits.reserve(repeats);
   for (int r = 0; r < repeats; ++r) {
-    AUGSWEEP_ASSIGN_OR_RETURN(FoldSplit split,
-                              IterativeStratifiedSplit(labels, num_themes, num_folds, RepeatSeed(seed, r)));
+    AUGSWEEP_ASSIGN_OR_RETURN(
+        FoldSplit split,
+        IterativeStratifiedSplit(labels, num_themes, num_folds, RepeatSeed(seed, r)));
     split.repeat = r;
     splits.push_back(std::move(split));
   }

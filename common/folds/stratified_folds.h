@@ -1,9 +1,10 @@
 // Multilabel-stratified k-fold splits: every fold gets about the same number of examples and about
-// the same number of positives of every theme, so per-theme AUC is defined (and comparable) on every
-// test fold even for rare themes. Deterministic in the seed on every platform; the split is stored
-// with a sweep, so the same seed must reproduce it anywhere.
+// the same number of positives of every theme, so per-theme AUC is defined (and comparable) on
+// every test fold even for rare themes. Deterministic in the seed on every platform; the split is
+// stored with a sweep, so the same seed must reproduce it anywhere.
 //
-// Inputs are plain label sets (theme indices per example), so this module knows nothing of datasets.
+// Inputs are plain label sets (theme indices per example), so this module knows nothing of
+// datasets.
 #pragma once
 
 #include <cstdint>
@@ -37,12 +38,12 @@ StatusOr<FoldSplit> IterativeStratifiedSplit(const std::vector<std::vector<int>>
 
 // `repeats` independent splits; repeat r is IterativeStratifiedSplit(..., RepeatSeed(seed, r)) with
 // its `repeat` field set to r. Errors as above, and repeats < 1.
-StatusOr<std::vector<FoldSplit>> RepeatedStratifiedSplits(const std::vector<std::vector<int>>& labels,
-                                                          int num_themes, int num_folds, int repeats,
-                                                          uint64_t seed);
+StatusOr<std::vector<FoldSplit>> RepeatedStratifiedSplits(
+    const std::vector<std::vector<int>>& labels, int num_themes, int num_folds, int repeats,
+    uint64_t seed);
 
-// The seed repeat r of a sweep seeded with `seed` uses; a fixed hash of (seed, r), so one repeat can
-// be rebuilt on its own.
+// The seed repeat r of a sweep seeded with `seed` uses; a fixed hash of (seed, r), so one repeat
+// can be rebuilt on its own.
 uint64_t RepeatSeed(uint64_t seed, int repeat);
 
 }  // namespace augsweep

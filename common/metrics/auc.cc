@@ -41,7 +41,8 @@ std::optional<double> RocAuc(std::span<const double> scores, std::span<const int
   }
   const uint64_t negatives = negatives_below;
   if (positives == 0 || negatives == 0) return std::nullopt;
-  return static_cast<double>(twice_u) / (2.0 * static_cast<double>(positives) * static_cast<double>(negatives));
+  return static_cast<double>(twice_u) /
+         (2.0 * static_cast<double>(positives) * static_cast<double>(negatives));
 }
 
 StatusOr<FoldAuc> ComputeFoldAuc(const std::vector<std::vector<double>>& scores,
@@ -52,19 +53,21 @@ StatusOr<FoldAuc> ComputeFoldAuc(const std::vector<std::vector<double>>& scores,
   }
   if (scores.size() != labels.size()) {
     return InvalidArgumentError("fold AUC: " + std::to_string(scores.size()) + " score rows but " +
-                                std::to_string(labels.size()) + " label sets; expected one of each per example");
+                                std::to_string(labels.size()) +
+                                " label sets; expected one of each per example");
   }
   const size_t n = scores.size();
   for (size_t i = 0; i < n; ++i) {
     if (scores[i].size() != static_cast<size_t>(num_themes)) {
-      return InvalidArgumentError("fold AUC: example " + std::to_string(i) + ": " +
-                                  std::to_string(scores[i].size()) + " scores; expected one per theme (" +
-                                  std::to_string(num_themes) + ")");
+      return InvalidArgumentError(
+          "fold AUC: example " + std::to_string(i) + ": " + std::to_string(scores[i].size()) +
+          " scores; expected one per theme (" + std::to_string(num_themes) + ")");
     }
     for (int t = 0; t < num_themes; ++t) {
       if (!std::isfinite(scores[i][t])) {
-        return InvalidArgumentError("fold AUC: example " + std::to_string(i) + ", theme " + std::to_string(t) +
-                                    ": score is " + (std::isnan(scores[i][t]) ? "NaN" : "infinite") +
+        return InvalidArgumentError("fold AUC: example " + std::to_string(i) + ", theme " +
+                                    std::to_string(t) + ": score is " +
+                                    (std::isnan(scores[i][t]) ? "NaN" : "infinite") +
                                     "; expected a finite number");
       }
     }

@@ -1,5 +1,6 @@
-// StudentT975 (declared in summary_stats.h). No lgamma (glibc's writes the global signgam, a data race
-// when results are summarised on several threads): for integer df the t distribution has a closed form.
+// StudentT975 (declared in summary_stats.h). No lgamma (glibc's writes the global signgam, a data
+// race when results are summarised on several threads): for integer df the t distribution has a
+// closed form.
 #include <cmath>
 #include <limits>
 #include <numbers>

@@ -7,12 +7,14 @@ namespace augsweep {
 
 StatusOr<Summary> Summarize(std::span<const double> values) {
   if (values.empty()) {
-    return InvalidArgumentError("summary: no values; expected at least one (were all folds undefined?)");
+    return InvalidArgumentError(
+        "summary: no values; expected at least one (were all folds undefined?)");
   }
   for (size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
       return InvalidArgumentError("summary: value " + std::to_string(i) + " is " +
-                                  (std::isnan(values[i]) ? "NaN" : "infinite") + "; expected a finite number");
+                                  (std::isnan(values[i]) ? "NaN" : "infinite") +
+                                  "; expected a finite number");
     }
   }
   Summary s;

@@ -1,10 +1,9 @@
 #include "common/safetensors/checkpoint.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <system_error>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "common/read_file.h"
 
@@ -74,8 +73,9 @@ StatusOr<std::unique_ptr<Checkpoint>> Checkpoint::Open(const std::string& folder
       if (!shard.is_string() || !IsSafeRelativePath(shard.get<std::string>())) {
         return InvalidArgumentError(index_path + ": weight_map[\"" + name +
                                     "\"] must be a shard file name relative to the folder, got " +
-                                    (shard.is_string() ? "\"" + shard.get<std::string>() + "\""
-                                                       : std::string("a JSON ") + shard.type_name()));
+                                    (shard.is_string()
+                                         ? "\"" + shard.get<std::string>() + "\""
+                                         : std::string("a JSON ") + shard.type_name()));
       }
       shards[shard.get<std::string>()].push_back(name);
     }

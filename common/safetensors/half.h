@@ -1,8 +1,9 @@
 // IEEE binary16 (F16) and bfloat16 (BF16) <-> float conversions on raw 16-bit patterns, in plain
 // C++ so code without libtorch (tests, tools, CPU reference paths) can read F16/BF16 weights.
 // Exact for every input: half subnormals, signed zeros, infinities and NaNs (payload kept where the
-// narrow format can hold it; a NaN never turns into an infinity). Float -> narrow rounds to nearest,
-// ties to even, like torch's c10::Half / c10::BFloat16 constructors; overflow gives infinity.
+// narrow format can hold it; a NaN never turns into an infinity). Float -> narrow rounds to
+// nearest, ties to even, like torch's c10::Half / c10::BFloat16 constructors; overflow gives
+// infinity.
 #pragma once
 
 #include <bit>
@@ -21,7 +22,7 @@ inline float HalfToFloat(uint16_t h) {
     bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
   } else if (mantissa == 0) {  // signed zero
     bits = sign;
-  } else {  // subnormal: mantissa * 2^-24; normalise so the leading 1 becomes implicit
+  } else {        // subnormal: mantissa * 2^-24; normalise so the leading 1 becomes implicit
     int e = 113;  // biased float exponent of 2^-14, decremented per shift
     while ((mantissa & 0x400u) == 0) {
       mantissa <<= 1;
@@ -54,7 +55,8 @@ inline uint16_t FloatToHalf(float f) {
   uint32_t r = significand >> shift;
   const uint32_t rest = significand & ((1u << shift) - 1);
   const uint32_t halfway = 1u << (shift - 1);
-  if (rest > halfway || (rest == halfway && (r & 1u))) ++r;  // may become 0x400, the smallest normal
+  if (rest > halfway || (rest == halfway && (r & 1u)))
+    ++r;  // may become 0x400, the smallest normal
   return static_cast<uint16_t>(sign | r);
 }
 

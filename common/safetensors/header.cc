@@ -5,12 +5,11 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 namespace augsweep {
 namespace {
@@ -23,8 +22,8 @@ using Json = nlohmann::json;
 // Dtype names of the safetensors format that augsweep does not load, so that an error can say
 // "valid but unsupported" rather than "unknown".
 constexpr std::array<std::string_view, 16> kOtherFormatDTypes = {
-    "BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2",
-    "I16",  "U16", "I32", "U32",   "F64",     "U64",     "C64"};
+    "BOOL",    "U8",  "I8",  "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4",  "F6_E2M3",
+    "F6_E3M2", "I16", "U16", "I32",     "U32",     "F64",     "U64", "C64"};
 
 // Quotes a name from the file for a message, cut short so a hostile header cannot produce a
 // megabyte-long error.
@@ -47,7 +46,8 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 }
 
 // A safetensors header nests 3 levels deep (root, tensor entry, shape array). The limit, checked
-// before parsing, keeps a hostile header such as 100 MB of '[' from costing gigabytes of JSON nodes.
+// before parsing, keeps a hostile header such as 100 MB of '[' from costing gigabytes of JSON
+// nodes.
 constexpr int kMaxJsonDepth = 16;
 
 // Depth of the deepest array/object, ignoring brackets inside strings.
@@ -77,7 +77,8 @@ int MaxJsonDepth(std::string_view json) {
 // Non-negative JSON integer, however nlohmann stored it ("-0" parses as a signed integer).
 std::optional<uint64_t> AsNonNegativeInteger(const Json& v) {
   if (v.is_number_unsigned()) return v.get<uint64_t>();
-  if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint64_t>(v.get<int64_t>());
+  if (v.is_number_integer() && v.get<int64_t>() >= 0)
+    return static_cast<uint64_t>(v.get<int64_t>());
   return std::nullopt;
 }
 
@@ -170,15 +171,14 @@ class Parser {
   Status ParseMetadata(const Json& value, std::map<std::string, std::string>& metadata) const {
     if (value.is_null()) return OkStatus();  // the Rust reader treats null as "no metadata"
     if (!value.is_object()) {
-      return FileError(StatusCode::kInvalidArgument,
-                       "\"__metadata__\" is " + Describe(value) +
-                           ", expected an object of string values");
+      return FileError(StatusCode::kInvalidArgument, "\"__metadata__\" is " + Describe(value) +
+                                                         ", expected an object of string values");
     }
     for (const auto& [k, v] : value.items()) {
       if (!v.is_string()) {
-        return FileError(StatusCode::kInvalidArgument,
-                         "\"__metadata__\" field " + Quote(k) + " is " + Describe(v) +
-                             ", expected a string");
+        return FileError(
+            StatusCode::kInvalidArgument,
+            "\"__metadata__\" field " + Quote(k) + " is " + Describe(v) + ", expected a string");
       }
       metadata[k] = v.get<std::string>();
     }
@@ -329,8 +329,8 @@ StatusOr<SafetensorsHeader> ParseSafetensorsHeader(std::span<const std::byte> fi
   try {
     return Parser(file_name).Parse(file);
   } catch (const std::exception& e) {  // bad_alloc on a hostile header, or a missed json corner
-    return InternalError(std::string(file_name) + ": unexpected error while reading the header: " +
-                         e.what());
+    return InternalError(std::string(file_name) +
+                         ": unexpected error while reading the header: " + e.what());
   }
 }
 

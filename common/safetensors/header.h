@@ -20,8 +20,8 @@ namespace augsweep {
 inline constexpr uint64_t kMaxSafetensorsHeaderSize = 100'000'000;
 
 struct SafetensorsHeader {
-  uint64_t header_size = 0;  // N, the JSON length; data starts at 8 + N
-  uint64_t data_size = 0;    // file size - 8 - N
+  uint64_t header_size = 0;         // N, the JSON length; data starts at 8 + N
+  uint64_t data_size = 0;           // file size - 8 - N
   std::vector<TensorInfo> tensors;  // sorted by (begin, end, name)
   std::map<std::string, std::string> metadata;
 };

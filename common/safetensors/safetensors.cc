@@ -15,20 +15,28 @@ namespace augsweep {
 
 std::string_view DTypeName(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return "F32";
-    case DType::kF16: return "F16";
-    case DType::kBF16: return "BF16";
-    case DType::kI64: return "I64";
+    case DType::kF32:
+      return "F32";
+    case DType::kF16:
+      return "F16";
+    case DType::kBF16:
+      return "BF16";
+    case DType::kI64:
+      return "I64";
   }
   return "?";
 }
 
 size_t DTypeSize(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return 4;
-    case DType::kF16: return 2;
-    case DType::kBF16: return 2;
-    case DType::kI64: return 8;
+    case DType::kF32:
+      return 4;
+    case DType::kF16:
+      return 2;
+    case DType::kBF16:
+      return 2;
+    case DType::kI64:
+      return 8;
   }
   return 0;
 }
@@ -62,11 +70,15 @@ Status ErrnoError(const std::string& path, const char* what, int err) {
   std::string message = path + ": " + what + ": " + std::strerror(err);
   switch (err) {
     case ENOENT:
-    case ENOTDIR: return NotFoundError(message);
+    case ENOTDIR:
+      return NotFoundError(message);
     case EACCES:
-    case EPERM: return Status(StatusCode::kPermissionDenied, message);
-    case ENOMEM: return ResourceExhaustedError(message);
-    default: return UnavailableError(message);
+    case EPERM:
+      return Status(StatusCode::kPermissionDenied, message);
+    case ENOMEM:
+      return ResourceExhaustedError(message);
+    default:
+      return UnavailableError(message);
   }
 }
 

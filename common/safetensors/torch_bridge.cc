@@ -1,11 +1,11 @@
 #include "common/safetensors/torch_bridge.h"
 
+#include <ATen/ATen.h>
+
 #include <cstring>
 #include <exception>
 #include <optional>
 #include <vector>
-
-#include <ATen/ATen.h>
 
 #include "common/safetensors/writer.h"
 
@@ -14,21 +14,30 @@ namespace {
 
 at::ScalarType ToScalarType(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return at::kFloat;
-    case DType::kF16: return at::kHalf;
-    case DType::kBF16: return at::kBFloat16;
-    case DType::kI64: return at::kLong;
+    case DType::kF32:
+      return at::kFloat;
+    case DType::kF16:
+      return at::kHalf;
+    case DType::kBF16:
+      return at::kBFloat16;
+    case DType::kI64:
+      return at::kLong;
   }
   return at::kFloat;
 }
 
 std::optional<DType> FromScalarType(at::ScalarType type) {
   switch (type) {
-    case at::kFloat: return DType::kF32;
-    case at::kHalf: return DType::kF16;
-    case at::kBFloat16: return DType::kBF16;
-    case at::kLong: return DType::kI64;
-    default: return std::nullopt;
+    case at::kFloat:
+      return DType::kF32;
+    case at::kHalf:
+      return DType::kF16;
+    case at::kBFloat16:
+      return DType::kBF16;
+    case at::kLong:
+      return DType::kI64;
+    default:
+      return std::nullopt;
   }
 }
 

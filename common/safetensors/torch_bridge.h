@@ -1,15 +1,15 @@
 // Moving tensors between safetensors files and libtorch (at::Tensor).
 //
 // The only torch-facing part of common/safetensors. It includes <ATen/core/Tensor.h>, the lightest
-// header that declares at::Tensor, so only worker/runtime code (which builds against libtorch anyway)
-// may include this file; everything else uses safetensors.h / checkpoint.h, which need no torch.
-// Linking augsweep_safetensors_torch brings torch in as a PUBLIC dependency for that reason.
+// header that declares at::Tensor, so only worker/runtime code (which builds against libtorch
+// anyway) may include this file; everything else uses safetensors.h / checkpoint.h, which need no
+// torch. Linking augsweep_safetensors_torch brings torch in as a PUBLIC dependency for that reason.
 #pragma once
+
+#include <ATen/core/Tensor.h>
 
 #include <map>
 #include <string>
-
-#include <ATen/core/Tensor.h>
 
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/safetensors.h"

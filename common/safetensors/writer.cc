@@ -10,10 +10,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/safetensors/header.h"
 
@@ -27,16 +26,21 @@ static_assert(std::endian::native == std::endian::little,
 // reference writer sorts by it, descending.
 int RustDTypeRank(DType dtype) {
   switch (dtype) {
-    case DType::kF16: return 0;
-    case DType::kBF16: return 1;
-    case DType::kF32: return 2;
-    case DType::kI64: return 3;
+    case DType::kF16:
+      return 0;
+    case DType::kBF16:
+      return 1;
+    case DType::kF32:
+      return 2;
+    case DType::kI64:
+      return 3;
   }
   return 0;
 }
 
 // A JSON string literal the way serde_json writes it (UTF-8 kept, only '"', '\\' and control
-// characters escaped), which is also nlohmann's dump() without ensure_ascii. Throws on invalid UTF-8.
+// characters escaped), which is also nlohmann's dump() without ensure_ascii. Throws on invalid
+// UTF-8.
 std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }
 
 Status ErrnoError(const std::string& path, const char* what, int err) {
@@ -93,8 +97,8 @@ StatusOr<SerializedHeader> SerializeSafetensorsHeader(
     uint64_t bytes = 0;
     if (__builtin_mul_overflow(elements, uint64_t{DTypeSize(t.dtype)}, &bytes) ||
         bytes != t.data.size()) {
-      return InvalidArgumentError("safetensors writer: tensor \"" + t.name + "\": " +
-                                  std::to_string(t.data.size()) + " bytes of data, but " +
+      return InvalidArgumentError("safetensors writer: tensor \"" + t.name +
+                                  "\": " + std::to_string(t.data.size()) + " bytes of data, but " +
                                   std::to_string(elements) + " elements of " +
                                   std::string(DTypeName(t.dtype)) + " need " +
                                   std::to_string(elements * DTypeSize(t.dtype)));
@@ -138,7 +142,8 @@ StatusOr<SerializedHeader> SerializeSafetensorsHeader(
     }
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgumentError(std::string("safetensors writer: a tensor name or metadata "
-                                            "string is not valid UTF-8: ") + e.what());
+                                            "string is not valid UTF-8: ") +
+                                e.what());
   }
   json += "}";
   json.resize((json.size() + 7) / 8 * 8, ' ');
@@ -166,8 +171,8 @@ Status WriteSafetensors(const std::string& path, const std::vector<TensorToWrite
   }
   // Unique per process and call, in the target's folder so the rename stays on one file system.
   static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                          std::to_string(counter.fetch_add(1));
+  const std::string tmp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError(tmp, "cannot create", errno);
 

@@ -1,9 +1,11 @@
 // Writing .safetensors files in the canonical layout, byte-identical to the Rust reference writer
 // (huggingface/safetensors `serialize`) and to the stand-in that wrote tests/fixtures:
 //   * u64-LE header length N, then N bytes of compact JSON, padded with spaces to a multiple of 8;
-//   * "__metadata__" first (omitted when empty; keys in byte order), then the tensors in data order,
+//   * "__metadata__" first (omitted when empty; keys in byte order), then the tensors in data
+//   order,
 //     each as {"dtype":..,"shape":[..],"data_offsets":[begin,end]};
-//   * tensors ordered by dtype descending in the Rust crate's Dtype order, then by name (byte order).
+//   * tensors ordered by dtype descending in the Rust crate's Dtype order, then by name (byte
+//   order).
 //     For our dtypes that is I64, F32, BF16, F16: element size descending, except that the two
 //     2-byte types are not interleaved by name but BF16 comes before F16 (the Rust enum's order;
 //     fixtures/README.md says "dtype size descending", which is the same for files without F16/BF16

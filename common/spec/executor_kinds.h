@@ -28,13 +28,13 @@ struct ExecutorKind {
 // Sorted by role, then name (the order the spec parser's errors list them in).
 inline constexpr ExecutorKind kExecutorKinds[] = {
     // name            role                        temperature  model  torch  version
-    {"eda",            ExecutorRole::kGenerator,   false,       false, false, 1},
-    {"llama",          ExecutorRole::kGenerator,   true,        true,  true,  1},
-    {"bert",           ExecutorRole::kClassifier,  false,       true,  true,  1},
-    {"distilbert",     ExecutorRole::kClassifier,  false,       true,  true,  1},
-    {"roberta",        ExecutorRole::kClassifier,  false,       true,  true,  1},
-    {"tfidf-logreg",   ExecutorRole::kClassifier,  false,       false, false, 1},
-    {"xlnet",          ExecutorRole::kClassifier,  false,       true,  true,  1},
+    {"eda", ExecutorRole::kGenerator, false, false, false, 1},
+    {"llama", ExecutorRole::kGenerator, true, true, true, 1},
+    {"bert", ExecutorRole::kClassifier, false, true, true, 1},
+    {"distilbert", ExecutorRole::kClassifier, false, true, true, 1},
+    {"roberta", ExecutorRole::kClassifier, false, true, true, 1},
+    {"tfidf-logreg", ExecutorRole::kClassifier, false, false, false, 1},
+    {"xlnet", ExecutorRole::kClassifier, false, true, true, 1},
 };
 
 // The row of `name` in `role`, or nullptr when the table has none.

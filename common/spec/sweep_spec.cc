@@ -67,7 +67,8 @@ class SpecParser {
       return InvalidArgumentError(file_ + ":" + std::to_string(e.mark.line + 1) +
                                   ": not valid YAML: " + e.msg);
     }
-    if (!root.IsDefined() || root.IsNull()) return InvalidArgumentError(file_ + ": the spec is empty");
+    if (!root.IsDefined() || root.IsNull())
+      return InvalidArgumentError(file_ + ": the spec is empty");
     try {
       AUGSWEEP_RETURN_IF_ERROR(ParseRoot(root));
     } catch (const YAML::Exception& e) {  // defensive: yaml-cpp throws on some malformed trees
@@ -79,13 +80,12 @@ class SpecParser {
  private:
   Status ParseRoot(const YAML::Node& root) {
     YamlFields f(file_, root, "");
-    AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"name", "dataset", "cv", "seed", "generators",
-                                          "temperatures", "augment_counts", "classifiers",
-                                          "resources"}));
+    AUGSWEEP_RETURN_IF_ERROR(
+        f.CheckKeys({"name", "dataset", "cv", "seed", "generators", "temperatures",
+                     "augment_counts", "classifiers", "resources"}));
     v1::SweepSpec& spec = result_.spec;
     spec.set_spec_path(fs::absolute(file_).lexically_normal().string());
-    AUGSWEEP_ASSIGN_OR_RETURN(std::string name,
-                              f.String("name", fs::path(file_).stem().string()));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", fs::path(file_).stem().string()));
     if (name.empty()) return f.Error("name", "expected a non-empty name");
     spec.set_name(name);
     AUGSWEEP_ASSIGN_OR_RETURN(int64_t seed, f.Int("seed", kDefaultSeed, 0, INT64_MAX));
@@ -109,7 +109,8 @@ class SpecParser {
     for (int64_t n : counts) spec.add_augment_counts(static_cast<int32_t>(n));
     const bool needs_generators = counts.back() > 0;
     if (!seen_counts.count(0)) {
-      result_.warnings.push_back(file_ + ": augment_counts has no 0: the table will have no "
+      result_.warnings.push_back(file_ +
+                                 ": augment_counts has no 0: the table will have no "
                                  "baseline row to compare the augmented cells against");
     }
 
@@ -146,7 +147,8 @@ class SpecParser {
       return f.Error("path", "dataset file not found: " + d.path());
     }
     std::string ext = fs::path(d.path()).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     std::string inferred = ext == ".jsonl" || ext == ".ndjson" ? "jsonl" : "csv";
     AUGSWEEP_ASSIGN_OR_RETURN(std::string format, f.String("format", inferred));
     if (format == "csv") {
@@ -159,12 +161,14 @@ class SpecParser {
     AUGSWEEP_ASSIGN_OR_RETURN(std::string id_field, f.String("id_field", ""));
     AUGSWEEP_ASSIGN_OR_RETURN(std::string text_field, f.String("text_field", "text"));
     AUGSWEEP_ASSIGN_OR_RETURN(std::string label_field, f.String("label_field", ""));
-    AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> columns, f.StringList("label_columns", false));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> columns,
+                              f.StringList("label_columns", false));
     AUGSWEEP_ASSIGN_OR_RETURN(std::string separator, f.String("label_separator", ";"));
     AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> themes, f.StringList("themes", false));
     if (label_field.empty() == columns.empty()) {
-      return f.Error("", "set exactly one of label_field (one field holding every label of a row) "
-                         "or label_columns (one 0/1 column per theme)");
+      return f.Error("",
+                     "set exactly one of label_field (one field holding every label of a row) "
+                     "or label_columns (one 0/1 column per theme)");
     }
     if (separator.empty()) return f.Error("label_separator", "expected a non-empty separator");
     std::set<std::string> unique_themes(themes.begin(), themes.end());
@@ -206,12 +210,14 @@ class SpecParser {
       return root.Error(key, "expected a non-empty list of mappings");
     }
     for (size_t i = 0; i < list.size(); ++i) {
-      AUGSWEEP_RETURN_IF_ERROR(parse_item(YamlFields(file_, list[i], key + "[" + std::to_string(i) + "]")));
+      AUGSWEEP_RETURN_IF_ERROR(
+          parse_item(YamlFields(file_, list[i], key + "[" + std::to_string(i) + "]")));
     }
     return OkStatus();
   }
 
-  Status CheckUniqueName(const YamlFields& f, const std::string& name, std::set<std::string>& names) {
+  Status CheckUniqueName(const YamlFields& f, const std::string& name,
+                         std::set<std::string>& names) {
     if (name.empty()) return f.Error("name", "expected a non-empty name");
     if (!names.insert(name).second) return f.Error("name", "name \"" + name + "\" is used twice");
     return OkStatus();
@@ -263,10 +269,13 @@ class SpecParser {
       AUGSWEEP_ASSIGN_OR_RETURN(std::string tpl, f.String("prompt_template", std::nullopt));
       g.set_prompt_template_path(ResolvePath(spec_dir_, tpl));
       StatusOr<std::string> contents = ReadWholeFile(g.prompt_template_path());
-      if (!contents.ok()) return f.Error("prompt_template", "cannot read " + contents.status().message());
-      if (contents->empty()) return f.Error("prompt_template", g.prompt_template_path() + " is empty");
+      if (!contents.ok())
+        return f.Error("prompt_template", "cannot read " + contents.status().message());
+      if (contents->empty())
+        return f.Error("prompt_template", g.prompt_template_path() + " is empty");
       g.set_prompt_template(*contents);
-      AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_new, f.Int("max_new_tokens", kDefaultMaxNewTokens, 1, 8192));
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_new,
+                                f.Int("max_new_tokens", kDefaultMaxNewTokens, 1, 8192));
       AUGSWEEP_ASSIGN_OR_RETURN(double top_p, f.Double("top_p", kDefaultTopP, 0.0, 1.0));
       if (top_p == 0.0) return f.Error("top_p", "expected a number above 0 and at most 1, got 0");
       AUGSWEEP_ASSIGN_OR_RETURN(int64_t top_k, f.Int("top_k", 0, 0, 1'000'000));
@@ -294,7 +303,8 @@ class SpecParser {
       const bool transformer = ClassifierNeedsModel(kind);
       std::set<std::string> allowed = {"name", "kind", "epochs", "learning_rate", "weight_decay"};
       if (transformer) {
-        allowed.insert({"model", "batch_size", "max_length", "warmup_ratio", "decay_bias_and_norm"});
+        allowed.insert(
+            {"model", "batch_size", "max_length", "warmup_ratio", "decay_bias_and_norm"});
       }
       AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(allowed));
       v1::ClassifierSpec& c = *result_.spec.add_classifiers();
@@ -304,19 +314,22 @@ class SpecParser {
       c.set_name(name);
       AUGSWEEP_RETURN_IF_ERROR(ParseModelDir(f, transformer, c.mutable_model_dir()));
       // tfidf-logreg: epochs are passes of full-batch gradient descent, weight_decay its L2 term.
-      AUGSWEEP_ASSIGN_OR_RETURN(int64_t epochs, f.Int("epochs", transformer ? kDefaultEpochs : 200, 1, 100000));
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t epochs,
+                                f.Int("epochs", transformer ? kDefaultEpochs : 200, 1, 100000));
       AUGSWEEP_ASSIGN_OR_RETURN(double lr, f.Double("learning_rate",
                                                     transformer ? kDefaultTransformerLearningRate
                                                                 : kDefaultLogregLearningRate,
                                                     1e-9, 100.0));
-      AUGSWEEP_ASSIGN_OR_RETURN(double wd, f.Double("weight_decay", kDefaultWeightDecay, 0.0, 10.0));
+      AUGSWEEP_ASSIGN_OR_RETURN(double wd,
+                                f.Double("weight_decay", kDefaultWeightDecay, 0.0, 10.0));
       c.set_epochs(static_cast<int32_t>(epochs));
       c.set_learning_rate(lr);
       c.set_weight_decay(wd);
       if (!transformer) return OkStatus();
       AUGSWEEP_ASSIGN_OR_RETURN(int64_t batch, f.Int("batch_size", kDefaultBatchSize, 1, 4096));
       AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_len, f.Int("max_length", kDefaultMaxLength, 8, 4096));
-      AUGSWEEP_ASSIGN_OR_RETURN(double warmup, f.Double("warmup_ratio", kDefaultWarmupRatio, 0.0, 1.0));
+      AUGSWEEP_ASSIGN_OR_RETURN(double warmup,
+                                f.Double("warmup_ratio", kDefaultWarmupRatio, 0.0, 1.0));
       AUGSWEEP_ASSIGN_OR_RETURN(bool decay_all, f.Bool("decay_bias_and_norm", false));
       c.set_batch_size(static_cast<int32_t>(batch));
       c.set_max_length(static_cast<int32_t>(max_len));
@@ -326,8 +339,8 @@ class SpecParser {
     });
   }
 
-  Status ParseResourceBlock(const YamlFields& root, const std::string& key, const std::string& device,
-                            v1::ResourceSpec* out) {
+  Status ParseResourceBlock(const YamlFields& root, const std::string& key,
+                            const std::string& device, v1::ResourceSpec* out) {
     out->set_device(device);
     out->set_time_limit_s(kDefaultTimeLimitS);
     if (!root.Has(key)) return OkStatus();
@@ -338,7 +351,8 @@ class SpecParser {
       return f.Error("device", "expected one of " + JoinSet(kDevices) + ", got \"" + dev + "\"");
     }
     AUGSWEEP_ASSIGN_OR_RETURN(int64_t mem, f.Int("min_memory_mb", 0, 0, INT64_MAX));
-    AUGSWEEP_ASSIGN_OR_RETURN(int64_t limit, f.Int("time_limit_s", kDefaultTimeLimitS, 10, 30 * 24 * 3600));
+    AUGSWEEP_ASSIGN_OR_RETURN(int64_t limit,
+                              f.Int("time_limit_s", kDefaultTimeLimitS, 10, 30 * 24 * 3600));
     out->set_device(dev);
     out->set_min_memory_mb(mem);
     out->set_time_limit_s(static_cast<int32_t>(limit));
@@ -357,7 +371,8 @@ class SpecParser {
     }
     YamlFields f(file_, root.Get("resources"), "resources");
     AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"generate", "train_eval"}));
-    AUGSWEEP_RETURN_IF_ERROR(ParseResourceBlock(f, "generate", "any", spec.mutable_generate_resources()));
+    AUGSWEEP_RETURN_IF_ERROR(
+        ParseResourceBlock(f, "generate", "any", spec.mutable_generate_resources()));
     return ParseResourceBlock(f, "train_eval", "any", spec.mutable_train_eval_resources());
   }
 
@@ -379,11 +394,14 @@ StatusOr<ParsedSpec> LoadSweepSpec(const std::string& path) {
 
 Status ValidateResolvedSpec(const v1::SweepSpec& spec) {
   auto bad = [&](const std::string& what) {
-    return InvalidArgumentError("sweep spec " + spec.name() + " (" + spec.spec_path() + "): " + what);
+    return InvalidArgumentError("sweep spec " + spec.name() + " (" + spec.spec_path() +
+                                "): " + what);
   };
   if (spec.name().empty()) return bad("no name");
-  if (spec.cv().folds() < 2 || spec.cv().repeats() < 1) return bad("cv needs folds >= 2 and repeats >= 1");
-  if (spec.augment_counts().empty() || spec.classifiers().empty()) return bad("no augment counts or no classifiers");
+  if (spec.cv().folds() < 2 || spec.cv().repeats() < 1)
+    return bad("cv needs folds >= 2 and repeats >= 1");
+  if (spec.augment_counts().empty() || spec.classifiers().empty())
+    return bad("no augment counts or no classifiers");
   bool augmented = false;
   for (int32_t n : spec.augment_counts()) {
     if (n < 0) return bad("negative augment count");
@@ -394,11 +412,13 @@ Status ValidateResolvedSpec(const v1::SweepSpec& spec) {
   }
   for (const auto& g : spec.generators()) {
     if (!IsGeneratorKind(g.kind())) return bad("unknown generator kind \"" + g.kind() + "\"");
-    if (g.kind() == "llama" && g.model_dir().empty()) return bad("generator " + g.name() + " has no model");
+    if (g.kind() == "llama" && g.model_dir().empty())
+      return bad("generator " + g.name() + " has no model");
   }
   for (const auto& c : spec.classifiers()) {
     if (!IsClassifierKind(c.kind())) return bad("unknown classifier kind \"" + c.kind() + "\"");
-    if (ClassifierNeedsModel(c.kind()) && c.model_dir().empty()) return bad("classifier " + c.name() + " has no model");
+    if (ClassifierNeedsModel(c.kind()) && c.model_dir().empty())
+      return bad("classifier " + c.name() + " has no model");
     if (c.epochs() < 1) return bad("classifier " + c.name() + " needs epochs >= 1");
   }
   if (spec.dataset().label_field().empty() == spec.dataset().label_columns().empty()) {
@@ -428,7 +448,8 @@ std::vector<std::string> DatasetWarnings(const v1::SweepSpec& spec, const Datase
     if (positives[t] < folds) {
       warnings.push_back(spec.dataset().path() + ": theme \"" + dataset.themes[t] + "\" has " +
                          std::to_string(positives[t]) + " positive example(s), fewer than the " +
-                         std::to_string(folds) + " folds: some test folds will have none and its "
+                         std::to_string(folds) +
+                         " folds: some test folds will have none and its "
                          "AUC is undefined there");
     }
     if (positives[t] == static_cast<int>(dataset.examples.size())) {

@@ -12,11 +12,16 @@ namespace {
 
 std::string Describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "\"" + node.Scalar() + "\"";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    default: return "no value";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "\"" + node.Scalar() + "\"";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "no value";
   }
 }
 
@@ -32,7 +37,8 @@ std::string FormatNumber(T v) {
 Status ErrorAt(const std::string& file, const YAML::Node& node, const std::string& path,
                const std::string& message) {
   std::string where = file;
-  if (node.IsDefined() && node.Mark().line >= 0) where += ":" + std::to_string(node.Mark().line + 1);
+  if (node.IsDefined() && node.Mark().line >= 0)
+    where += ":" + std::to_string(node.Mark().line + 1);
   return InvalidArgumentError(where + ": " + (path.empty() ? "" : path + ": ") + message);
 }
 

@@ -25,7 +25,9 @@ class YamlFields {
 
   bool Has(const std::string& key) const { return node_[key].IsDefined() && !node_[key].IsNull(); }
   YAML::Node Get(const std::string& key) const { return node_[key]; }
-  std::string PathOf(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  std::string PathOf(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
 
   StatusOr<std::string> String(const std::string& key, std::optional<std::string> fallback) const;
   StatusOr<int64_t> Int(const std::string& key, std::optional<int64_t> fallback, int64_t min,

@@ -164,7 +164,8 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
 
   // Pre-token -> ids. Bounded; entries are only added, so a hit never goes stale.
   mutable Mutex cache_mu_;
-  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_ AUGSWEEP_GUARDED_BY(cache_mu_);
+  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_
+      AUGSWEEP_GUARDED_BY(cache_mu_);
 };
 
 // GPT-2 style files. `vocab_json` maps byte-alphabet tokens to ids; `merges_txt` has one "a b"

@@ -45,9 +45,9 @@ StatusOr<ClassifierSpecialIds> ClassifierSpecialIdsOf(const Tokenizer& tokenizer
   ClassifierSpecialIds ids{tokenizer.cls_id(), tokenizer.sep_id(), tokenizer.pad_id()};
   const char* missing = ids.cls < 0 ? "cls" : ids.sep < 0 ? "sep" : ids.pad < 0 ? "pad" : nullptr;
   if (missing != nullptr) {
-    return FailedPreconditionError(
-        "the tokenizer has no " + std::string(missing) + " token, which the " +
-        std::string(EncoderFamilyName(family)) + " input layout needs");
+    return FailedPreconditionError("the tokenizer has no " + std::string(missing) +
+                                   " token, which the " + std::string(EncoderFamilyName(family)) +
+                                   " input layout needs");
   }
   return ids;
 }

@@ -33,7 +33,8 @@ void AddGenerator(ContentHasher& h, const v1::GeneratorSpec& g, const std::strin
   h.AddDouble("generator.eda_alpha", g.eda_alpha());
 }
 
-void AddClassifier(ContentHasher& h, const v1::ClassifierSpec& c, const std::string& model_identity) {
+void AddClassifier(ContentHasher& h, const v1::ClassifierSpec& c,
+                   const std::string& model_identity) {
   h.Add("classifier.kind", c.kind());
   h.Add("classifier.model", model_identity);
   h.AddInt("classifier.epochs", c.epochs());
@@ -52,14 +53,17 @@ class Planner {
   StatusOr<Plan> Run() {
     AUGSWEEP_RETURN_IF_ERROR(Validate());
     for (const auto& split : *in_.splits) split_digests_.push_back(SplitDigest(split));
-    const int32_t n_max = *std::max_element(spec_.augment_counts().begin(), spec_.augment_counts().end());
+    const int32_t n_max =
+        *std::max_element(spec_.augment_counts().begin(), spec_.augment_counts().end());
     const int64_t folds = spec_.cv().folds(), repeats = spec_.cv().repeats();
     const int64_t counts = spec_.augment_counts_size();
     const int64_t augmented_counts =
-        std::count_if(spec_.augment_counts().begin(), spec_.augment_counts().end(), [](int32_t n) { return n > 0; });
+        std::count_if(spec_.augment_counts().begin(), spec_.augment_counts().end(),
+                      [](int32_t n) { return n > 0; });
     const int64_t generator_cells = int64_t{spec_.generators_size()} * spec_.temperatures_size();
     // A baseline-only sweep still has one row per classifier.
-    plan_.naive_cells = std::max<int64_t>(generator_cells, 1) * counts * spec_.classifiers_size() * folds * repeats;
+    plan_.naive_cells =
+        std::max<int64_t>(generator_cells, 1) * counts * spec_.classifiers_size() * folds * repeats;
     plan_.naive_jobs = plan_.naive_cells + generator_cells * augmented_counts *
                                                spec_.classifiers_size() * folds * repeats;
 
@@ -89,13 +93,16 @@ class Planner {
 
  private:
   Status Validate() const {
-    if (in_.spec == nullptr || in_.splits == nullptr) return InvalidArgumentError("PlanSweep: missing inputs");
+    if (in_.spec == nullptr || in_.splits == nullptr)
+      return InvalidArgumentError("PlanSweep: missing inputs");
     if (in_.themes.empty()) return InvalidArgumentError("PlanSweep: the dataset has no themes");
-    if (spec_.augment_counts_size() == 0) return InvalidArgumentError("PlanSweep: no augment counts");
+    if (spec_.augment_counts_size() == 0)
+      return InvalidArgumentError("PlanSweep: no augment counts");
     if (spec_.classifiers_size() == 0) return InvalidArgumentError("PlanSweep: no classifiers");
     if (static_cast<int>(in_.splits->size()) != spec_.cv().repeats()) {
       return InvalidArgumentError("PlanSweep: " + std::to_string(in_.splits->size()) +
-                                  " fold splits for " + std::to_string(spec_.cv().repeats()) + " repeats");
+                                  " fold splits for " + std::to_string(spec_.cv().repeats()) +
+                                  " repeats");
     }
     for (const auto& split : *in_.splits) {
       if (split.num_folds != spec_.cv().folds()) {
@@ -103,9 +110,11 @@ class Planner {
                                     " folds, the spec " + std::to_string(spec_.cv().folds()));
       }
     }
-    const bool augmented = *std::max_element(spec_.augment_counts().begin(), spec_.augment_counts().end()) > 0;
+    const bool augmented =
+        *std::max_element(spec_.augment_counts().begin(), spec_.augment_counts().end()) > 0;
     if (augmented && (spec_.generators_size() == 0 || spec_.temperatures_size() == 0)) {
-      return InvalidArgumentError("PlanSweep: augment counts above 0 need generators and temperatures");
+      return InvalidArgumentError(
+          "PlanSweep: augment counts above 0 need generators and temperatures");
     }
     for (const auto& g : spec_.generators()) {
       if (!g.model_dir().empty() && !in_.model_identity.count(g.model_dir())) {
@@ -166,7 +175,8 @@ class Planner {
     return key;
   }
 
-  std::string AddGenerate(const v1::GeneratorSpec& g, double temperature, int32_t n_max, int r, int f) {
+  std::string AddGenerate(const v1::GeneratorSpec& g, double temperature, int32_t n_max, int r,
+                          int f) {
     const double t = GeneratorUsesTemperature(g.kind()) ? temperature : 0.0;
     v1::JobSpec job = NewJob(v1::GENERATE, r, f);
     job.set_code_version(ExecutorCodeVersion(g.kind()));
@@ -197,7 +207,8 @@ class Planner {
   }
 
   std::string AddTrainEvalJob(const v1::ClassifierSpec& c, const v1::GeneratorSpec* g,
-                              double temperature, int32_t n, const std::string& gen_key, int r, int f) {
+                              double temperature, int32_t n, const std::string& gen_key, int r,
+                              int f) {
     v1::JobSpec job = NewJob(v1::TRAIN_EVAL, r, f);
     job.set_code_version(ExecutorCodeVersion(c.kind()));
     *job.mutable_resources() = spec_.train_eval_resources();
@@ -221,8 +232,8 @@ class Planner {
     return AddJob(std::move(job), "train-" + h.HexDigest());
   }
 
-  void AddCell(const std::string& generator, double temperature, int32_t n, const std::string& classifier,
-               int r, int f, const std::string& key) {
+  void AddCell(const std::string& generator, double temperature, int32_t n,
+               const std::string& classifier, int r, int f, const std::string& key) {
     v1::SweepCell& cell = plan_.cells.emplace_back();
     cell.set_generator(generator);
     cell.set_temperature(temperature);
@@ -244,9 +255,10 @@ class Planner {
 
 std::string Plan::Summary() const {
   return std::to_string(naive_cells) + " grid cells (" + std::to_string(naive_jobs) +
-         " jobs if each ran alone) -> " + std::to_string(unique_jobs()) + " unique jobs: " +
-         std::to_string(generate_jobs) + " generate, " + std::to_string(train_eval_jobs) +
-         " train/eval (" + std::to_string(baseline_jobs) + " baselines)";
+         " jobs if each ran alone) -> " + std::to_string(unique_jobs()) +
+         " unique jobs: " + std::to_string(generate_jobs) + " generate, " +
+         std::to_string(train_eval_jobs) + " train/eval (" + std::to_string(baseline_jobs) +
+         " baselines)";
 }
 
 StatusOr<Plan> PlanSweep(const PlanInputs& inputs) { return Planner(inputs).Run(); }

@@ -1,5 +1,6 @@
 // Expands a sweep spec into the job DAG (docs/ARCHITECTURE.md, "The job DAG"):
-//   - one GENERATE job per (generator, temperature, repeat, fold) writing N_max = max(augment_counts)
+//   - one GENERATE job per (generator, temperature, repeat, fold) writing N_max =
+//   max(augment_counts)
 //     texts per theme from the fold's training part only; a generator that ignores temperature
 //     (eda) has one job for all temperatures;
 //   - one TRAIN_EVAL job per (classifier, generate job, n > 0), using the first n texts (prefix
@@ -27,15 +28,15 @@ struct PlanInputs {
   std::vector<std::string> themes;  // the dataset's themes, in label-index order
   std::string dataset_artifact;     // artifact ids the jobs refer to
   std::string folds_artifact;
-  const std::vector<FoldSplit>* splits = nullptr;  // one per CV repeat
+  const std::vector<FoldSplit>* splits = nullptr;     // one per CV repeat
   std::map<std::string, std::string> model_identity;  // model_dir -> ModelIdentity()
 };
 
 struct Plan {
-  std::vector<v1::JobSpec> jobs;    // unique jobs, generate jobs first, in a stable order
+  std::vector<v1::JobSpec> jobs;     // unique jobs, generate jobs first, in a stable order
   std::vector<v1::SweepCell> cells;  // the table's cells (baseline once per classifier and fold)
-  int64_t naive_cells = 0;   // generators × temperatures × counts × classifiers × folds × repeats
-  int64_t naive_jobs = 0;    // if every cell generated its own texts: train/eval + generate jobs
+  int64_t naive_cells = 0;  // generators × temperatures × counts × classifiers × folds × repeats
+  int64_t naive_jobs = 0;  // if every cell generated its own texts: train/eval + generate jobs
   int64_t generate_jobs = 0;
   int64_t train_eval_jobs = 0;  // baselines included
   int64_t baseline_jobs = 0;

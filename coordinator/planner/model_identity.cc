@@ -25,7 +25,8 @@ Status HashFile(const fs::path& path, uint64_t size, ContentHasher& h) {
     std::string buf(n, '\0');
     in.seekg(static_cast<std::streamoff>(offset));
     in.read(buf.data(), static_cast<std::streamsize>(n));
-    if (static_cast<uint64_t>(in.gcount()) != n) return DataLossError("short read from " + path.string());
+    if (static_cast<uint64_t>(in.gcount()) != n)
+      return DataLossError("short read from " + path.string());
     return buf;
   };
   if (size <= kSmallFileLimit) {
@@ -48,7 +49,8 @@ Status HashFile(const fs::path& path, uint64_t size, ContentHasher& h) {
   const uint64_t span = size - header_end;
   for (int i = 0; i < kSamples; ++i) {
     const uint64_t offset = header_end + (span - std::min(span, kSampleBytes)) * i / (kSamples - 1);
-    AUGSWEEP_ASSIGN_OR_RETURN(std::string sample, read_at(offset, std::min(kSampleBytes, size - offset)));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string sample,
+                              read_at(offset, std::min(kSampleBytes, size - offset)));
     h.Add("sample", sample);
   }
   return OkStatus();
@@ -58,7 +60,8 @@ Status HashFile(const fs::path& path, uint64_t size, ContentHasher& h) {
 
 StatusOr<std::string> ModelIdentity(const std::string& model_dir) {
   std::error_code ec;
-  if (!fs::is_directory(model_dir, ec)) return NotFoundError("model folder not found: " + model_dir);
+  if (!fs::is_directory(model_dir, ec))
+    return NotFoundError("model folder not found: " + model_dir);
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(model_dir, ec)) {
     if (entry.is_regular_file()) files.push_back(entry.path());

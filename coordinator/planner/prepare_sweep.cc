@@ -11,7 +11,8 @@ std::string DatasetArtifactId(const std::string& dataset_fingerprint) {
 
 std::string FoldsArtifactId(const std::vector<FoldSplit>& splits) {
   ContentHasher h;
-  for (const FoldSplit& split : splits) h.AddInt("repeat", split.repeat).Add("split", SplitDigest(split));
+  for (const FoldSplit& split : splits)
+    h.AddInt("repeat", split.repeat).Add("split", SplitDigest(split));
   return "folds-" + h.HexDigest();
 }
 
@@ -19,16 +20,19 @@ StatusOr<PreparedSweep> PrepareSweep(ParsedSpec parsed, std::string_view dataset
   PreparedSweep out;
   out.parsed = std::move(parsed);
   const v1::SweepSpec& spec = out.parsed.spec;
-  AUGSWEEP_ASSIGN_OR_RETURN(out.dataset, ParseDataset(dataset_bytes, ToDatasetOptions(spec.dataset())));
+  AUGSWEEP_ASSIGN_OR_RETURN(out.dataset,
+                            ParseDataset(dataset_bytes, ToDatasetOptions(spec.dataset())));
   out.dataset_fingerprint = DatasetFingerprint(out.dataset);
-  for (std::string& w : DatasetWarnings(spec, out.dataset)) out.parsed.warnings.push_back(std::move(w));
+  for (std::string& w : DatasetWarnings(spec, out.dataset))
+    out.parsed.warnings.push_back(std::move(w));
 
   std::vector<std::vector<int>> labels;
   labels.reserve(out.dataset.examples.size());
   for (const Example& e : out.dataset.examples) labels.push_back(e.labels);
   AUGSWEEP_ASSIGN_OR_RETURN(
-      out.splits, RepeatedStratifiedSplits(labels, static_cast<int>(out.dataset.themes.size()),
-                                           spec.cv().folds(), spec.cv().repeats(), spec.cv().seed()));
+      out.splits,
+      RepeatedStratifiedSplits(labels, static_cast<int>(out.dataset.themes.size()),
+                               spec.cv().folds(), spec.cv().repeats(), spec.cv().seed()));
 
   PlanInputs inputs;
   inputs.spec = &spec;

@@ -16,7 +16,7 @@
 namespace augsweep {
 
 struct PreparedSweep {
-  ParsedSpec parsed;   // spec and warnings, the dataset's warnings included
+  ParsedSpec parsed;  // spec and warnings, the dataset's warnings included
   Dataset dataset;
   std::string dataset_fingerprint;
   std::vector<FoldSplit> splits;  // one per CV repeat

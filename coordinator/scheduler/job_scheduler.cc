@@ -26,7 +26,9 @@ const std::string& ExecutorKindOf(const v1::JobSpec& job) {
                                     : job.train_eval().classifier().kind();
 }
 
-std::string ShortKey(const std::string& key) { return key.substr(0, std::min<size_t>(key.size(), 18)); }
+std::string ShortKey(const std::string& key) {
+  return key.substr(0, std::min<size_t>(key.size(), 18));
+}
 
 bool WorkerCanRun(const WorkerCapabilities& caps, const v1::JobSpec& job) {
   if (!caps.stages.count(StageOf(job))) return false;
@@ -60,28 +62,31 @@ Status JobScheduler::LoadState() {
   std::map<std::string, v1::JobRecord> jobs;
   std::map<std::string, std::vector<std::string>> dependents;
   Status parse_error;
-  AUGSWEEP_RETURN_IF_ERROR(store_->Scan(Family::kSweeps, "", [&](std::string_view key, std::string_view value) {
-    v1::SweepRecord sweep;
-    if (!sweep.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      parse_error = DataLossError("store: sweep record " + std::string(key) + " is corrupt");
-      return false;
-    }
-    sweeps[sweep.sweep_id()] = std::move(sweep);
-    return true;
-  }));
+  AUGSWEEP_RETURN_IF_ERROR(
+      store_->Scan(Family::kSweeps, "", [&](std::string_view key, std::string_view value) {
+        v1::SweepRecord sweep;
+        if (!sweep.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          parse_error = DataLossError("store: sweep record " + std::string(key) + " is corrupt");
+          return false;
+        }
+        sweeps[sweep.sweep_id()] = std::move(sweep);
+        return true;
+      }));
   AUGSWEEP_RETURN_IF_ERROR(parse_error);
   const int64_t grace = Now() + options_.lease_ms;
-  AUGSWEEP_RETURN_IF_ERROR(store_->Scan(Family::kJobs, "", [&](std::string_view key, std::string_view value) {
-    v1::JobRecord job;
-    if (!job.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      parse_error = DataLossError("store: job record " + std::string(key) + " is corrupt");
-      return false;
-    }
-    if (job.state() == v1::LEASED) job.set_lease_expires_unix_ms(std::max(job.lease_expires_unix_ms(), grace));
-    for (const auto& dep : job.spec().depends_on()) dependents[dep].push_back(job.spec().key());
-    jobs[job.spec().key()] = std::move(job);
-    return true;
-  }));
+  AUGSWEEP_RETURN_IF_ERROR(
+      store_->Scan(Family::kJobs, "", [&](std::string_view key, std::string_view value) {
+        v1::JobRecord job;
+        if (!job.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          parse_error = DataLossError("store: job record " + std::string(key) + " is corrupt");
+          return false;
+        }
+        if (job.state() == v1::LEASED)
+          job.set_lease_expires_unix_ms(std::max(job.lease_expires_unix_ms(), grace));
+        for (const auto& dep : job.spec().depends_on()) dependents[dep].push_back(job.spec().key());
+        jobs[job.spec().key()] = std::move(job);
+        return true;
+      }));
   AUGSWEEP_RETURN_IF_ERROR(parse_error);
   sweeps_ = std::move(sweeps);
   jobs_ = std::move(jobs);
@@ -116,8 +121,8 @@ Status JobScheduler::CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jo
   return OkStatus();
 }
 
-bool JobScheduler::DependenciesSucceeded(const v1::JobSpec& spec,
-                                         const std::map<std::string, v1::JobRecord>& pending) const {
+bool JobScheduler::DependenciesSucceeded(
+    const v1::JobSpec& spec, const std::map<std::string, v1::JobRecord>& pending) const {
   for (const auto& dep : spec.depends_on()) {
     auto p = pending.find(dep);
     const v1::JobRecord* record = p != pending.end() ? &p->second : nullptr;
@@ -131,7 +136,8 @@ bool JobScheduler::DependenciesSucceeded(const v1::JobSpec& spec,
   return true;
 }
 
-StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, const std::string& spec_yaml) {
+StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared,
+                                             const std::string& spec_yaml) {
   const Plan& plan = prepared.plan;
   if (plan.jobs.empty()) return InvalidArgumentError("the sweep has no jobs");
   // Artifacts first: content-addressed and idempotent, so a crash here leaves nothing visible.
@@ -139,8 +145,8 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, cons
   AUGSWEEP_RETURN_IF_ERROR(store_->PutArtifact(
       any_job.dataset_artifact(),
       DatasetToProto(prepared.dataset, prepared.dataset_fingerprint).SerializeAsString()));
-  AUGSWEEP_RETURN_IF_ERROR(
-      store_->PutArtifact(any_job.folds_artifact(), SplitsToProto(prepared.splits).SerializeAsString()));
+  AUGSWEEP_RETURN_IF_ERROR(store_->PutArtifact(any_job.folds_artifact(),
+                                               SplitsToProto(prepared.splits).SerializeAsString()));
 
   MutexLock lock(&mu_);
   const int64_t now = Now();
@@ -180,7 +186,8 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, cons
     if (existing != jobs_.end()) {
       record = existing->second;
       if (record.state() == v1::SUCCEEDED) ++outcome.jobs_already_done;
-      if (record.state() == v1::FAILED || record.state() == v1::BLOCKED || record.state() == v1::CANCELLED) {
+      if (record.state() == v1::FAILED || record.state() == v1::BLOCKED ||
+          record.state() == v1::CANCELLED) {
         record.set_failures(0);
         record.set_last_error("");
         record.set_state(v1::WAITING);
@@ -190,7 +197,8 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared, cons
       record.set_state(v1::WAITING);
       new_keys.push_back(spec.key());
     }
-    if (record.state() == v1::WAITING && DependenciesSucceeded(spec, pending)) record.set_state(v1::READY);
+    if (record.state() == v1::WAITING && DependenciesSucceeded(spec, pending))
+      record.set_state(v1::READY);
     record.add_sweep_ids(sweep.sweep_id());
     pending[spec.key()] = std::move(record);
   }
@@ -215,15 +223,17 @@ std::string JobScheduler::RegisterWorker(const WorkerRegistration& registration)
 }
 
 StatusOr<std::optional<JobLease>> JobScheduler::LeaseJob(const LeaseRequest& request) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(std::clamp<int64_t>(request.wait_ms, 0, GetTunables().lease_wait_max_ms));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::clamp<int64_t>(
+                                             request.wait_ms, 0, GetTunables().lease_wait_max_ms));
   workers_.Touch(request.worker_id, "", Now());
   MutexLock lock(&mu_);
   while (true) {
     ExpireLeasesLocked();
     for (const std::string& key : job_order_) {
       const v1::JobRecord& current = jobs_[key];
-      if (current.state() != v1::READY || !WorkerCanRun(request.capabilities, current.spec())) continue;
+      if (current.state() != v1::READY || !WorkerCanRun(request.capabilities, current.spec()))
+        continue;
       v1::JobRecord job = current;
       const int64_t now = Now();
       job.set_state(v1::LEASED);
@@ -276,7 +286,8 @@ HeartbeatAnswer JobScheduler::Heartbeat(const HeartbeatReport& report) {
     const std::string error = "exceeded its time limit of " +
                               std::to_string(job.spec().resources().time_limit_s()) + " s";
     RecordFailure(job, error, true, changed);
-    AddEvent(writes, "job " + ShortKey(job.spec().key()) + " attempt " + std::to_string(job.attempts()) + " " + error);
+    AddEvent(writes, "job " + ShortKey(job.spec().key()) + " attempt " +
+                         std::to_string(job.attempts()) + " " + error);
     changed.push_back(std::move(job));
     // If the store cannot write, the lease stays and the next heartbeat tries again.
     if (CommitJobs(writes, changed).ok()) {
@@ -341,8 +352,8 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
   WriteSet writes;
   // A result from any attempt that was handed out is as good as another (jobs are
   // deterministic), but only the first one counts.
-  if (current.state() == v1::SUCCEEDED || current.state() == v1::CANCELLED ||
-      attempt.attempt < 1 || attempt.attempt > current.attempts()) {
+  if (current.state() == v1::SUCCEEDED || current.state() == v1::CANCELLED || attempt.attempt < 1 ||
+      attempt.attempt > current.attempts()) {
     AddEvent(writes, "job " + ShortKey(attempt.job_key) + ": ignored completion of attempt " +
                          std::to_string(attempt.attempt) + " from " + attempt.worker_id +
                          " (job is " + v1::JobState_Name(current.state()) + ")");
@@ -389,15 +400,17 @@ StatusOr<bool> JobScheduler::FailJob(const Failure& failure) {
   const AttemptRef& attempt = failure.attempt;
   workers_.Touch(attempt.worker_id, "", Now());
   MutexLock lock(&mu_);
-  if (!jobs_.count(attempt.job_key)) return NotFoundError("FailJob: unknown job " + attempt.job_key);
+  if (!jobs_.count(attempt.job_key))
+    return NotFoundError("FailJob: unknown job " + attempt.job_key);
   const v1::JobRecord* current = CurrentLease(attempt);
   if (current == nullptr) return false;  // a stale report: that lease is gone already
   v1::JobRecord job = *current;
   WriteSet writes;
   std::vector<v1::JobRecord> changed;
   RecordFailure(job, failure.error, failure.retryable, changed);
-  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " + std::to_string(attempt.attempt) +
-                       " failed on " + attempt.worker_id + ": " + failure.error);
+  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " +
+                       std::to_string(attempt.attempt) + " failed on " + attempt.worker_id + ": " +
+                       failure.error);
   const bool will_retry = job.state() == v1::READY;
   changed.push_back(std::move(job));
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
@@ -409,15 +422,16 @@ StatusOr<bool> JobScheduler::FailJob(const Failure& failure) {
 Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
   workers_.Touch(attempt.worker_id, "", Now());
   MutexLock lock(&mu_);
-  if (!jobs_.count(attempt.job_key)) return NotFoundError("GiveBackLease: unknown job " + attempt.job_key);
+  if (!jobs_.count(attempt.job_key))
+    return NotFoundError("GiveBackLease: unknown job " + attempt.job_key);
   const v1::JobRecord* current = CurrentLease(attempt);
   if (current == nullptr) return OkStatus();  // that lease is gone already
   v1::JobRecord job = *current;
   job.set_state(v1::READY);
   job.set_worker_id("");
   WriteSet writes;
-  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " + std::to_string(attempt.attempt) +
-                       " given back by " + attempt.worker_id);
+  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " +
+                       std::to_string(attempt.attempt) + " given back by " + attempt.worker_id);
   std::vector<v1::JobRecord> changed{std::move(job)};
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
   progress_.erase(attempt.job_key);
@@ -450,7 +464,8 @@ void JobScheduler::ExpireLeasesLocked() {
 }
 
 SweepProgress JobScheduler::ProgressLocked(const v1::SweepRecord& sweep) const {
-  const int32_t active = workers_.CountActive(Now(), ActiveWindowMs(options_.heartbeat_interval_ms));
+  const int32_t active =
+      workers_.CountActive(Now(), ActiveWindowMs(options_.heartbeat_interval_ms));
   return ComputeSweepProgress(sweep, jobs_, progress_, durations_, active);
 }
 
@@ -465,9 +480,8 @@ std::vector<SweepProgress> JobScheduler::ListSweeps() {
   MutexLock lock(&mu_);
   std::vector<SweepProgress> out;
   for (const auto& [id, sweep] : sweeps_) out.push_back(ProgressLocked(sweep));
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.submitted_unix_ms < b.submitted_unix_ms;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.submitted_unix_ms < b.submitted_unix_ms; });
   return out;
 }
 
@@ -476,7 +490,8 @@ StatusOr<CellResult> JobScheduler::MacroAucLocked(const std::string& job_key) {
   if (cached != macro_auc_cache_.end()) return CellResult{true, cached->second};
   auto job = jobs_.find(job_key);
   if (job == jobs_.end() || job->second.state() != v1::SUCCEEDED) return CellResult{};
-  AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_->Get(Family::kResults, job_key));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                            store_->Get(Family::kResults, job_key));
   v1::JobResult result;
   if (!bytes || !result.ParseFromString(*bytes)) {
     return DataLossError("store: result of " + job_key + " is missing or corrupt");
@@ -496,8 +511,9 @@ StatusOr<SweepCells> JobScheduler::GetResults(const std::string& sweep_id) {
   out.sweep_id = sweep_id;
   for (const auto& c : sweep.spec().classifiers()) out.classifiers.push_back(c.name());
   for (const v1::SweepCell& cell : sweep.cells()) {
-    CellOutcome outcome{cell.classifier(), cell.generator(), cell.temperature(), cell.augment_count(),
-                        cell.repeat(), cell.fold(), cell.job_key(), CellResult{}};
+    CellOutcome outcome{cell.classifier(),    cell.generator(), cell.temperature(),
+                        cell.augment_count(), cell.repeat(),    cell.fold(),
+                        cell.job_key(),       CellResult{}};
     AUGSWEEP_ASSIGN_OR_RETURN(outcome.result, MacroAucLocked(cell.job_key()));
     out.cells.push_back(std::move(outcome));
   }
@@ -537,7 +553,8 @@ StatusOr<int32_t> JobScheduler::RetryFailed(const std::string& sweep_id) {
   MutexLock lock(&mu_);
   auto it = sweeps_.find(sweep_id);
   if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
-  if (it->second.cancelled()) return FailedPreconditionError("sweep " + sweep_id + " was cancelled");
+  if (it->second.cancelled())
+    return FailedPreconditionError("sweep " + sweep_id + " was cancelled");
   std::map<std::string, v1::JobRecord> pending;  // job_keys lists generate jobs first
   for (const std::string& key : it->second.job_keys()) {
     const v1::JobRecord& job = jobs_[key];

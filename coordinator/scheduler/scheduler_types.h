@@ -65,7 +65,7 @@ struct HeartbeatAnswer {
 struct Completion {
   AttemptRef attempt;  // any attempt that was handed out counts; only the first result is kept
   std::optional<JobStage> result_stage;  // the outcome the result carries; nullopt: none
-  std::string result;                     // the serialized augsweep.v1.JobResult, stored as is
+  std::string result;                    // the serialized augsweep.v1.JobResult, stored as is
 };
 
 struct Failure {

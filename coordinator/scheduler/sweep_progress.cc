@@ -17,14 +17,29 @@ std::string ShortKey(const std::string& key) {
 
 void Count(v1::JobState state, StageCounts& c) {
   switch (state) {
-    case v1::WAITING: ++c.waiting; break;
-    case v1::READY: ++c.ready; break;
-    case v1::LEASED: ++c.leased; break;
-    case v1::SUCCEEDED: ++c.succeeded; break;
-    case v1::FAILED: ++c.failed; break;
-    case v1::BLOCKED: ++c.blocked; break;
-    case v1::CANCELLED: ++c.cancelled; break;
-    default: break;
+    case v1::WAITING:
+      ++c.waiting;
+      break;
+    case v1::READY:
+      ++c.ready;
+      break;
+    case v1::LEASED:
+      ++c.leased;
+      break;
+    case v1::SUCCEEDED:
+      ++c.succeeded;
+      break;
+    case v1::FAILED:
+      ++c.failed;
+      break;
+    case v1::BLOCKED:
+      ++c.blocked;
+      break;
+    case v1::CANCELLED:
+      ++c.cancelled;
+      break;
+    default:
+      break;
   }
 }
 

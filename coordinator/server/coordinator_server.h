@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "common/status.h"
 #include "common/mutex.h"
+#include "common/status.h"
 #include "coordinator/scheduler/job_scheduler.h"
 #include "coordinator/store/store.h"
 

@@ -36,7 +36,8 @@ grpc::Status ReceiveArtifact(Store& store, grpc::ServerReader<v1::ArtifactChunk>
                              v1::PutArtifactResponse* response) {
   v1::ArtifactChunk chunk;
   if (!reader->Read(&chunk) || chunk.artifact_id().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "PutArtifact: the first chunk must name the artifact");
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "PutArtifact: the first chunk must name the artifact");
   }
   ArtifactWriter writer = store.BeginArtifact(chunk.artifact_id());
   const std::string id = chunk.artifact_id();
@@ -44,15 +45,17 @@ grpc::Status ReceiveArtifact(Store& store, grpc::ServerReader<v1::ArtifactChunk>
   while (true) {
     if (chunk.offset() != expected_offset) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "PutArtifact " + id + ": chunk at offset " + std::to_string(chunk.offset()) +
-                              ", expected " + std::to_string(expected_offset));
+                          "PutArtifact " + id + ": chunk at offset " +
+                              std::to_string(chunk.offset()) + ", expected " +
+                              std::to_string(expected_offset));
     }
     Status s = writer.Append(chunk.data());
     if (!s.ok()) return ToGrpc(s);
     expected_offset += chunk.data().size();
     if (chunk.last()) break;
     if (!reader->Read(&chunk)) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "PutArtifact " + id + ": stream ended before the last chunk");
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "PutArtifact " + id + ": stream ended before the last chunk");
     }
   }
   Status s = writer.Finish(chunk.sha256());

@@ -13,11 +13,16 @@ AttemptRef Attempt(const std::string& worker_id, const std::string& job_key, int
 
 v1::SweepState ToProto(SweepState state) {
   switch (state) {
-    case SweepState::kPending: return v1::SWEEP_STATE_PENDING;
-    case SweepState::kRunning: return v1::SWEEP_STATE_RUNNING;
-    case SweepState::kSucceeded: return v1::SWEEP_STATE_SUCCEEDED;
-    case SweepState::kFailed: return v1::SWEEP_STATE_FAILED;
-    case SweepState::kCancelled: return v1::SWEEP_STATE_CANCELLED;
+    case SweepState::kPending:
+      return v1::SWEEP_STATE_PENDING;
+    case SweepState::kRunning:
+      return v1::SWEEP_STATE_RUNNING;
+    case SweepState::kSucceeded:
+      return v1::SWEEP_STATE_SUCCEEDED;
+    case SweepState::kFailed:
+      return v1::SWEEP_STATE_FAILED;
+    case SweepState::kCancelled:
+      return v1::SWEEP_STATE_CANCELLED;
   }
   return v1::SWEEP_STATE_PENDING;
 }
@@ -27,7 +32,8 @@ v1::SweepState ToProto(SweepState state) {
 WorkerCapabilities FromProto(const v1::WorkerCapabilities& caps) {
   WorkerCapabilities out;
   for (int kind : caps.job_kinds()) {
-    if (kind == v1::GENERATE || kind == v1::TRAIN_EVAL) out.stages.insert(StageOf(static_cast<v1::JobKind>(kind)));
+    if (kind == v1::GENERATE || kind == v1::TRAIN_EVAL)
+      out.stages.insert(StageOf(static_cast<v1::JobKind>(kind)));
   }
   out.executor_kinds.insert(caps.executor_kinds().begin(), caps.executor_kinds().end());
   out.device = caps.device();
@@ -36,7 +42,8 @@ WorkerCapabilities FromProto(const v1::WorkerCapabilities& caps) {
 }
 
 WorkerRegistration FromProto(const v1::RegisterWorkerRequest& request) {
-  return WorkerRegistration{request.hostname(), request.slurm_job_id(), FromProto(request.capabilities())};
+  return WorkerRegistration{request.hostname(), request.slurm_job_id(),
+                            FromProto(request.capabilities())};
 }
 
 LeaseRequest FromProto(const v1::LeaseJobRequest& request) {
@@ -49,8 +56,8 @@ HeartbeatReport FromProto(const v1::HeartbeatRequest& request) {
 }
 
 Failure FromProto(const v1::FailJobRequest& request) {
-  return Failure{Attempt(request.worker_id(), request.job_key(), request.attempt()), request.error(),
-                 request.retryable()};
+  return Failure{Attempt(request.worker_id(), request.job_key(), request.attempt()),
+                 request.error(), request.retryable()};
 }
 
 AttemptRef FromProto(const v1::GiveBackLeaseRequest& request) {

@@ -4,9 +4,9 @@
 
 #include "common/sha256.h"
 #include "coordinator/planner/prepare_sweep.h"
-#include "rpc/grpc_status.h"
 #include "coordinator/service/result_aggregation.h"
 #include "coordinator/service/scheduler_protos.h"
+#include "rpc/grpc_status.h"
 
 namespace augsweep {
 namespace {
@@ -14,16 +14,17 @@ namespace {
 constexpr uint64_t kMaxDatasetBytes = uint64_t{1} << 30;
 
 // Reads the header and the dataset's chunks; checks size and checksum.
-Status ReadSubmission(grpc::ServerReader<v1::SubmitSweepRequest>* reader, v1::SubmitSweepHeader* header,
-                      std::string* dataset) {
+Status ReadSubmission(grpc::ServerReader<v1::SubmitSweepRequest>* reader,
+                      v1::SubmitSweepHeader* header, std::string* dataset) {
   v1::SubmitSweepRequest message;
   if (!reader->Read(&message) || !message.has_header()) {
     return InvalidArgumentError("SubmitSweep: the first message must be the header");
   }
   *header = message.header();
   if (header->dataset_size() > kMaxDatasetBytes) {
-    return InvalidArgumentError("SubmitSweep: the dataset is " + std::to_string(header->dataset_size()) +
-                                " bytes; at most " + std::to_string(kMaxDatasetBytes) + " are accepted");
+    return InvalidArgumentError("SubmitSweep: the dataset is " +
+                                std::to_string(header->dataset_size()) + " bytes; at most " +
+                                std::to_string(kMaxDatasetBytes) + " are accepted");
   }
   dataset->reserve(header->dataset_size());
   while (reader->Read(&message)) {
@@ -34,15 +35,18 @@ Status ReadSubmission(grpc::ServerReader<v1::SubmitSweepRequest>* reader, v1::Su
     dataset->append(message.dataset_chunk().data());
     if (dataset->size() > header->dataset_size()) break;
   }
-  if (dataset->size() != header->dataset_size() || Sha256Hex(*dataset) != header->dataset_sha256()) {
-    return DataLossError("SubmitSweep: the dataset arrived damaged (size or sha256 differ); submit again");
+  if (dataset->size() != header->dataset_size() ||
+      Sha256Hex(*dataset) != header->dataset_sha256()) {
+    return DataLossError(
+        "SubmitSweep: the dataset arrived damaged (size or sha256 differ); submit again");
   }
   return OkStatus();
 }
 
 }  // namespace
 
-grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*, grpc::ServerReader<v1::SubmitSweepRequest>* reader,
+grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*,
+                                           grpc::ServerReader<v1::SubmitSweepRequest>* reader,
                                            v1::SubmitSweepResponse* response) {
   v1::SubmitSweepHeader header;
   std::string dataset;
@@ -59,8 +63,10 @@ grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*, grpc::ServerRea
   response->set_unique_jobs(outcome->unique_jobs);
   response->set_jobs_already_done(outcome->jobs_already_done);
   for (const auto& w : prepared->parsed.warnings) response->add_warnings(w);
-  if (log_) std::cerr << "coordinator: sweep " << outcome->sweep_id << " (" << header.spec().name() << ") submitted, "
-            << outcome->unique_jobs << " jobs, " << outcome->jobs_already_done << " already done\n";
+  if (log_)
+    std::cerr << "coordinator: sweep " << outcome->sweep_id << " (" << header.spec().name()
+              << ") submitted, " << outcome->unique_jobs << " jobs, " << outcome->jobs_already_done
+              << " already done\n";
   return grpc::Status::OK;
 }
 
@@ -74,11 +80,13 @@ grpc::Status SweepServiceImpl::GetStatus(grpc::ServerContext*, const v1::GetStat
 
 grpc::Status SweepServiceImpl::ListSweeps(grpc::ServerContext*, const v1::ListSweepsRequest*,
                                           v1::ListSweepsResponse* response) {
-  for (const SweepProgress& progress : scheduler_->ListSweeps()) *response->add_sweeps() = ToProto(progress);
+  for (const SweepProgress& progress : scheduler_->ListSweeps())
+    *response->add_sweeps() = ToProto(progress);
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext*, const v1::GetResultsRequest* request,
+grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext*,
+                                          const v1::GetResultsRequest* request,
                                           v1::GetResultsResponse* response) {
   StatusOr<SweepCells> cells = scheduler_->GetResults(request->sweep_id());
   if (!cells.ok()) return ToGrpc(cells.status());
@@ -86,7 +94,8 @@ grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext*, const v1::GetRes
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::CancelSweep(grpc::ServerContext*, const v1::CancelSweepRequest* request,
+grpc::Status SweepServiceImpl::CancelSweep(grpc::ServerContext*,
+                                           const v1::CancelSweepRequest* request,
                                            v1::CancelSweepResponse* response) {
   StatusOr<int32_t> n = scheduler_->CancelSweep(request->sweep_id());
   if (!n.ok()) return ToGrpc(n.status());
@@ -94,7 +103,8 @@ grpc::Status SweepServiceImpl::CancelSweep(grpc::ServerContext*, const v1::Cance
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::RetryFailed(grpc::ServerContext*, const v1::RetryFailedRequest* request,
+grpc::Status SweepServiceImpl::RetryFailed(grpc::ServerContext*,
+                                           const v1::RetryFailedRequest* request,
                                            v1::RetryFailedResponse* response) {
   StatusOr<int32_t> n = scheduler_->RetryFailed(request->sweep_id());
   if (!n.ok()) return ToGrpc(n.status());
@@ -104,7 +114,8 @@ grpc::Status SweepServiceImpl::RetryFailed(grpc::ServerContext*, const v1::Retry
 
 grpc::Status SweepServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
                                            v1::ListWorkersResponse* response) {
-  for (const WorkerEntry& worker : scheduler_->ListWorkers()) *response->add_workers() = ToProto(worker);
+  for (const WorkerEntry& worker : scheduler_->ListWorkers())
+    *response->add_workers() = ToProto(worker);
   return grpc::Status::OK;
 }
 

@@ -13,7 +13,8 @@ class SweepServiceImpl final : public v1::SweepService::Service {
   // `log`: one stderr line per notable event (submissions, registrations, ignored duplicates).
   SweepServiceImpl(JobScheduler* scheduler, bool log) : scheduler_(scheduler), log_(log) {}
 
-  grpc::Status SubmitSweep(grpc::ServerContext* context, grpc::ServerReader<v1::SubmitSweepRequest>* reader,
+  grpc::Status SubmitSweep(grpc::ServerContext* context,
+                           grpc::ServerReader<v1::SubmitSweepRequest>* reader,
                            v1::SubmitSweepResponse* response) override;
   grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetStatusRequest* request,
                          v1::SweepStatus* response) override;

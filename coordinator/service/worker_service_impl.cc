@@ -3,17 +3,19 @@
 #include <iostream>
 
 #include "coordinator/service/artifact_streams.h"
-#include "rpc/grpc_status.h"
 #include "coordinator/service/scheduler_protos.h"
+#include "rpc/grpc_status.h"
 
 namespace augsweep {
 
-grpc::Status WorkerServiceImpl::RegisterWorker(grpc::ServerContext*, const v1::RegisterWorkerRequest* request,
+grpc::Status WorkerServiceImpl::RegisterWorker(grpc::ServerContext*,
+                                               const v1::RegisterWorkerRequest* request,
                                                v1::RegisterWorkerResponse* response) {
   response->set_worker_id(scheduler_->RegisterWorker(FromProto(*request)));
   response->set_heartbeat_interval_ms(scheduler_->options().heartbeat_interval_ms);
-  if (log_) std::cerr << "coordinator: worker " << response->worker_id() << " registered ("
-            << request->capabilities().device() << ")\n";
+  if (log_)
+    std::cerr << "coordinator: worker " << response->worker_id() << " registered ("
+              << request->capabilities().device() << ")\n";
   return grpc::Status::OK;
 }
 
@@ -36,14 +38,16 @@ grpc::Status WorkerServiceImpl::Heartbeat(grpc::ServerContext*, const v1::Heartb
   return grpc::Status::OK;
 }
 
-grpc::Status WorkerServiceImpl::CompleteJob(grpc::ServerContext*, const v1::CompleteJobRequest* request,
+grpc::Status WorkerServiceImpl::CompleteJob(grpc::ServerContext*,
+                                            const v1::CompleteJobRequest* request,
                                             v1::CompleteJobResponse* response) {
   StatusOr<bool> accepted = scheduler_->CompleteJob(FromProto(*request));
   if (!accepted.ok()) return ToGrpc(accepted.status());
   response->set_accepted(*accepted);
   if (!*accepted && log_) {
     std::cerr << "coordinator: ignored a duplicate completion of " << request->result().job_key()
-              << " attempt " << request->result().attempt() << " from " << request->worker_id() << "\n";
+              << " attempt " << request->result().attempt() << " from " << request->worker_id()
+              << "\n";
   }
   return grpc::Status::OK;
 }
@@ -56,17 +60,20 @@ grpc::Status WorkerServiceImpl::FailJob(grpc::ServerContext*, const v1::FailJobR
   return grpc::Status::OK;
 }
 
-grpc::Status WorkerServiceImpl::GiveBackLease(grpc::ServerContext*, const v1::GiveBackLeaseRequest* request,
+grpc::Status WorkerServiceImpl::GiveBackLease(grpc::ServerContext*,
+                                              const v1::GiveBackLeaseRequest* request,
                                               v1::GiveBackLeaseResponse*) {
   return ToGrpc(scheduler_->GiveBackLease(FromProto(*request)));
 }
 
-grpc::Status WorkerServiceImpl::GetArtifact(grpc::ServerContext*, const v1::GetArtifactRequest* request,
+grpc::Status WorkerServiceImpl::GetArtifact(grpc::ServerContext*,
+                                            const v1::GetArtifactRequest* request,
                                             grpc::ServerWriter<v1::ArtifactChunk>* writer) {
   return ServeArtifact(*store_, *request, writer);
 }
 
-grpc::Status WorkerServiceImpl::PutArtifact(grpc::ServerContext*, grpc::ServerReader<v1::ArtifactChunk>* reader,
+grpc::Status WorkerServiceImpl::PutArtifact(grpc::ServerContext*,
+                                            grpc::ServerReader<v1::ArtifactChunk>* reader,
                                             v1::PutArtifactResponse* response) {
   return ReceiveArtifact(*store_, reader, response);
 }

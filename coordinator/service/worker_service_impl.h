@@ -15,7 +15,8 @@ class WorkerServiceImpl final : public v1::WorkerService::Service {
   WorkerServiceImpl(Store* store, JobScheduler* scheduler, bool log)
       : store_(store), scheduler_(scheduler), log_(log) {}
 
-  grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
+  grpc::Status RegisterWorker(grpc::ServerContext* context,
+                              const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
   grpc::Status LeaseJob(grpc::ServerContext* context, const v1::LeaseJobRequest* request,
                         v1::LeaseJobResponse* response) override;
@@ -29,7 +30,8 @@ class WorkerServiceImpl final : public v1::WorkerService::Service {
                              v1::GiveBackLeaseResponse* response) override;
   grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
                            grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
-  grpc::Status PutArtifact(grpc::ServerContext* context, grpc::ServerReader<v1::ArtifactChunk>* reader,
+  grpc::Status PutArtifact(grpc::ServerContext* context,
+                           grpc::ServerReader<v1::ArtifactChunk>* reader,
                            v1::PutArtifactResponse* response) override;
 
  private:

@@ -70,7 +70,8 @@ TEST_P(HfTinyLayoutTest, RebuildsEveryGoldenBatch) {
     const bool has_types = batch.contains("token_type_ids");
     std::vector<Ids> texts;
     for (size_t r = 0; r < batch["input_ids"].size(); ++r) {
-      texts.push_back(TextOf(c.family, c.special, batch["input_ids"][r], batch["attention_mask"][r]));
+      texts.push_back(
+          TextOf(c.family, c.special, batch["input_ids"][r], batch["attention_mask"][r]));
     }
     auto laid_out =
         LayOutClassifierBatch(c.family, c.special, texts, ClassifierInputOptions{128, false});
@@ -143,9 +144,9 @@ TEST_F(BertGoldenBatchTest, DynamicPaddingAndTruncation) {
 TEST_F(BertGoldenBatchTest, OneExampleAtATime) {
   // What the executor calls per text: ids with special tokens, unpadded.
   const json& truncation = golden_["batch_truncation"];
-  auto single =
-      EncodeClassifierInput(*tokenizer_, EncoderFamily::kDistilBert, truncation["texts"][1].get<std::string>(),
-                            truncation["max_length"].get<int>());
+  auto single = EncodeClassifierInput(*tokenizer_, EncoderFamily::kDistilBert,
+                                      truncation["texts"][1].get<std::string>(),
+                                      truncation["max_length"].get<int>());
   ASSERT_TRUE(single.ok()) << single.status().ToString();
   EXPECT_EQ(single->ids, truncation["input_ids"][1].get<std::vector<int32_t>>());
   EXPECT_TRUE(single->token_type_ids.empty());

@@ -1,6 +1,8 @@
 // Tests for worker/runtime/cpu_linear: SmallBatchLinear against at::linear for shapes that hit
 // every kernel variant (1..4 weight rows per block, 1..6 rows of x per pass, K not a multiple of
 // the vector width), for each instruction set this CPU has, and the cases where it must decline.
+#include "worker/runtime/cpu_linear.h"
+
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
@@ -11,8 +13,6 @@
 
 #include <string>
 #include <vector>
-
-#include "worker/runtime/cpu_linear.h"
 
 namespace augsweep::llama_internal {
 namespace {
@@ -30,7 +30,8 @@ class CpuLinearTest : public ::testing::TestWithParam<CpuLinearIsa> {
     return SmallBatchLinear(x, w, bias, GetParam());
   }
   bool Available() {
-    at::Tensor probe = SmallBatchLinear(at::randn({1, 8}), at::randn({4, 8}), at::Tensor(), GetParam());
+    at::Tensor probe =
+        SmallBatchLinear(at::randn({1, 8}), at::randn({4, 8}), at::Tensor(), GetParam());
     return probe.defined();
   }
 };
@@ -43,7 +44,8 @@ TEST_P(CpuLinearTest, MatchesLinearOnEveryBlockShape) {
     for (int64_t n : {1, 3, 4, 5, 8, 13, 64}) {
       for (int64_t k : {1, 7, 8, 9, 16, 33, 100}) {
         const at::Tensor x = at::randn({m, k}), w = at::randn({n, k}), b = at::randn({n});
-        SCOPED_TRACE("m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k));
+        SCOPED_TRACE("m=" + std::to_string(m) + " n=" + std::to_string(n) +
+                     " k=" + std::to_string(k));
         const at::Tensor y = Run(x, w, at::Tensor());
         ASSERT_TRUE(y.defined());
         ASSERT_EQ(y.sizes(), (std::vector<int64_t>{m, n}));
@@ -80,7 +82,8 @@ TEST_P(CpuLinearTest, DeclinesWhatItDoesNotHandle) {
                    .defined());
   // Other dtypes, strides and shapes.
   EXPECT_FALSE(Run(at::randn({2, 32}).to(at::kDouble), w.to(at::kDouble), at::Tensor()).defined());
-  EXPECT_FALSE(Run(at::randn({2, 32}).to(at::kBFloat16), w.to(at::kBFloat16), at::Tensor()).defined());
+  EXPECT_FALSE(
+      Run(at::randn({2, 32}).to(at::kBFloat16), w.to(at::kBFloat16), at::Tensor()).defined());
   EXPECT_FALSE(Run(at::randn({32, 2}).t(), w, at::Tensor()).defined());  // not contiguous
   EXPECT_FALSE(Run(at::randn({2, 31}), w, at::Tensor()).defined());      // K mismatch
   EXPECT_FALSE(Run(at::randn({2, 2, 32}), w, at::Tensor()).defined());   // not 2-D
@@ -91,7 +94,8 @@ TEST_P(CpuLinearTest, DeclinesWhatItDoesNotHandle) {
 INSTANTIATE_TEST_SUITE_P(Isa, CpuLinearTest,
                          ::testing::Values(CpuLinearIsa::kAvx2, CpuLinearIsa::kAvx512),
                          [](const ::testing::TestParamInfo<CpuLinearIsa>& test) {
-                           return std::string(test.param == CpuLinearIsa::kAvx2 ? "Avx2" : "Avx512");
+                           return std::string(test.param == CpuLinearIsa::kAvx2 ? "Avx2"
+                                                                                : "Avx512");
                          });
 
 }  // namespace

@@ -20,7 +20,8 @@ std::vector<CsvRecord> ReadAll(std::string_view content, Status* status) {
 
 TEST(CsvReaderTest, QuotedFieldsWithCommaNewlineAndDoubledQuote) {
   Status status;
-  auto records = ReadAll("a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\nsecond line\"\n2,plain,\"\"\n", &status);
+  auto records =
+      ReadAll("a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\nsecond line\"\n2,plain,\"\"\n", &status);
   ASSERT_TRUE(status.ok()) << status.ToString();
   ASSERT_EQ(records.size(), 3u);
   EXPECT_THAT(records[0].fields, ElementsAre("a", "b", "c"));
@@ -109,7 +110,8 @@ TEST(CsvTableTest, DuplicateHeaderNames) {
   auto table = ReadCsvTable("id,text,id\n1,a,2\n", "t.csv");
   ASSERT_FALSE(table.ok());
   EXPECT_EQ(table.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(table.status().message(), HasSubstr("line 1: duplicate column name \"id\" (columns 1 and 3)"));
+  EXPECT_THAT(table.status().message(),
+              HasSubstr("line 1: duplicate column name \"id\" (columns 1 and 3)"));
 }
 
 TEST(CsvTableTest, EmptyFile) {

@@ -31,7 +31,8 @@ DatasetOptions JsonlOptions() {
 }
 
 // Parses and expects InvalidArgument whose message contains every one of `parts`.
-void ExpectInvalid(std::string_view content, const DatasetOptions& options, std::vector<std::string> parts) {
+void ExpectInvalid(std::string_view content, const DatasetOptions& options,
+                   std::vector<std::string> parts) {
   auto result = ParseDataset(content, options);
   ASSERT_FALSE(result.ok()) << "parsed although it should not:\n" << content;
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument) << result.status().ToString();
@@ -77,7 +78,8 @@ TEST(DatasetCsvTest, DeclaredThemesKeepTheirOrder) {
 }
 
 TEST(DatasetCsvTest, InferredThemesAreSorted) {
-  auto dataset = ParseDataset("id,text,labels\n1,t,pay\n2,u,culture;Zeta\n3,v,alpha\n", CsvOptions());
+  auto dataset =
+      ParseDataset("id,text,labels\n1,t,pay\n2,u,culture;Zeta\n3,v,alpha\n", CsvOptions());
   ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
   EXPECT_THAT(dataset->themes, ElementsAre("Zeta", "alpha", "culture", "pay"));  // byte order
   EXPECT_THAT(dataset->examples[1].labels, ElementsAre(0, 2));
@@ -87,8 +89,8 @@ TEST(DatasetCsvTest, LabelColumns) {
   DatasetOptions options = CsvOptions();
   options.label_field.clear();
   options.label_columns = {"workload", "mentoring"};
-  auto dataset = ParseDataset(
-      "id,text,workload,mentoring\n1,a,1,0\n2,b, TRUE ,1\n3,c,false,True\n", options);
+  auto dataset =
+      ParseDataset("id,text,workload,mentoring\n1,a,1,0\n2,b, TRUE ,1\n3,c,false,True\n", options);
   ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
   EXPECT_THAT(dataset->themes, ElementsAre("mentoring", "workload"));
   EXPECT_THAT(dataset->examples[0].labels, ElementsAre(1));
@@ -109,9 +111,11 @@ TEST(DatasetCsvTest, IdsDefaultToRowNumbers) {
 
 TEST(DatasetJsonlTest, ArraysStringsIntegerIdsAndBlankLines) {
   const std::string jsonl =
-      "{\"id\": 7, \"text\": \"Too many shifts\", \"labels\": [\"workload\", \"staffing\", \"workload\"]}\n"
+      "{\"id\": 7, \"text\": \"Too many shifts\", \"labels\": [\"workload\", \"staffing\", "
+      "\"workload\"]}\n"
       "\n"
-      "{\"id\": \"x-2\", \"text\": \"caf\\u00e9 talk\", \"labels\": \" mentoring \", \"extra\": {\"a\": [1]}}\r\n"
+      "{\"id\": \"x-2\", \"text\": \"caf\\u00e9 talk\", \"labels\": \" mentoring \", \"extra\": "
+      "{\"a\": [1]}}\r\n"
       "   \n";
   auto dataset = ParseDataset(jsonl, JsonlOptions());
   ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
@@ -149,7 +153,8 @@ TEST(DatasetFingerprintTest, StableAndSensitiveToText) {
 
   // Same data as JSONL, with different line positions: same fingerprint.
   auto j = ParseDataset(
-      "\n{\"id\":\"1\",\"text\":\"alpha\",\"labels\":[\"a\"]}\n{\"id\":\"2\",\"text\":\"beta\",\"labels\":[\"a\",\"b\"]}\n",
+      "\n{\"id\":\"1\",\"text\":\"alpha\",\"labels\":[\"a\"]}\n{\"id\":\"2\",\"text\":\"beta\","
+      "\"labels\":[\"a\",\"b\"]}\n",
       JsonlOptions());
   ASSERT_TRUE(j.ok()) << j.status().ToString();
   EXPECT_EQ(DatasetFingerprint(*j), fp);
@@ -169,8 +174,9 @@ TEST(DatasetFingerprintTest, StableAndSensitiveToText) {
 
 TEST(DatasetLoadTest, ReadsFileAndReportsMissingFile) {
   const auto dir = std::filesystem::temp_directory_path() /
-                   ("augsweep_dataset_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                    "_" + std::to_string(std::random_device{}()));
+                   ("augsweep_dataset_test_" +
+                    std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+                    std::to_string(std::random_device{}()));
   std::filesystem::create_directories(dir);
   DatasetOptions options = CsvOptions();
   options.path = (dir / "survey.csv").string();
@@ -212,7 +218,8 @@ TEST(DatasetErrorsTest, InvalidUtf8InJsonlLabels) {
 }
 
 TEST(DatasetErrorsTest, EmptyAndWhitespaceText) {
-  ExpectInvalid("id,text,labels\n1,ok,a\n2,,a\n", CsvOptions(), {"row 2 (line 3): field \"text\": empty text"});
+  ExpectInvalid("id,text,labels\n1,ok,a\n2,,a\n", CsvOptions(),
+                {"row 2 (line 3): field \"text\": empty text"});
   ExpectInvalid("id,text,labels\n1,\"  \n\t\",a\n", CsvOptions(),
                 {"row 1 (line 2): field \"text\": text is only whitespace"});
   ExpectInvalid("{\"id\":1,\"text\":\" \\u00a0 \",\"labels\":\"a\"}\n", JsonlOptions(),
@@ -220,9 +227,10 @@ TEST(DatasetErrorsTest, EmptyAndWhitespaceText) {
 }
 
 TEST(DatasetErrorsTest, MissingField) {
-  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"labels\":[\"a\"]}\n{\"id\":2,\"labels\":[\"a\"]}\n", JsonlOptions(),
-                {"data.jsonl: line 2: field \"text\": missing"});
-  ExpectInvalid("{\"id\":1,\"text\":\"ok\"}\n", JsonlOptions(), {"line 1: field \"labels\": missing"});
+  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"labels\":[\"a\"]}\n{\"id\":2,\"labels\":[\"a\"]}\n",
+                JsonlOptions(), {"data.jsonl: line 2: field \"text\": missing"});
+  ExpectInvalid("{\"id\":1,\"text\":\"ok\"}\n", JsonlOptions(),
+                {"line 1: field \"labels\": missing"});
   ExpectInvalid("id,body,labels\n1,ok,a\n", CsvOptions(),
                 {"data.csv: line 1 (header): missing column \"text\"", "text_field", "\"body\""});
 }
@@ -231,7 +239,8 @@ TEST(DatasetErrorsTest, UnknownLabelListsDeclaredThemes) {
   DatasetOptions options = CsvOptions();
   options.themes = {"a", "b", "c"};
   ExpectInvalid("id,text,labels\n1,ok,a\n2,ok,b;staffing\n", options,
-                {"data.csv: row 2 (line 3): field \"labels\": unknown theme \"staffing\" (declared themes: a, b, c)"});
+                {"data.csv: row 2 (line 3): field \"labels\": unknown theme \"staffing\" (declared "
+                 "themes: a, b, c)"});
   DatasetOptions jsonl = JsonlOptions();
   jsonl.themes = {"a"};
   ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"labels\":[\"b\"]}\n", jsonl,
@@ -240,20 +249,25 @@ TEST(DatasetErrorsTest, UnknownLabelListsDeclaredThemes) {
 
 TEST(DatasetErrorsTest, RowWithoutLabel) {
   ExpectInvalid("id,text,labels\n1,ok,a\n2,ok, ; \n", CsvOptions(),
-                {"row 2 (line 3): field \"labels\"", "row has no label; every example needs at least one theme"});
-  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"labels\":[]}\n", JsonlOptions(), {"line 1", "row has no label"});
+                {"row 2 (line 3): field \"labels\"",
+                 "row has no label; every example needs at least one theme"});
+  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"labels\":[]}\n", JsonlOptions(),
+                {"line 1", "row has no label"});
   DatasetOptions options = CsvOptions();
   options.label_field.clear();
   options.label_columns = {"x", "y"};
-  ExpectInvalid("id,text,x,y\n1,ok,0,0\n", options, {"row 1 (line 2): label columns \"x\", \"y\"", "row has no label"});
+  ExpectInvalid("id,text,x,y\n1,ok,0,0\n", options,
+                {"row 1 (line 2): label columns \"x\", \"y\"", "row has no label"});
 }
 
 TEST(DatasetErrorsTest, DuplicateIdsNameBothRows) {
   ExpectInvalid("id,text,labels\n7,a,x\n8,b,x\n 7 ,c,x\n", CsvOptions(),
                 {"row 3 (line 4): field \"id\": duplicate id \"7\"", "row 1 (line 2)"});
   // A JSON integer id and the same digits as a string are the same id.
-  ExpectInvalid("{\"id\":5,\"text\":\"a\",\"labels\":\"x\"}\n{\"id\":\"5\",\"text\":\"b\",\"labels\":\"x\"}\n",
-                JsonlOptions(), {"line 2: field \"id\": duplicate id \"5\" (first used at line 1)"});
+  ExpectInvalid(
+      "{\"id\":5,\"text\":\"a\",\"labels\":\"x\"}\n{\"id\":\"5\",\"text\":\"b\",\"labels\":\"x\"}"
+      "\n",
+      JsonlOptions(), {"line 2: field \"id\": duplicate id \"5\" (first used at line 1)"});
 }
 
 TEST(DatasetErrorsTest, LabelColumnsRejectNonFlags) {
@@ -266,8 +280,10 @@ TEST(DatasetErrorsTest, LabelColumnsRejectNonFlags) {
   DatasetOptions jsonl = JsonlOptions();
   jsonl.label_field.clear();
   jsonl.label_columns = {"x"};
-  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"x\":2}\n", jsonl, {"line 1: field \"x\": expected 0 or 1", "\"2\""});
-  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"x\":null}\n", jsonl, {"line 1: field \"x\"", "got null"});
+  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"x\":2}\n", jsonl,
+                {"line 1: field \"x\": expected 0 or 1", "\"2\""});
+  ExpectInvalid("{\"id\":1,\"text\":\"ok\",\"x\":null}\n", jsonl,
+                {"line 1: field \"x\"", "got null"});
 }
 
 TEST(DatasetErrorsTest, EmptyDataset) {
@@ -277,28 +293,33 @@ TEST(DatasetErrorsTest, EmptyDataset) {
 }
 
 TEST(DatasetErrorsTest, JsonlWrongTypes) {
-  ExpectInvalid("[1,2]\n", JsonlOptions(), {"data.jsonl: line 1: expected a JSON object", "an array"});
-  ExpectInvalid("{\"id\":1,\"text\":\"a\",\"labels\":\"x\"}\n{\"id\":2,\"text\":3,\"labels\":\"x\"}\n", JsonlOptions(),
-                {"line 2: field \"text\": expected a string, got an integer"});
+  ExpectInvalid("[1,2]\n", JsonlOptions(),
+                {"data.jsonl: line 1: expected a JSON object", "an array"});
+  ExpectInvalid(
+      "{\"id\":1,\"text\":\"a\",\"labels\":\"x\"}\n{\"id\":2,\"text\":3,\"labels\":\"x\"}\n",
+      JsonlOptions(), {"line 2: field \"text\": expected a string, got an integer"});
   ExpectInvalid("{\"id\":1.5,\"text\":\"a\",\"labels\":\"x\"}\n", JsonlOptions(),
                 {"line 1: field \"id\": expected a string or an integer, got a number"});
   ExpectInvalid("{\"id\":1,\"text\":\"a\",\"labels\":[\"x\",4]}\n", JsonlOptions(),
                 {"line 1: field \"labels\": element 1: expected a string, got an integer"});
-  ExpectInvalid("{\"id\":1,\"text\":\"a\",\"labels\":{\"x\":1}}\n", JsonlOptions(),
-                {"line 1: field \"labels\": expected an array of strings or a string, got an object"});
-  ExpectInvalid("{\"id\":1,\"text\":\"a\",\"labels\":\"x\"}\n{\"id\":2,\"text\":\"b\",\n", JsonlOptions(),
-                {"data.jsonl: line 2: invalid JSON"});
+  ExpectInvalid(
+      "{\"id\":1,\"text\":\"a\",\"labels\":{\"x\":1}}\n", JsonlOptions(),
+      {"line 1: field \"labels\": expected an array of strings or a string, got an object"});
+  ExpectInvalid("{\"id\":1,\"text\":\"a\",\"labels\":\"x\"}\n{\"id\":2,\"text\":\"b\",\n",
+                JsonlOptions(), {"data.jsonl: line 2: invalid JSON"});
 }
 
 TEST(DatasetErrorsTest, CsvStructureErrorsCarryThePath) {
   ExpectInvalid("id,text,labels\n1,\"open,a\n", CsvOptions(), {"data.csv: line 2", "unterminated"});
-  ExpectInvalid("id,text,labels\n1,a\n", CsvOptions(), {"data.csv: line 2: expected 3 fields", "found 2"});
+  ExpectInvalid("id,text,labels\n1,a\n", CsvOptions(),
+                {"data.csv: line 2: expected 3 fields", "found 2"});
 }
 
 TEST(DatasetErrorsTest, BadOptions) {
   DatasetOptions both = CsvOptions();
   both.label_columns = {"x"};
-  ExpectInvalid("id,text,labels,x\n1,a,b,1\n", both, {"exactly one of label_field or label_columns"});
+  ExpectInvalid("id,text,labels,x\n1,a,b,1\n", both,
+                {"exactly one of label_field or label_columns"});
   DatasetOptions neither = CsvOptions();
   neither.label_field.clear();
   ExpectInvalid("id,text\n1,a\n", neither, {"exactly one of label_field or label_columns"});
@@ -309,7 +330,8 @@ TEST(DatasetErrorsTest, BadOptions) {
   undeclared_column.label_field.clear();
   undeclared_column.label_columns = {"x", "y"};
   undeclared_column.themes = {"x"};
-  ExpectInvalid("id,text,x,y\n1,a,1,0\n", undeclared_column, {"label column \"y\" is not a declared theme"});
+  ExpectInvalid("id,text,x,y\n1,a,1,0\n", undeclared_column,
+                {"label column \"y\" is not a declared theme"});
 }
 
 // ---- robustness: no input may crash the parser ----
@@ -327,15 +349,18 @@ TEST(DatasetRobustnessTest, RandomAndMutatedInputsReturnAStatus) {
   jsonl_columns.label_columns = {"x", "y"};
   DatasetOptions declared = CsvOptions();
   declared.themes = {"x", "y"};
-  const std::vector<const DatasetOptions*> all_options = {&csv, &csv_columns, &jsonl, &jsonl_columns, &declared};
+  const std::vector<const DatasetOptions*> all_options = {&csv, &csv_columns, &jsonl,
+                                                          &jsonl_columns, &declared};
   // Valid inputs, each with the options that parse it; mutations start from these.
   const std::vector<std::pair<std::string, const DatasetOptions*>> seeds = {
       {"\xEF\xBB\xBFid,text,labels\r\n1,\"a, \"\"b\"\"\nc\",x;y\r\n2,d,y\r\n", &csv},
       {"id,text,labels\n1,a,x\n2,b,y;x\n3,c,y\n", &declared},
       {"id,text,x,y\n1,a,1,0\n2,b,true,false\n", &csv_columns},
-      {"{\"id\":1,\"text\":\"a\",\"labels\":[\"x\",\"y\"]}\n\n{\"id\":\"2\",\"text\":\"b\\u00e9\",\"labels\":\"y\"}\n",
+      {"{\"id\":1,\"text\":\"a\",\"labels\":[\"x\",\"y\"]}\n\n{\"id\":\"2\",\"text\":\"b\\u00e9\","
+       "\"labels\":\"y\"}\n",
        &jsonl},
-      {"{\"id\":1,\"text\":\"a\",\"x\":1,\"y\":false}\n{\"id\":2,\"text\":\"b\",\"x\":\"0\",\"y\":true}\n",
+      {"{\"id\":1,\"text\":\"a\",\"x\":1,\"y\":false}\n{\"id\":2,\"text\":\"b\",\"x\":\"0\",\"y\":"
+       "true}\n",
        &jsonl_columns},
   };
 
@@ -362,7 +387,8 @@ TEST(DatasetRobustnessTest, RandomAndMutatedInputsReturnAStatus) {
       std::string input;
       const size_t length = rng() % 80;
       for (size_t i = 0; i < length; ++i) {
-        input.push_back(rng() % 2 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng() % 256));
+        input.push_back(rng() % 2 ? alphabet[rng() % alphabet.size()]
+                                  : static_cast<char>(rng() % 256));
       }
       for (const DatasetOptions* options : all_options) check(input, *options);
       continue;
@@ -373,10 +399,18 @@ TEST(DatasetRobustnessTest, RandomAndMutatedInputsReturnAStatus) {
     for (int m = 0; m < mutations && !input.empty(); ++m) {
       const size_t at = rng() % input.size();
       switch (rng() % 4) {
-        case 0: input[at] = alphabet[rng() % alphabet.size()]; break;
-        case 1: input.erase(at, 1 + rng() % 3); break;
-        case 2: input.insert(at, 1, static_cast<char>(rng() % 256)); break;
-        default: input.resize(at); break;  // truncate
+        case 0:
+          input[at] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          input.erase(at, 1 + rng() % 3);
+          break;
+        case 2:
+          input.insert(at, 1, static_cast<char>(rng() % 256));
+          break;
+        default:
+          input.resize(at);
+          break;  // truncate
       }
     }
     check(input, *seed_options);

@@ -36,7 +36,8 @@ TEST(ExecutorKindsTest, TableAnswersWhatTheSpecAndPlannerAsk) {
   EXPECT_TRUE(ClassifierNeedsModel("xlnet"));
   EXPECT_FALSE(ClassifierNeedsModel("tfidf-logreg"));
   EXPECT_EQ(ExecutorKindNames(ExecutorRole::kGenerator), "eda, llama");
-  EXPECT_EQ(ExecutorKindNames(ExecutorRole::kClassifier), "bert, distilbert, roberta, tfidf-logreg, xlnet");
+  EXPECT_EQ(ExecutorKindNames(ExecutorRole::kClassifier),
+            "bert, distilbert, roberta, tfidf-logreg, xlnet");
   EXPECT_EQ(ExecutorCodeVersion("eda"), "eda/1");
 }
 

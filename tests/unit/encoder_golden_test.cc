@@ -5,6 +5,7 @@
 // base model, padding, the loader's errors and a short fine-tuning run.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -13,8 +14,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/writer.h"
@@ -36,8 +35,7 @@ json ReadJson(const fs::path& path) {
   return json::parse(in);
 }
 
-std::unique_ptr<EncoderClassifier> LoadOrDie(const fs::path& dir,
-                                             EncoderLoadOptions options = {}) {
+std::unique_ptr<EncoderClassifier> LoadOrDie(const fs::path& dir, EncoderLoadOptions options = {}) {
   options.threads = options.threads ? options.threads : 2;
   auto model = EncoderClassifier::Load(dir.string(), options);
   EXPECT_TRUE(model.ok()) << model.status().ToString();
@@ -98,7 +96,8 @@ TEST_P(EncoderGoldenTest, PaddingChangesNothing) {
   for (size_t t = 0; t < batch["input_ids"][row].size(); ++t) {
     if (batch["attention_mask"][row][t] == 0) continue;
     alone.ids.push_back(batch["input_ids"][row][t]);
-    if (batch.contains("token_type_ids")) alone.token_types.push_back(batch["token_type_ids"][row][t]);
+    if (batch.contains("token_type_ids"))
+      alone.token_types.push_back(batch["token_type_ids"][row][t]);
   }
   ASSERT_LT(alone.ids.size(), batch["input_ids"][row].size()) << "the row should be padded";
   auto padded = model->Pad({alone});
@@ -190,7 +189,8 @@ TEST(EncoderClassifierLoad, MissingEncoderTensorIsNamed) {
   });
   auto model = EncoderClassifier::Load(dir.string(), {});
   ASSERT_FALSE(model.ok());
-  EXPECT_THAT(model.status().message(), HasSubstr("bert.encoder.layer.1.attention.self.key.weight"));
+  EXPECT_THAT(model.status().message(),
+              HasSubstr("bert.encoder.layer.1.attention.self.key.weight"));
   EXPECT_THAT(model.status().message(), HasSubstr("missing"));
 }
 
@@ -278,7 +278,8 @@ TEST(EncoderClassifierFineTune, LearnsASeparableTaskDeterministically) {
 // where it has no gradient); the learned one of the same checkpoint is.
 TEST(EncoderClassifierFineTune, SinusoidalPositionsOfDistilBertStayFrozen) {
   const fs::path source = kFixtures / "hf-tiny" / "distilbert";
-  const fs::path dir = fs::temp_directory_path() / ("augsweep-sinusoidal-" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("augsweep-sinusoidal-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::copy(source, dir, fs::copy_options::recursive);
   json config = ReadJson(dir / "config.json");

@@ -1,10 +1,10 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/deterministic_rng.h"
 #include "common/folds/stratified_folds.h"
@@ -27,7 +27,8 @@ Labels RandomDataset(uint64_t seed, int n, int num_themes, int max_labels) {
     const int count = 1 + static_cast<int>(rng.Below(max_labels));
     while (static_cast<int>(set.size()) < count) {
       const uint64_t r = rng.Below(acc);
-      const int t = static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), r) - cumulative.begin());
+      const int t = static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), r) -
+                                     cumulative.begin());
       if (std::find(set.begin(), set.end(), t) == set.end()) set.push_back(t);
     }
   }
@@ -46,7 +47,8 @@ int MaxThemeSpread(const Labels& labels, int num_themes, const std::vector<int>&
   for (int t = 0; t < num_themes; ++t) {
     std::vector<int> per_fold(k, 0);
     for (size_t i = 0; i < labels.size(); ++i) {
-      if (std::find(labels[i].begin(), labels[i].end(), t) != labels[i].end()) ++per_fold[fold_of[i]];
+      if (std::find(labels[i].begin(), labels[i].end(), t) != labels[i].end())
+        ++per_fold[fold_of[i]];
     }
     worst = std::max(worst, *std::max_element(per_fold.begin(), per_fold.end()) -
                                 *std::min_element(per_fold.begin(), per_fold.end()));
@@ -69,7 +71,8 @@ void ExpectPartition(const FoldSplit& split, int n) {
     EXPECT_TRUE(std::is_sorted(train.begin(), train.end()));
     EXPECT_EQ(test.size() + train.size(), static_cast<size_t>(n));
     std::vector<int> both;
-    std::set_intersection(test.begin(), test.end(), train.begin(), train.end(), std::back_inserter(both));
+    std::set_intersection(test.begin(), test.end(), train.begin(), train.end(),
+                          std::back_inserter(both));
     EXPECT_TRUE(both.empty()) << "fold " << f << ": an example is both train and test";
     for (int i : test) {
       EXPECT_EQ(split.fold_of_example[i], f);
@@ -133,7 +136,8 @@ TEST(StratifiedFoldsTest, RandomRealisticDatasetsAreBalancedPerThemeAndInSize) {
     const Labels labels = RandomDataset(1000 + trial, n, themes, 3);
     auto split = IterativeStratifiedSplit(labels, themes, k, trial);
     ASSERT_TRUE(split.ok()) << split.status().ToString();
-    SCOPED_TRACE(testing::Message() << "trial " << trial << ": n=" << n << " themes=" << themes << " k=" << k);
+    SCOPED_TRACE(testing::Message()
+                 << "trial " << trial << ": n=" << n << " themes=" << themes << " k=" << k);
     ExpectPartition(*split, n);
     EXPECT_LE(Spread(FoldSizes(*split)), 1);
     EXPECT_LE(MaxThemeSpread(labels, themes, split->fold_of_example, k), 1);
@@ -185,7 +189,8 @@ TEST(StratifiedFoldsTest, NeverWorseAndOnAverageBetterThanRandomKFold) {
     random_total += random;
   }
   EXPECT_LE(stratified_total, 50);  // at most 1 per split
-  EXPECT_GE(random_total, 2 * stratified_total + 50) << "random k-fold should spread themes far worse";
+  EXPECT_GE(random_total, 2 * stratified_total + 50)
+      << "random k-fold should spread themes far worse";
 }
 
 TEST(StratifiedFoldsTest, UnlabelledExamplesBalanceFoldSizes) {

@@ -210,7 +210,8 @@ class JobSchedulerTest : public ::testing::Test {
 
   // What WorkerServiceImpl::LeaseJob answers.
   StatusOr<v1::LeaseJobResponse> LeaseJob(const v1::LeaseJobRequest& request) {
-    AUGSWEEP_ASSIGN_OR_RETURN(std::optional<JobLease> lease, scheduler_->LeaseJob(FromProto(request)));
+    AUGSWEEP_ASSIGN_OR_RETURN(std::optional<JobLease> lease,
+                              scheduler_->LeaseJob(FromProto(request)));
     v1::LeaseJobResponse response;
     if (lease) {
       AUGSWEEP_ASSIGN_OR_RETURN(*response.mutable_lease(), ToProto(*lease));
@@ -255,8 +256,9 @@ class JobSchedulerTest : public ::testing::Test {
   }
 
   // `given_back`: the worker returns the lease (GiveBackLease) instead of reporting a failure.
-  StatusOr<v1::FailJobResponse> Fail(const v1::Lease& lease, bool retryable, bool given_back = false,
-                                     const std::string& worker = kWorker, int attempt = -1) {
+  StatusOr<v1::FailJobResponse> Fail(const v1::Lease& lease, bool retryable,
+                                     bool given_back = false, const std::string& worker = kWorker,
+                                     int attempt = -1) {
     v1::FailJobRequest request;
     request.set_worker_id(worker);
     request.set_job_key(lease.job().key());
@@ -779,7 +781,8 @@ TEST_F(JobSchedulerTest, HeartbeatsDoNotKeepAJobPastItsTimeLimit) {
   const v1::JobRecord record = Stored(key);
   EXPECT_EQ(record.state(), v1::READY) << "a retryable failure";
   EXPECT_EQ(record.failures(), 1);
-  EXPECT_NE(record.last_error().find("time limit of 5 s"), std::string::npos) << record.last_error();
+  EXPECT_NE(record.last_error().find("time limit of 5 s"), std::string::npos)
+      << record.last_error();
 }
 
 TEST_F(JobSchedulerTest, HeartbeatOfACancelledSweepSaysCancelled) {
@@ -1108,7 +1111,8 @@ TEST(AggregateResultsTest, UndefinedFoldsAreDroppedMissingOnesMakeItIncomplete) 
     cell.temperature = generator.empty() ? 0.0 : 0.9;
     cell.augment_count = n;
     cell.fold = fold;
-    cell.job_key = classifier + "/" + generator + "/" + std::to_string(n) + "/" + std::to_string(fold);
+    cell.job_key =
+        classifier + "/" + generator + "/" + std::to_string(n) + "/" + std::to_string(fold);
     sweep.cells.push_back(cell);
   };
   // Cells in plan order: per fold, each classifier's baseline, then the generator's cells.

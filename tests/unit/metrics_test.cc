@@ -1,3 +1,6 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -5,9 +8,6 @@
 #include <optional>
 #include <random>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/metrics/auc.h"
 #include "common/metrics/summary_stats.h"
@@ -19,7 +19,8 @@ using ::testing::HasSubstr;
 
 // The definition itself: over all (positive, negative) pairs, 1 if the positive scores higher,
 // 1/2 on a tie.
-std::optional<double> BruteForceAuc(const std::vector<double>& scores, const std::vector<int>& labels) {
+std::optional<double> BruteForceAuc(const std::vector<double>& scores,
+                                    const std::vector<int>& labels) {
   double wins = 0.0;
   long long pairs = 0;
   for (size_t i = 0; i < scores.size(); ++i) {
@@ -47,7 +48,8 @@ TEST(RocAucTest, MatchesBruteForcePairCountIncludingHeavyTies) {
     std::vector<int> labels(n);
     for (int i = 0; i < n; ++i) {
       labels[i] = uniform(gen) < positive_rate ? 1 : 0;
-      // Positives score a little higher on average, so AUCs spread over (0.5, 1), not just near 0.5.
+      // Positives score a little higher on average, so AUCs spread over (0.5, 1), not just near
+      // 0.5.
       double s = uniform(gen) + 0.3 * labels[i];
       if (heavy_ties) s = std::round(s * 10.0) / 10.0;
       scores[i] = s;
@@ -72,7 +74,8 @@ TEST(RocAucTest, PerfectInvertedAndAllTied) {
 
 TEST(RocAucTest, HandComputedWithATie) {
   // Pairs (pos, neg): (0.8,0.1)=1 (0.8,0.5)=1 (0.5,0.1)=1 (0.5,0.5)=0.5 → 3.5 / 4.
-  EXPECT_DOUBLE_EQ(*RocAuc(std::vector<double>{0.1, 0.5, 0.5, 0.8}, std::vector<int>{0, 0, 1, 1}), 0.875);
+  EXPECT_DOUBLE_EQ(*RocAuc(std::vector<double>{0.1, 0.5, 0.5, 0.8}, std::vector<int>{0, 0, 1, 1}),
+                   0.875);
 }
 
 TEST(RocAucTest, UndefinedWithoutPositivesOrNegatives) {
@@ -128,7 +131,8 @@ TEST(ComputeFoldAucTest, RejectsNonFiniteScoreNamingExampleAndTheme) {
   EXPECT_THAT(fold.status().message(), HasSubstr("example 1, theme 1"));
   EXPECT_THAT(fold.status().message(), HasSubstr("NaN"));
 
-  auto inf = ComputeFoldAuc({{std::numeric_limits<double>::infinity(), 0.2}, {0.3, 0.4}}, {{0}, {1}}, 2);
+  auto inf =
+      ComputeFoldAuc({{std::numeric_limits<double>::infinity(), 0.2}, {0.3, 0.4}}, {{0}, {1}}, 2);
   ASSERT_FALSE(inf.ok());
   EXPECT_THAT(inf.status().message(), HasSubstr("example 0, theme 0"));
   EXPECT_THAT(inf.status().message(), HasSubstr("infinite"));

@@ -1,11 +1,11 @@
-#include "coordinator/planner/job_planner.h"
-
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <iostream>
 #include <map>
 #include <set>
+
+#include "coordinator/planner/job_planner.h"
 
 namespace augsweep {
 namespace {
@@ -69,8 +69,10 @@ struct Fixture {
     inputs.dataset_artifact = "dataset-artifact";
     inputs.folds_artifact = "folds-artifact";
     inputs.themes = {"workload", "teamwork", "patient care", "leadership"};
-    for (const auto& g : spec.generators()) inputs.model_identity[g.model_dir()] = "id:" + g.model_dir();
-    for (const auto& c : spec.classifiers()) inputs.model_identity[c.model_dir()] = "id:" + c.model_dir();
+    for (const auto& g : spec.generators())
+      inputs.model_identity[g.model_dir()] = "id:" + g.model_dir();
+    for (const auto& c : spec.classifiers())
+      inputs.model_identity[c.model_dir()] = "id:" + c.model_dir();
   }
   Plan MakePlan() {
     Refresh();
@@ -177,7 +179,8 @@ TEST(PlannerTest, KeysChangeWithEverythingThatChangesOutput) {
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_prompt_template("x"); }),
             size_t{3 * 5 + 3 * 3 * 3 * 5});
   // Another temperature value: every generator's jobs at that temperature.
-  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.set_temperatures(2, 0.9); }), size_t{4 * 5 + 4 * 3 * 3 * 5});
+  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.set_temperatures(2, 0.9); }),
+            size_t{4 * 5 + 4 * 3 * 3 * 5});
   // A classifier's learning rate: its jobs only, baselines included.
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_classifiers(1)->set_learning_rate(3e-5); }),
             size_t{4 * 3 * 3 * 5 + 5});
@@ -222,7 +225,8 @@ TEST(PlannerTest, TemperatureFreeGeneratorIsSharedAcrossTemperatures) {
   Plan plan = fx.MakePlan();
   EXPECT_EQ(plan.generate_jobs, 5) << "one per fold, not one per temperature";
   EXPECT_EQ(plan.train_eval_jobs, 3 * 3 * 5 + 15);
-  EXPECT_EQ(plan.cells.size(), size_t{(3 * 3 + 1) * 3 * 5}) << "the table still has every temperature row";
+  EXPECT_EQ(plan.cells.size(), size_t{(3 * 3 + 1) * 3 * 5})
+      << "the table still has every temperature row";
 }
 
 TEST(PlannerTest, RepeatsMultiplyFolds) {

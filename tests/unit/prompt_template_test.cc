@@ -14,7 +14,8 @@ TEST(PromptTemplateTest, RendersThemeAndExamplesAsListItems) {
 }
 
 TEST(PromptTemplateTest, BracesInsideValuesAreNotExpanded) {
-  EXPECT_EQ(RenderPrompt("{theme}: {examples}", "{examples}", {"{theme}"}), "{examples}: - {theme}");
+  EXPECT_EQ(RenderPrompt("{theme}: {examples}", "{examples}", {"{theme}"}),
+            "{examples}: - {theme}");
 }
 
 TEST(PromptTemplateTest, FirstItemCutsAtTheBoundary) {

@@ -1,5 +1,9 @@
 // Tests for common/safetensors: reader validation, canonical writer, HF checkpoint folders and the
 // F16/BF16 helpers, against the golden fixtures in tests/fixtures (see PROVENANCE.md there).
+#include "common/safetensors/safetensors.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,19 +14,15 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/half.h"
 #include "common/safetensors/header.h"
-#include "common/safetensors/safetensors.h"
 #include "common/safetensors/writer.h"
 
 namespace augsweep {
@@ -104,9 +104,9 @@ TEST(HalfTest, KnownHalfValues) {
   EXPECT_EQ(HalfToFloat(0x3c00), 1.0f);
   EXPECT_EQ(HalfToFloat(0xc000), -2.0f);
   EXPECT_EQ(HalfToFloat(0x7bff), 65504.0f);
-  EXPECT_EQ(HalfToFloat(0x0400), std::ldexp(1.0f, -14));           // smallest normal
-  EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));           // smallest subnormal
-  EXPECT_EQ(HalfToFloat(0x03ff), std::ldexp(1023.0f, -24));        // largest subnormal
+  EXPECT_EQ(HalfToFloat(0x0400), std::ldexp(1.0f, -14));     // smallest normal
+  EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));     // smallest subnormal
+  EXPECT_EQ(HalfToFloat(0x03ff), std::ldexp(1023.0f, -24));  // largest subnormal
   EXPECT_EQ(HalfToFloat(0x8001), -std::ldexp(1.0f, -24));
   EXPECT_EQ(std::bit_cast<uint32_t>(HalfToFloat(0x8000)), 0x80000000u);  // -0
   EXPECT_EQ(HalfToFloat(0x7c00), std::numeric_limits<float>::infinity());
@@ -137,7 +137,8 @@ TEST(HalfTest, FloatToHalfRoundsToNearestEven) {
   EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -25)), 0x0000);  // tie between 0 and 2^-24 -> 0
   EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -25) * 1.0001f), 0x0001);
   EXPECT_EQ(FloatToHalf(std::ldexp(3.0f, -25)), 0x0002);  // 1.5 units -> 2 (even)
-  EXPECT_EQ(FloatToHalf(std::ldexp(1023.5f, -24)), 0x0400);  // largest subnormal rounds up to normal
+  EXPECT_EQ(FloatToHalf(std::ldexp(1023.5f, -24)),
+            0x0400);  // largest subnormal rounds up to normal
   EXPECT_EQ(FloatToHalf(-0.0f), 0x8000);
   EXPECT_EQ(FloatToHalf(1e-30f), 0x0000);
   const uint16_t nan = FloatToHalf(std::bit_cast<float>(0x7f800001u));  // payload in low bits only
@@ -169,10 +170,12 @@ TEST(HalfTest, BFloat16) {
 TEST_F(SafetensorsTest, ReadsEveryTinyFixtureWithGoldenNames) {
   for (const std::string& model : kTinyModels) {
     SCOPED_TRACE(model);
-    auto file = SafetensorsFile::Open((kFixtures / "hf-tiny" / model / "model.safetensors").string());
+    auto file =
+        SafetensorsFile::Open((kFixtures / "hf-tiny" / model / "model.safetensors").string());
     ASSERT_TRUE(file.ok()) << file.status().ToString();
-    std::vector<std::string> golden = ReadJson(kFixtures / "hf-tiny" / model / "golden.json")
-                                          ["tensor_names"].get<std::vector<std::string>>();
+    std::vector<std::string> golden =
+        ReadJson(kFixtures / "hf-tiny" / model / "golden.json")["tensor_names"]
+            .get<std::vector<std::string>>();
     std::vector<std::string> names;
     for (const TensorInfo& t : (*file)->tensors()) {
       names.push_back(t.name);
@@ -229,7 +232,8 @@ TEST_F(SafetensorsTest, Stories260K) {
 }
 
 // Re-serialising a fixture's tensors gives the fixture file byte for byte: our writer and the one
-// that produced the fixtures (and the Rust crate's order it imitates) agree on the canonical format.
+// that produced the fixtures (and the Rust crate's order it imitates) agree on the canonical
+// format.
 TEST_F(SafetensorsTest, RewritingFixturesIsByteIdentical) {
   std::vector<fs::path> files;
   for (const std::string& model : kTinyModels) files.push_back(kFixtures / "hf-tiny" / model);
@@ -257,13 +261,14 @@ TEST_F(SafetensorsTest, RewritingFixturesIsByteIdentical) {
 // safetensors/src/tensor.rs): an independent check of the JSON layout and the length prefix.
 TEST_F(SafetensorsTest, MatchesRustReferenceSerialization) {
   std::vector<float> values = {0, 1, 2, 3, 4, 5};
-  auto header = SerializeSafetensorsHeader({{"attn.0", DType::kF32, {1, 2, 3}, AsBytes(values)}}, {});
+  auto header =
+      SerializeSafetensorsHeader({{"attn.0", DType::kF32, {1, 2, 3}, AsBytes(values)}}, {});
   ASSERT_TRUE(header.ok());
   const std::vector<uint8_t> expected = {
-      64,  0,   0,   0,   0,   0,   0,   0,   123, 34,  97,  116, 116, 110, 46,  48,  34,  58,
-      123, 34,  100, 116, 121, 112, 101, 34,  58,  34,  70,  51,  50,  34,  44,  34,  115, 104,
-      97,  112, 101, 34,  58,  91,  49,  44,  50,  44,  51,  93,  44,  34,  100, 97,  116, 97,
-      95,  111, 102, 102, 115, 101, 116, 115, 34,  58,  91,  48,  44,  50,  52,  93,  125, 125};
+      64,  0,   0,   0,   0,   0,   0,   0,   123, 34, 97, 116, 116, 110, 46,  48, 34,  58,
+      123, 34,  100, 116, 121, 112, 101, 34,  58,  34, 70, 51,  50,  34,  44,  34, 115, 104,
+      97,  112, 101, 34,  58,  91,  49,  44,  50,  44, 51, 93,  44,  34,  100, 97, 116, 97,
+      95,  111, 102, 102, 115, 101, 116, 115, 34,  58, 91, 48,  44,  50,  52,  93, 125, 125};
   EXPECT_EQ(header->bytes, std::string(expected.begin(), expected.end()));
 }
 
@@ -410,58 +415,102 @@ TEST_F(SafetensorsTest, RejectsMalformedHeaders) {
   const std::vector<Case> cases = {
       {"{not json", 0, StatusCode::kInvalidArgument, {"not valid JSON"}},
       {"", 0, StatusCode::kInvalidArgument, {"not valid JSON"}},
-      {std::string("{}\0\0\0\0\0\0", 8), 0, StatusCode::kInvalidArgument,
-       {"NUL byte at offset 2"}},
+      {std::string("{}\0\0\0\0\0\0", 8), 0, StatusCode::kInvalidArgument, {"NUL byte at offset 2"}},
       {std::string(1000, '['), 0, StatusCode::kInvalidArgument, {"more than 16 levels deep"}},
       {"{\"" + std::string(100000, 'a'), 0, StatusCode::kInvalidArgument, {"not valid JSON"}},
       {"[1,2]", 0, StatusCode::kInvalidArgument, {"a JSON array", "expected a JSON object"}},
       {R"({"a":3})", 0, StatusCode::kInvalidArgument, {"\"a\"", "expected an object"}},
-      {R"({"a":{"shape":[2],"data_offsets":[0,8]}})", 8, StatusCode::kInvalidArgument,
+      {R"({"a":{"shape":[2],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"a\"", "missing \"dtype\""}},
-      {R"({"a":{"dtype":"F32","data_offsets":[0,8]}})", 8, StatusCode::kInvalidArgument,
+      {R"({"a":{"dtype":"F32","data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"a\"", "missing \"shape\""}},
-      {R"({"a":{"dtype":"F32","shape":[2]}})", 8, StatusCode::kInvalidArgument,
+      {R"({"a":{"dtype":"F32","shape":[2]}})",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"a\"", "missing \"data_offsets\""}},
-      {R"({"a":{"dtype":"F8_E4M3","shape":[8],"data_offsets":[0,8]}})", 8,
+      {R"({"a":{"dtype":"F8_E4M3","shape":[8],"data_offsets":[0,8]}})",
+       8,
        StatusCode::kInvalidArgument,
        {"\"a\"", "\"F8_E4M3\"", "does not support", "supported: F32, F16, BF16, I64"}},
-      {R"({"a":{"dtype":"X","shape":[8],"data_offsets":[0,8]}})", 8, StatusCode::kInvalidArgument,
+      {R"({"a":{"dtype":"X","shape":[8],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"a\"", "unknown dtype \"X\"", "supported: F32, F16, BF16, I64"}},
-      {R"({"a":{"dtype":5,"shape":[8],"data_offsets":[0,8]}})", 8, StatusCode::kInvalidArgument,
+      {R"({"a":{"dtype":5,"shape":[8],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"a\"", "\"dtype\" is 5"}},
-      {R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "shape[0] is -2", "non-negative integer"}},
-      {R"({"a":{"dtype":"F32","shape":[1,2.5],"data_offsets":[0,8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "shape[1] is 2.5"}},
-      {R"({"a":{"dtype":"F32","shape":["2"],"data_offsets":[0,8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "shape[0] is the string \"2\""}},
-      {R"({"a":{"dtype":"F32","shape":2,"data_offsets":[0,8]}})", 8, StatusCode::kInvalidArgument,
+      {R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "shape[0] is -2", "non-negative integer"}},
+      {R"({"a":{"dtype":"F32","shape":[1,2.5],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "shape[1] is 2.5"}},
+      {R"({"a":{"dtype":"F32","shape":["2"],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "shape[0] is the string \"2\""}},
+      {R"({"a":{"dtype":"F32","shape":2,"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"a\"", "\"shape\" is 2"}},
-      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "[8, 0]", "begin > end"}},
-      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4,8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "expected [begin, end]"}},
-      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,-8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "expected [begin, end]"}},
-      {R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "span 8 bytes", "[3] of F32 needs 12 bytes"}},
-      {R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "overflows"}},
-      {R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8, StatusCode::kDataLoss,
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "[8, 0]", "begin > end"}},
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "expected [begin, end]"}},
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,-8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "expected [begin, end]"}},
+      {R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "span 8 bytes", "[3] of F32 needs 12 bytes"}},
+      {R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "overflows"}},
+      {R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})",
+       8,
+       StatusCode::kDataLoss,
        {"\"a\"", "end 16", "beyond the end of the data section (8 bytes)", "truncated"}},
-      {"{" + ok_a + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12,
-       StatusCode::kInvalidArgument, {"\"a\"", "\"b\"", "overlap"}},
-      {"{" + ok_a + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 8,
-       StatusCode::kInvalidArgument, {"\"a\"", "\"b\"", "overlap"}},
-      {"{" + ok_a + R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})", 16,
-       StatusCode::kInvalidArgument, {"bytes 8..12", "gap between \"a\" and \"b\"", "contiguously"}},
-      {R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8,
-       StatusCode::kInvalidArgument, {"bytes 0..4", "gap before \"b\""}},
-      {"{" + ok_a + "}", 12, StatusCode::kInvalidArgument,
+      {"{" + ok_a + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+       12,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "\"b\"", "overlap"}},
+      {"{" + ok_a + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"\"a\"", "\"b\"", "overlap"}},
+      {"{" + ok_a + R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})",
+       16,
+       StatusCode::kInvalidArgument,
+       {"bytes 8..12", "gap between \"a\" and \"b\"", "contiguously"}},
+      {R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+       8,
+       StatusCode::kInvalidArgument,
+       {"bytes 0..4", "gap before \"b\""}},
+      {"{" + ok_a + "}",
+       12,
+       StatusCode::kInvalidArgument,
        {"data section is 12 bytes", "cover only the first 8"}},
-      {"{\"__metadata__\":{\"format\":1}," + ok_a + "}", 8, StatusCode::kInvalidArgument,
+      {"{\"__metadata__\":{\"format\":1}," + ok_a + "}",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"__metadata__\" field \"format\"", "expected a string"}},
-      {"{\"__metadata__\":[\"pt\"]," + ok_a + "}", 8, StatusCode::kInvalidArgument,
+      {"{\"__metadata__\":[\"pt\"]," + ok_a + "}",
+       8,
+       StatusCode::kInvalidArgument,
        {"\"__metadata__\" is a JSON array"}},
   };
   for (const Case& c : cases) {
@@ -498,8 +547,9 @@ TEST_F(SafetensorsTest, OpenReportsMissingFilesAndDirectories) {
   EXPECT_THAT(dir.status().message(), HasSubstr("not a regular file"));
 }
 
-// Random mutations of a valid file's header bytes: the reader must return (OK or an error) and never
-// crash, hang or hand out a span outside the file. Run under ASan/UBSan to catch silent overreads.
+// Random mutations of a valid file's header bytes: the reader must return (OK or an error) and
+// never crash, hang or hand out a span outside the file. Run under ASan/UBSan to catch silent
+// overreads.
 TEST_F(SafetensorsTest, RandomHeaderMutationsNeverCrash) {
   std::vector<float> f32 = {1, 2, 3, 4, 5, 6};
   std::vector<uint16_t> f16 = {1, 2, 3};
@@ -527,10 +577,18 @@ TEST_F(SafetensorsTest, RandomHeaderMutationsNeverCrash) {
       const size_t header_end = std::min(image.size(), header->bytes.size());
       const size_t pos = rng() % header_end;  // prefix and JSON
       switch (rng() % 4) {
-        case 0: image[pos] = static_cast<char>(rng()); break;
-        case 1: image[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 2: image.erase(pos, 1 + rng() % 3); break;
-        case 3: image.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+        case 0:
+          image[pos] = static_cast<char>(rng());
+          break;
+        case 1:
+          image[pos] = alphabet[rng() % alphabet.size()];
+          break;
+        case 2:
+          image.erase(pos, 1 + rng() % 3);
+          break;
+        case 3:
+          image.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
       }
     }
     if (rng() % 8 == 0) image.resize(rng() % (image.size() + 1));
@@ -570,8 +628,8 @@ TEST_F(SafetensorsTest, RandomHeaderMutationsNeverCrash) {
 TEST_F(SafetensorsTest, CheckpointSingleFile) {
   auto ckpt = Checkpoint::Open((kFixtures / "hf-tiny/bert").string());
   ASSERT_TRUE(ckpt.ok()) << ckpt.status().ToString();
-  std::vector<std::string> golden = ReadJson(kFixtures / "hf-tiny/bert/golden.json")
-                                        ["tensor_names"].get<std::vector<std::string>>();
+  std::vector<std::string> golden = ReadJson(kFixtures / "hf-tiny/bert/golden.json")["tensor_names"]
+                                        .get<std::vector<std::string>>();
   std::sort(golden.begin(), golden.end());
   EXPECT_EQ((*ckpt)->names(), golden);
   EXPECT_EQ((*ckpt)->files().size(), 1u);
@@ -636,9 +694,9 @@ TEST_F(SafetensorsTest, CheckpointErrors) {
   fs::remove(dir_ / "model-00002-of-00002.safetensors");
   auto missing = Checkpoint::Open(dir_.string());
   EXPECT_EQ(missing.status().code(), StatusCode::kDataLoss);
-  EXPECT_THAT(missing.status().message(),
-              AllOf(HasSubstr("model.safetensors.index.json"),
-                    HasSubstr("\"model-00002-of-00002.safetensors\""), HasSubstr("does not exist")));
+  EXPECT_THAT(missing.status().message(), AllOf(HasSubstr("model.safetensors.index.json"),
+                                                HasSubstr("\"model-00002-of-00002.safetensors\""),
+                                                HasSubstr("does not exist")));
 
   WriteShardedLlama(dir_);
   Json index = ReadJson(dir_ / "model.safetensors.index.json");

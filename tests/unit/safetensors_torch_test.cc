@@ -1,5 +1,8 @@
 // Tests for common/safetensors/torch_bridge: loading into at::Tensor, saving from it, and the plain
 // C++ F16/BF16 helpers against torch's own conversions.
+#include <ATen/ATen.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <bit>
@@ -7,10 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
-
-#include <ATen/ATen.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/safetensors/checkpoint.h"
 #include "common/safetensors/half.h"
@@ -68,7 +67,8 @@ TEST_F(SafetensorsTorchTest, LoadAllEqualsRawFloats) {
 TEST_F(SafetensorsTorchTest, LoadedTensorOutlivesFile) {
   at::Tensor embed;
   {
-    auto file = SafetensorsFile::Open((kFixtures / "hf-real/stories260K/model.safetensors").string());
+    auto file =
+        SafetensorsFile::Open((kFixtures / "hf-real/stories260K/model.safetensors").string());
     ASSERT_TRUE(file.ok()) << file.status().ToString();
     auto t = LoadTensor(**file, *(*file)->Find("model.embed_tokens.weight"));
     ASSERT_TRUE(t.ok()) << t.status().ToString();
@@ -124,8 +124,8 @@ TEST_F(SafetensorsTorchTest, SaveRejectsUnsupportedDType) {
   Status st = SaveTensors((dir_ / "x.safetensors").string(),
                           {{"ok", at::zeros({2})}, {"counts", at::zeros({2}, at::kInt)}});
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(st.message(), AllOf(HasSubstr("\"counts\""), HasSubstr("Int"),
-                                  HasSubstr("F32, F16, BF16, I64")));
+  EXPECT_THAT(st.message(),
+              AllOf(HasSubstr("\"counts\""), HasSubstr("Int"), HasSubstr("F32, F16, BF16, I64")));
   EXPECT_FALSE(fs::exists(dir_ / "x.safetensors"));
 }
 
@@ -133,7 +133,8 @@ TEST_F(SafetensorsTorchTest, SaveRejectsUnsupportedDType) {
 TEST(HalfVsTorchTest, MatchesC10Conversions) {
   for (uint32_t h = 0; h <= 0xffff; ++h) {
     const float mine = HalfToFloat(static_cast<uint16_t>(h));
-    const float theirs = static_cast<float>(c10::Half(static_cast<uint16_t>(h), c10::Half::from_bits()));
+    const float theirs =
+        static_cast<float>(c10::Half(static_cast<uint16_t>(h), c10::Half::from_bits()));
     if (std::isnan(theirs)) {
       EXPECT_TRUE(std::isnan(mine)) << std::hex << h;
     } else {

@@ -1,10 +1,10 @@
-#include "common/spec/sweep_spec.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "common/spec/sweep_spec.h"
 
 namespace augsweep {
 namespace {
@@ -122,7 +122,8 @@ TEST_F(SpecTest, UnknownKeyNamesLinePathAndSuggestion) {
   std::string spec = kFullSpec;
   spec.replace(spec.find("temperatures:"), 13, "tempratures:");
   std::string m = ErrorOf(spec);
-  EXPECT_THAT(m, HasSubstr("study.yaml:20: tempratures: unknown key (did you mean \"temperatures\"?)"));
+  EXPECT_THAT(
+      m, HasSubstr("study.yaml:20: tempratures: unknown key (did you mean \"temperatures\"?)"));
 }
 
 TEST_F(SpecTest, UnknownNestedKeyAndKindSpecificKeys) {
@@ -142,15 +143,23 @@ TEST_F(SpecTest, WrongTypesAndRanges) {
   };
   EXPECT_THAT(with("folds: 4", "folds: four"),
               HasSubstr("study.yaml:7: cv.folds: expected an integer from 2 to 100, got \"four\""));
-  EXPECT_THAT(with("folds: 4", "folds: 1"), HasSubstr("cv.folds: expected an integer from 2 to 100, got 1"));
-  EXPECT_THAT(with("top_p: 0.9", "top_p: 1.5"), HasSubstr("generators[0].top_p: expected a number from 0 to 1"));
-  EXPECT_THAT(with("[1.0, 0.7]", "[1.0, hot]"), HasSubstr("study.yaml:20: temperatures[1]: expected a number"));
-  EXPECT_THAT(with("[100, 0, 10]", "[100, 0, 10, 0]"), HasSubstr("augment_counts[3]: augment count 0 is listed twice"));
-  EXPECT_THAT(with("[100, 0, 10]", "[100, -1]"), HasSubstr("augment_counts[1]: expected an integer from 0"));
-  EXPECT_THAT(with("dtype: bfloat16", "dtype: int4"), HasSubstr("generators[0].dtype: expected one of"));
-  EXPECT_THAT(with("kind: roberta", "kind: gpt"), HasSubstr("classifiers[0].kind: unknown classifier kind \"gpt\""));
+  EXPECT_THAT(with("folds: 4", "folds: 1"),
+              HasSubstr("cv.folds: expected an integer from 2 to 100, got 1"));
+  EXPECT_THAT(with("top_p: 0.9", "top_p: 1.5"),
+              HasSubstr("generators[0].top_p: expected a number from 0 to 1"));
+  EXPECT_THAT(with("[1.0, 0.7]", "[1.0, hot]"),
+              HasSubstr("study.yaml:20: temperatures[1]: expected a number"));
+  EXPECT_THAT(with("[100, 0, 10]", "[100, 0, 10, 0]"),
+              HasSubstr("augment_counts[3]: augment count 0 is listed twice"));
+  EXPECT_THAT(with("[100, 0, 10]", "[100, -1]"),
+              HasSubstr("augment_counts[1]: expected an integer from 0"));
+  EXPECT_THAT(with("dtype: bfloat16", "dtype: int4"),
+              HasSubstr("generators[0].dtype: expected one of"));
+  EXPECT_THAT(with("kind: roberta", "kind: gpt"),
+              HasSubstr("classifiers[0].kind: unknown classifier kind \"gpt\""));
   EXPECT_THAT(with("device: cuda", "device: tpu"), HasSubstr("resources.generate.device"));
-  EXPECT_THAT(with("cv: {folds: 4, repeats: 2, seed: 9}", "cv: [4]"), HasSubstr("cv: expected a mapping"));
+  EXPECT_THAT(with("cv: {folds: 4, repeats: 2, seed: 9}", "cv: [4]"),
+              HasSubstr("cv: expected a mapping"));
 }
 
 TEST_F(SpecTest, MissingThingsAreNamed) {
@@ -159,19 +168,24 @@ TEST_F(SpecTest, MissingThingsAreNamed) {
     spec.replace(spec.find(from), from.size(), to);
     return ErrorOf(spec);
   };
-  EXPECT_THAT(with("path: data/survey.csv", "path: data/nope.csv"),
-              HasSubstr("dataset.path: dataset file not found: " + (dir_ / "data" / "nope.csv").string()));
-  EXPECT_THAT(with("model: models/roberta", "model: models/absent"), HasSubstr("classifiers[0].model: model folder not found"));
-  EXPECT_THAT(with("prompt_template: plain.txt", "prompt_template: none.txt"), HasSubstr("generators[0].prompt_template: cannot read"));
-  EXPECT_THAT(with("    model: models/tiny-llama\n", ""), HasSubstr("generators[0].model: required field is missing"));
+  EXPECT_THAT(
+      with("path: data/survey.csv", "path: data/nope.csv"),
+      HasSubstr("dataset.path: dataset file not found: " + (dir_ / "data" / "nope.csv").string()));
+  EXPECT_THAT(with("model: models/roberta", "model: models/absent"),
+              HasSubstr("classifiers[0].model: model folder not found"));
+  EXPECT_THAT(with("prompt_template: plain.txt", "prompt_template: none.txt"),
+              HasSubstr("generators[0].prompt_template: cannot read"));
+  EXPECT_THAT(with("    model: models/tiny-llama\n", ""),
+              HasSubstr("generators[0].model: required field is missing"));
   EXPECT_THAT(with("  label_field: themes\n", ""), HasSubstr("set exactly one of label_field"));
   EXPECT_THAT(with("{name: tfidf, kind: tfidf-logreg}", "{name: roberta, kind: tfidf-logreg}"),
               HasSubstr("classifiers[1].name: name \"roberta\" is used twice"));
   EXPECT_THAT(ErrorOf("augment_counts: [0]\nclassifiers: [{name: t, kind: tfidf-logreg}]\n"),
               HasSubstr("dataset: required section is missing"));
-  EXPECT_THAT(ErrorOf("dataset: {path: data/survey.csv, label_field: themes}\naugment_counts: [0, 5]\n"
-                      "classifiers: [{name: t, kind: tfidf-logreg}]\n"),
-              HasSubstr("generators: required section is missing"));
+  EXPECT_THAT(
+      ErrorOf("dataset: {path: data/survey.csv, label_field: themes}\naugment_counts: [0, 5]\n"
+              "classifiers: [{name: t, kind: tfidf-logreg}]\n"),
+      HasSubstr("generators: required section is missing"));
 }
 
 TEST_F(SpecTest, DuplicateKeysAndBadYaml) {
@@ -195,7 +209,8 @@ TEST_F(SpecTest, DatasetWarningsFlagRareThemes) {
   ASSERT_TRUE(r.ok());
   Dataset data;
   data.themes = {"x", "y"};
-  for (int i = 0; i < 12; ++i) data.examples.push_back({std::to_string(i), "t", {i < 3 ? 1 : 0}, i + 1});
+  for (int i = 0; i < 12; ++i)
+    data.examples.push_back({std::to_string(i), "t", {i < 3 ? 1 : 0}, i + 1});
   std::vector<std::string> w = DatasetWarnings(r->spec, data);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_THAT(w[0], HasSubstr("theme \"y\" has 3 positive example(s), fewer than the 4 folds"));

@@ -53,8 +53,12 @@ TEST(StatusTest, StatusOrHoldsMoveOnlyValues) {
 // Misuse is a bug that must not go unnoticed in a release build (no assert): it aborts, saying
 // what happened and which status was there.
 TEST(StatusDeathTest, StatusOrMisuseAbortsInEveryBuild) {
-  EXPECT_DEATH({ StatusOr<int> bad = OkStatus(); (void)bad; },
-               "StatusOr constructed from an OK status");
+  EXPECT_DEATH(
+      {
+        StatusOr<int> bad = OkStatus();
+        (void)bad;
+      },
+      "StatusOr constructed from an OK status");
   EXPECT_DEATH(
       {
         StatusOr<int> error = NotFoundError("no such model");

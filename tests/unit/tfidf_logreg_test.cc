@@ -1,3 +1,8 @@
+#include "worker/executors/tfidf_logreg.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -9,12 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "common/metrics/auc.h"
 #include "worker/executors/tfidf_features.h"
-#include "worker/executors/tfidf_logreg.h"
 
 namespace augsweep {
 namespace {

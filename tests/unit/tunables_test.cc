@@ -46,7 +46,8 @@ TEST(TunablesTest, ABadValueNamesTheVariableAndWhatItExpected) {
     StatusOr<Tunables> t = TunablesFromEnvironment();
     ASSERT_FALSE(t.ok());
     EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_THAT(t.status().message(), HasSubstr("AUGSWEEP_LEASE_MS: expected a positive integer, got \"60s\""));
+    EXPECT_THAT(t.status().message(),
+                HasSubstr("AUGSWEEP_LEASE_MS: expected a positive integer, got \"60s\""));
   }
   {
     ScopedEnv zero("AUGSWEEP_MAX_ATTEMPTS", "0");
@@ -56,7 +57,8 @@ TEST(TunablesTest, ABadValueNamesTheVariableAndWhatItExpected) {
     ScopedEnv linear("AUGSWEEP_CPU_LINEAR", "fast");
     StatusOr<Tunables> t = TunablesFromEnvironment();
     ASSERT_FALSE(t.ok());
-    EXPECT_THAT(t.status().message(), HasSubstr("AUGSWEEP_CPU_LINEAR: expected one of auto, avx2, blas"));
+    EXPECT_THAT(t.status().message(),
+                HasSubstr("AUGSWEEP_CPU_LINEAR: expected one of auto, avx2, blas"));
   }
 }
 

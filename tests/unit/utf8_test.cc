@@ -12,8 +12,8 @@ TEST(Utf8Test, AcceptsWellFormedText) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ASCII"));
   EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));  // é € 😀
-  EXPECT_TRUE(IsValidUtf8("\xED\x9F\xBF"));                                // U+D7FF, just below surrogates
-  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));                            // U+10FFFF
+  EXPECT_TRUE(IsValidUtf8("\xED\x9F\xBF"));      // U+D7FF, just below surrogates
+  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF
   EXPECT_TRUE(IsValidUtf8(std::string_view("a\0b", 3)));
 }
 
@@ -25,14 +25,14 @@ struct BadCase {
 
 TEST(Utf8Test, RejectsIllFormedSequencesAndReportsOffset) {
   const BadCase cases[] = {
-      {"ab\xC0\xAF", 2, "overlong"},             // overlong '/'
-      {"\xE0\x80\xAF", 0, "overlong"},           // overlong 3-byte
-      {"x\xF0\x80\x80\xAF", 1, "overlong"},      // overlong 4-byte
-      {"ok \xED\xA0\x80", 3, "surrogate"},       // U+D800
-      {"\xED\xBF\xBF", 0, "surrogate"},          // U+DFFF
-      {"\xF4\x90\x80\x80", 0, "above U+10FFFF"}, // U+110000
+      {"ab\xC0\xAF", 2, "overlong"},              // overlong '/'
+      {"\xE0\x80\xAF", 0, "overlong"},            // overlong 3-byte
+      {"x\xF0\x80\x80\xAF", 1, "overlong"},       // overlong 4-byte
+      {"ok \xED\xA0\x80", 3, "surrogate"},        // U+D800
+      {"\xED\xBF\xBF", 0, "surrogate"},           // U+DFFF
+      {"\xF4\x90\x80\x80", 0, "above U+10FFFF"},  // U+110000
       {"\xF5\x80\x80\x80", 0, "above U+10FFFF"},
-      {"a\x80", 1, "continuation"},              // stray continuation byte
+      {"a\x80", 1, "continuation"},  // stray continuation byte
       {"\xC3", 0, "truncated"},
       {"\xE2\x82", 0, "truncated"},
       {"\xE2(\xA1", 0, "continuation"},

@@ -17,8 +17,8 @@
 #include "common/read_file.h"
 #include "common/spec/sweep_spec.h"
 #include "coordinator/server/coordinator_server.h"
-#include "worker/worker.h"
 #include "tests/unit/allocate_far_too_much.h"
+#include "worker/worker.h"
 
 namespace augsweep {
 namespace {
@@ -141,10 +141,10 @@ TEST_F(WorkerLoopTest, ThrowingAndOutOfMemoryExecutorsFailTheirJobsAndTheWorkerG
   EXPECT_EQ(flaky->calls, 3);
   bool saw_throw = false, saw_memory = false;
   for (const std::string& error : status.recent_errors()) {
-    saw_throw = saw_throw || error.find("classifier tfidf-logreg: a bug in the executor") !=
-                                 std::string::npos;
-    saw_memory = saw_memory || error.find("classifier tfidf-logreg: out of memory") !=
-                                   std::string::npos;
+    saw_throw = saw_throw ||
+                error.find("classifier tfidf-logreg: a bug in the executor") != std::string::npos;
+    saw_memory =
+        saw_memory || error.find("classifier tfidf-logreg: out of memory") != std::string::npos;
   }
   EXPECT_TRUE(saw_throw) << status.DebugString();
   EXPECT_TRUE(saw_memory) << status.DebugString();

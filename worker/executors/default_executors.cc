@@ -1,7 +1,6 @@
 #include "worker/executors/default_executors.h"
 
 #include "common/spec/executor_kinds.h"
-
 #include "worker/executors/eda_generator.h"
 #include "worker/executors/tfidf_logreg.h"
 #include "worker/executors/wordnet_synonyms.h"
@@ -14,9 +13,11 @@ namespace augsweep {
 
 bool BuiltWithTorch() { return AUGSWEEP_WITH_TORCH != 0; }
 
-StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device, int threads) {
+StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device,
+                                                             int threads) {
   auto registry = std::make_unique<ExecutorRegistry>();
-  AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<const WordNetSynonyms> wordnet, WordNetSynonyms::Default());
+  AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<const WordNetSynonyms> wordnet,
+                            WordNetSynonyms::Default());
   registry->AddGenerator("eda", std::make_unique<EdaGenerator>(wordnet));
   registry->AddClassifier(kTfidfLogRegKind, std::make_unique<TfidfLogRegClassifier>());
 #if AUGSWEEP_WITH_TORCH
@@ -24,7 +25,8 @@ StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& 
   for (const ExecutorKind& kind : kExecutorKinds) {
     if (kind.role == ExecutorRole::kClassifier && kind.needs_torch) {
       const std::string name(kind.name);
-      registry->AddClassifier(name, std::make_unique<EncoderClassifierExecutor>(name, device, threads));
+      registry->AddClassifier(name,
+                              std::make_unique<EncoderClassifierExecutor>(name, device, threads));
     }
   }
 #else

@@ -13,7 +13,8 @@ namespace augsweep {
 
 // For a worker on `device` ("cpu" or "cuda"). eda needs Debian's wordnet-base. `threads`: CPU
 // threads of the model executors (0: every core; workers sharing a process share the cores).
-StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device, int threads = 0);
+StatusOr<std::unique_ptr<ExecutorRegistry>> DefaultExecutors(const std::string& device,
+                                                             int threads = 0);
 
 // Whether this build has the executors of kinds that need libtorch.
 bool BuiltWithTorch();

@@ -18,8 +18,7 @@ StatusOr<std::vector<EncodedText>> Encode(const Tokenizer& tokenizer, EncoderFam
   out.reserve(texts.size());
   for (const std::string& text : texts) {
     AUGSWEEP_ASSIGN_OR_RETURN(ClassifierInput input,
-                              EncodeClassifierInput(tokenizer, family, text,
-                                                    max_length));
+                              EncodeClassifierInput(tokenizer, family, text, max_length));
     out.push_back(EncodedText{std::move(input.ids), std::move(input.token_type_ids)});
   }
   return out;

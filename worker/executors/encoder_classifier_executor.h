@@ -31,8 +31,7 @@ class EncoderClassifierExecutor : public ClassifierExecutor {
   EncoderClassifierExecutor(std::string kind, std::string device, int threads = 0)
       : kind_(std::move(kind)), device_(std::move(device)), threads_(threads) {}
 
-  StatusOr<TrainOutcome> TrainAndPredict(const TrainRequest& request,
-                                         JobControl& control) override;
+  StatusOr<TrainOutcome> TrainAndPredict(const TrainRequest& request, JobControl& control) override;
 
  private:
   StatusOr<const Tokenizer*> LoadTokenizerOnce(const std::string& model_dir) AUGSWEEP_REQUIRES(mu_);
@@ -41,7 +40,8 @@ class EncoderClassifierExecutor : public ClassifierExecutor {
   const std::string device_;
   const int threads_;
   Mutex mu_;  // held for the whole job: one job at a time
-  std::map<std::string, std::unique_ptr<Tokenizer>> tokenizers_ AUGSWEEP_GUARDED_BY(mu_);  // by model folder
+  std::map<std::string, std::unique_ptr<Tokenizer>> tokenizers_
+      AUGSWEEP_GUARDED_BY(mu_);                                 // by model folder
   std::set<std::string> head_logged_ AUGSWEEP_GUARDED_BY(mu_);  // folders whose new head was logged
 };
 

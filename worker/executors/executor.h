@@ -48,15 +48,16 @@ class GeneratorExecutor {
   // Returns texts_per_theme texts per theme, in order, each tagged with the theme it was written
   // for; a theme it could not fill is reported in shortfall_per_theme, never silently.
   // Deterministic for a request. Returns Cancelled when control says so.
-  virtual StatusOr<v1::SyntheticSet> Generate(const GenerateRequest& request, JobControl& control) = 0;
+  virtual StatusOr<v1::SyntheticSet> Generate(const GenerateRequest& request,
+                                              JobControl& control) = 0;
 };
 
 struct TrainRequest {
   v1::ClassifierSpec classifier;
   uint64_t seed = 0;
   std::vector<std::string> themes;
-  std::vector<LabelledText> train;       // real training texts, then synthetic ones
-  std::vector<std::string> test_texts;   // the held-out fold
+  std::vector<LabelledText> train;      // real training texts, then synthetic ones
+  std::vector<std::string> test_texts;  // the held-out fold
 };
 
 struct TrainOutcome {
@@ -69,7 +70,8 @@ class ClassifierExecutor {
   virtual ~ClassifierExecutor() = default;
   // Trains one multi-label model (one sigmoid per theme) and scores the test texts.
   // Deterministic for a request. Returns Cancelled when control says so.
-  virtual StatusOr<TrainOutcome> TrainAndPredict(const TrainRequest& request, JobControl& control) = 0;
+  virtual StatusOr<TrainOutcome> TrainAndPredict(const TrainRequest& request,
+                                                 JobControl& control) = 0;
 };
 
 }  // namespace augsweep

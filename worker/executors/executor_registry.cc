@@ -2,11 +2,13 @@
 
 namespace augsweep {
 
-void ExecutorRegistry::AddGenerator(const std::string& kind, std::unique_ptr<GeneratorExecutor> executor) {
+void ExecutorRegistry::AddGenerator(const std::string& kind,
+                                    std::unique_ptr<GeneratorExecutor> executor) {
   generators_[kind] = std::move(executor);
 }
 
-void ExecutorRegistry::AddClassifier(const std::string& kind, std::unique_ptr<ClassifierExecutor> executor) {
+void ExecutorRegistry::AddClassifier(const std::string& kind,
+                                     std::unique_ptr<ClassifierExecutor> executor) {
   classifiers_[kind] = std::move(executor);
 }
 

@@ -37,7 +37,8 @@ StatusOr<LlamaGenerator::Loaded*> LlamaGenerator::Load(const v1::GeneratorSpec& 
   return loaded_.get();
 }
 
-StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& request, JobControl& control) {
+StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& request,
+                                                    JobControl& control) {
   MutexLock lock(&mu_);
   const v1::GeneratorSpec& g = request.generator;
   StatusOr<Loaded*> load = Load(g);
@@ -88,8 +89,9 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
       auto stop = [&](size_t, const std::vector<int32_t>& ids) {
         return HasItemBoundary(tokenizer.Decode(ids, true));
       };
-      AUGSWEEP_ASSIGN_OR_RETURN(std::vector<SequenceOutput> outputs,
-                                model.Generate(sequences, options, stop, [&] { return control.cancelled(); }));
+      AUGSWEEP_ASSIGN_OR_RETURN(
+          std::vector<SequenceOutput> outputs,
+          model.Generate(sequences, options, stop, [&] { return control.cancelled(); }));
       for (size_t i = 0; i < outputs.size(); ++i) {
         const std::string raw = tokenizer.Decode(outputs[i].new_ids, true);
         out.add_raw_completions(raw);

@@ -48,7 +48,9 @@ std::string RenderPrompt(std::string_view prompt_template, std::string_view them
   return prompt;
 }
 
-bool HasItemBoundary(std::string_view completion) { return BoundaryOf(completion) != std::string_view::npos; }
+bool HasItemBoundary(std::string_view completion) {
+  return BoundaryOf(completion) != std::string_view::npos;
+}
 
 std::string FirstItem(std::string_view completion) {
   const size_t boundary = BoundaryOf(completion);

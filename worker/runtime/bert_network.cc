@@ -91,17 +91,16 @@ class BertFamilyNetwork : public Network {
       return OkStatus();
     };
 
-    AUGSWEEP_ASSIGN_OR_RETURN(word_, encoder(names_.word + ".weight", {config_.vocab_size, h}, false));
-    AUGSWEEP_ASSIGN_OR_RETURN(
-        position_,
-        encoder(names_.position + ".weight", {config_.max_position_embeddings, h}, false));
+    AUGSWEEP_ASSIGN_OR_RETURN(word_,
+                              encoder(names_.word + ".weight", {config_.vocab_size, h}, false));
+    AUGSWEEP_ASSIGN_OR_RETURN(position_, encoder(names_.position + ".weight",
+                                                 {config_.max_position_embeddings, h}, false));
     // DistilBERT's sinusoidal position table is fixed (transformers sets requires_grad False):
     // it gets no gradient, so clipping and AdamW leave it alone.
     if (config_.sinusoidal_positions) position_.requires_grad_(false);
     if (!names_.token_type.empty()) {
       AUGSWEEP_ASSIGN_OR_RETURN(
-          token_type_,
-          encoder(names_.token_type + ".weight", {config_.type_vocab_size, h}, false));
+          token_type_, encoder(names_.token_type + ".weight", {config_.type_vocab_size, h}, false));
     }
     AUGSWEEP_ASSIGN_OR_RETURN(embed_norm_, norm(names_.embed_norm));
     for (int i = 0; i < config_.num_layers; ++i) {
@@ -127,9 +126,9 @@ class BertFamilyNetwork : public Network {
     if (hidden) hidden->push_back(x);
     // Additive key mask [B, 1, 1, T]: 0 for real tokens, the lowest float for padding, as
     // transformers' get_extended_attention_mask (a row never has all keys masked: [CLS] is real).
-    const at::Tensor additive =
-        (1.0 - mask.to(at::kFloat)).mul(std::numeric_limits<float>::lowest()).view(
-            {mask.size(0), 1, 1, mask.size(1)});
+    const at::Tensor additive = (1.0 - mask.to(at::kFloat))
+                                    .mul(std::numeric_limits<float>::lowest())
+                                    .view({mask.size(0), 1, 1, mask.size(1)});
     for (const LayerWeights& layer : layers_) {
       x = Layer(x, layer, additive, dropout);
       if (hidden) hidden->push_back(x);
@@ -150,8 +149,8 @@ class BertFamilyNetwork : public Network {
     } else {
       positions = at::arange(T, ids.options()).unsqueeze(0).expand_as(ids);
     }
-    at::Tensor x = at::embedding(word_, ids, config_.pad_token_id) +
-                   at::embedding(position_, positions);
+    at::Tensor x =
+        at::embedding(word_, ids, config_.pad_token_id) + at::embedding(position_, positions);
     if (token_type_.defined()) {
       x = x + (token_types.defined() ? at::embedding(token_type_, token_types)
                                      : token_type_[0].view({1, 1, -1}));
@@ -163,8 +162,7 @@ class BertFamilyNetwork : public Network {
 
   at::Tensor Layer(const at::Tensor& x, const LayerWeights& w, const at::Tensor& additive_mask,
                    at::Generator* dropout) const {
-    const int64_t B = x.size(0), T = x.size(1), heads = config_.num_heads,
-                  d = config_.head_dim;
+    const int64_t B = x.size(0), T = x.size(1), heads = config_.num_heads, d = config_.head_dim;
     const AttentionWeights& a = w.attention;
     auto split = [&](const at::Tensor& t) { return t.view({B, T, heads, d}).transpose(1, 2); };
     const at::Tensor q = split(at::linear(x, a.q, a.q_bias));
@@ -175,8 +173,8 @@ class BertFamilyNetwork : public Network {
     at::Tensor probs = at::softmax(scores, -1).to(v.scalar_type());
     probs = Dropout(probs, config_.attention_dropout, dropout);
     const at::Tensor context = at::matmul(probs, v).transpose(1, 2).reshape({B, T, heads * d});
-    at::Tensor attended = Dropout(at::linear(context, a.out, a.out_bias), config_.hidden_dropout,
-                                  dropout);
+    at::Tensor attended =
+        Dropout(at::linear(context, a.out, a.out_bias), config_.hidden_dropout, dropout);
     attended = at::layer_norm(attended + x, {config_.hidden_size}, a.norm.weight, a.norm.bias,
                               config_.layer_norm_eps);
     at::Tensor ff = Activation(at::linear(attended, w.up, w.up_bias), config_.activation);
@@ -217,7 +215,8 @@ class BertFamilyNetwork : public Network {
         AUGSWEEP_ASSIGN_OR_RETURN(pre_bias_, head("classifier.dense.bias", {h}, true, true));
         AUGSWEEP_ASSIGN_OR_RETURN(out_,
                                   head("classifier.out_proj.weight", {labels, h}, false, true));
-        AUGSWEEP_ASSIGN_OR_RETURN(out_bias_, head("classifier.out_proj.bias", {labels}, true, true));
+        AUGSWEEP_ASSIGN_OR_RETURN(out_bias_,
+                                  head("classifier.out_proj.bias", {labels}, true, true));
         break;
       }
       case EncoderFamily::kDistilBert: {
@@ -242,8 +241,8 @@ class BertFamilyNetwork : public Network {
                          dropout);
         break;
       case EncoderFamily::kRoberta:
-        pooled = at::tanh(at::linear(Dropout(first, config_.classifier_dropout, dropout), pre_,
-                                 pre_bias_));
+        pooled = at::tanh(
+            at::linear(Dropout(first, config_.classifier_dropout, dropout), pre_, pre_bias_));
         pooled = Dropout(pooled, config_.classifier_dropout, dropout);
         break;
       default:  // DistilBERT

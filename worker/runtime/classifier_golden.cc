@@ -2,10 +2,11 @@
 // distilbert,xlnet}): logits, BCE loss and hidden states of each batch, then one eval-mode
 // training step: loss, gradient norms and the head's gradients after backward, and the logits
 // and head parameters after one AdamW step.
+#include "worker/runtime/classifier_golden.h"
+
 #include <cmath>
 #include <map>
 
-#include "worker/runtime/classifier_golden.h"
 #include "worker/runtime/golden_json.h"
 
 namespace augsweep {
@@ -123,15 +124,15 @@ Status CheckBatch(EncoderClassifier& model, const json& b, const std::string& pa
   AUGSWEEP_ASSIGN_OR_RETURN(std::vector<float> logits,
                             model.Forward(batch.batch, want_hidden ? &hidden : nullptr));
   AUGSWEEP_ASSIGN_OR_RETURN(const json* golden_logits, Member(b, "logits", path));
-  AUGSWEEP_ASSIGN_OR_RETURN(
-      Floats2D reference,
-      Floats2(*golden_logits, Join(path, "logits"), batch.batch.input_ids.size(), labels));
+  AUGSWEEP_ASSIGN_OR_RETURN(Floats2D reference, Floats2(*golden_logits, Join(path, "logits"),
+                                                        batch.batch.input_ids.size(), labels));
   std::vector<float> flat;
   for (const auto& row : reference) flat.insert(flat.end(), row.begin(), row.end());
   out->push_back(CompareFloats(label + ".logits", logits, flat, tolerance));
 
   AUGSWEEP_ASSIGN_OR_RETURN(const json* loss, Member(b, "bce_with_logits_loss", path));
-  AUGSWEEP_ASSIGN_OR_RETURN(double reference_loss, Number(*loss, Join(path, "bce_with_logits_loss")));
+  AUGSWEEP_ASSIGN_OR_RETURN(double reference_loss,
+                            Number(*loss, Join(path, "bce_with_logits_loss")));
   out->push_back(CompareScalar(label + ".bce_with_logits_loss", MeanBce(logits, batch.labels),
                                reference_loss, tolerance));
 
@@ -144,22 +145,20 @@ Status CheckBatch(EncoderClassifier& model, const json& b, const std::string& pa
     for (size_t i = 0; i < hidden.size(); ++i) {
       DiffTracker tracker;
       const std::string state_path = Join(path, "hidden_states") + "[" + std::to_string(i) + "]";
-      AUGSWEEP_RETURN_IF_ERROR(CompareAtRealPositions(hidden[i], states[i],
-                                                      batch.batch.attention_mask,
-                                                      model.config().hidden_size, state_path,
-                                                      &tracker));
-      out->push_back(
-          tracker.Check(label + ".hidden_states[" + std::to_string(i) + "]", tolerance));
+      AUGSWEEP_RETURN_IF_ERROR(
+          CompareAtRealPositions(hidden[i], states[i], batch.batch.attention_mask,
+                                 model.config().hidden_size, state_path, &tracker));
+      out->push_back(tracker.Check(label + ".hidden_states[" + std::to_string(i) + "]", tolerance));
     }
   }
   return OkStatus();
 }
 
 // Compares stored tensors by parameter name ({"classifier.weight": [[...]], ...}).
-Status CheckNamedTensors(const json& tensors, const std::string& path, const std::string& label,
-                         double tolerance,
-                         const std::function<StatusOr<std::vector<float>>(const std::string&)>& ours,
-                         std::vector<GoldenCheck>* out) {
+Status CheckNamedTensors(
+    const json& tensors, const std::string& path, const std::string& label, double tolerance,
+    const std::function<StatusOr<std::vector<float>>(const std::string&)>& ours,
+    std::vector<GoldenCheck>* out) {
   if (!tensors.is_object() || tensors.empty()) return Bad(path, "expected an object of tensors");
   for (auto it = tensors.begin(); it != tensors.end(); ++it) {
     std::vector<float> reference;
@@ -175,9 +174,9 @@ Status CheckTrainStep(EncoderClassifier& model, const json& golden, double toler
                       std::vector<GoldenCheck>* out) {
   AUGSWEEP_ASSIGN_OR_RETURN(const json* step, Member(golden, "train_step", ""));
   const json& batches = golden["batches"];
-  const std::string batch_name =
-      step->contains("batch") && (*step)["batch"].is_string() ? (*step)["batch"].get<std::string>()
-                                                               : "";
+  const std::string batch_name = step->contains("batch") && (*step)["batch"].is_string()
+                                     ? (*step)["batch"].get<std::string>()
+                                     : "";
   const json* train_batch = &batches[0];
   for (const json& b : batches) {
     if (b.contains("name") && b["name"] == batch_name) train_batch = &b;
@@ -196,13 +195,14 @@ Status CheckTrainStep(EncoderClassifier& model, const json& golden, double toler
   if (!per_param->is_object()) return Bad("train_step.per_param_grad_norm", "expected an object");
   std::vector<float> ours_norms, reference_norms;
   for (auto it = per_param->begin(); it != per_param->end(); ++it) {
-    AUGSWEEP_ASSIGN_OR_RETURN(double v, Number(it.value(), "train_step.per_param_grad_norm." + it.key()));
+    AUGSWEEP_ASSIGN_OR_RETURN(double v,
+                              Number(it.value(), "train_step.per_param_grad_norm." + it.key()));
     auto found = norms.find(it.key());
     ours_norms.push_back(found == norms.end() ? std::nanf("") : static_cast<float>(found->second));
     reference_norms.push_back(static_cast<float>(v));
   }
-  out->push_back(CompareFloats("train_step.per_param_grad_norm", ours_norms, reference_norms,
-                               tolerance));
+  out->push_back(
+      CompareFloats("train_step.per_param_grad_norm", ours_norms, reference_norms, tolerance));
   if (auto it = step->find("params_with_grad_none"); it != step->end() && it->is_array()) {
     GoldenCheck none;
     none.name = "train_step.params_with_grad_none";
@@ -230,7 +230,8 @@ Status CheckTrainStep(EncoderClassifier& model, const json& golden, double toler
     AUGSWEEP_ASSIGN_OR_RETURN(double reference, Number(*v, std::string("train_step.") + key));
     out->push_back(CompareScalar(std::string("train_step.") + key, ours, reference, tolerance));
   }
-  AUGSWEEP_ASSIGN_OR_RETURN(const json* grads, Member(*step, "classifier_head_grads", "train_step"));
+  AUGSWEEP_ASSIGN_OR_RETURN(const json* grads,
+                            Member(*step, "classifier_head_grads", "train_step"));
   AUGSWEEP_RETURN_IF_ERROR(CheckNamedTensors(
       *grads, "train_step.classifier_head_grads", "train_step.classifier_head_grads", tolerance,
       [&](const std::string& name) { return model.GradientValues(name); }, out));
@@ -242,22 +243,25 @@ Status CheckTrainStep(EncoderClassifier& model, const json& golden, double toler
   adamw.decay_bias_and_norm = true;
   AUGSWEEP_RETURN_IF_ERROR(model.AdamWStep(adamw));
   AUGSWEEP_ASSIGN_OR_RETURN(std::vector<float> after, model.Forward(batch.batch));
-  AUGSWEEP_ASSIGN_OR_RETURN(const json* logits_after, Member(*step, "logits_after_step", "train_step"));
+  AUGSWEEP_ASSIGN_OR_RETURN(const json* logits_after,
+                            Member(*step, "logits_after_step", "train_step"));
   std::vector<float> reference_after;
-  AUGSWEEP_RETURN_IF_ERROR(Flatten(*logits_after, "train_step.logits_after_step", &reference_after));
+  AUGSWEEP_RETURN_IF_ERROR(
+      Flatten(*logits_after, "train_step.logits_after_step", &reference_after));
   out->push_back(CompareFloats("train_step.logits_after_step", after, reference_after, tolerance));
   AUGSWEEP_ASSIGN_OR_RETURN(const json* loss_after, Member(*step, "loss_after_step", "train_step"));
   AUGSWEEP_ASSIGN_OR_RETURN(double reference_loss_after,
                             Number(*loss_after, "train_step.loss_after_step"));
   out->push_back(CompareScalar("train_step.loss_after_step", MeanBce(after, batch.labels),
                                reference_loss_after, tolerance));
-  if (auto it = step->find("logits_after_step_on_batch1"); it != step->end() && batches.size() > 1) {
+  if (auto it = step->find("logits_after_step_on_batch1");
+      it != step->end() && batches.size() > 1) {
     AUGSWEEP_ASSIGN_OR_RETURN(GoldenBatch second, ReadBatch(batches[1], "batches[1]", labels));
     AUGSWEEP_ASSIGN_OR_RETURN(std::vector<float> after1, model.Forward(second.batch));
     std::vector<float> reference1;
     AUGSWEEP_RETURN_IF_ERROR(Flatten(*it, "train_step.logits_after_step_on_batch1", &reference1));
-    out->push_back(CompareFloats("train_step.logits_after_step_on_batch1", after1, reference1,
-                                 tolerance));
+    out->push_back(
+        CompareFloats("train_step.logits_after_step_on_batch1", after1, reference1, tolerance));
   }
   AUGSWEEP_ASSIGN_OR_RETURN(const json* params_after,
                             Member(*step, "classifier_head_params_after_step", "train_step"));
@@ -281,10 +285,11 @@ StatusOr<std::vector<GoldenCheck>> CheckClassifierGolden(EncoderClassifier& mode
   std::vector<GoldenCheck> checks;
   try {
     AUGSWEEP_ASSIGN_OR_RETURN(const json* batches, Member(golden, "batches", ""));
-    if (!batches->is_array() || batches->empty()) return Bad("batches", "expected a non-empty array");
+    if (!batches->is_array() || batches->empty())
+      return Bad("batches", "expected a non-empty array");
     for (size_t i = 0; i < batches->size(); ++i) {
-      AUGSWEEP_RETURN_IF_ERROR(CheckBatch(model, (*batches)[i], "batches[" + std::to_string(i) + "]",
-                                          float_tolerance, &checks));
+      AUGSWEEP_RETURN_IF_ERROR(CheckBatch(
+          model, (*batches)[i], "batches[" + std::to_string(i) + "]", float_tolerance, &checks));
     }
     AUGSWEEP_RETURN_IF_ERROR(CheckTrainStep(model, golden, float_tolerance, &checks));
   } catch (const std::exception& e) {

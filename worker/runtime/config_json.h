@@ -77,7 +77,8 @@ class Fields {
     if (!Has(key)) return fallback;
     const json& v = obj_.at(key);
     if (!v.is_number() || !(v.get<double>() >= min) || !(v.get<double>() <= max)) {
-      return Unexpected(key, "a number in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+      return Unexpected(key,
+                        "a number in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
     }
     return v.get<double>();
   }

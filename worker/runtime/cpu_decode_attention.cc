@@ -1,7 +1,5 @@
 #include "worker/runtime/cpu_decode_attention.h"
 
-#include "common/tunables.h"
-
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
 
@@ -10,14 +8,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/tunables.h"
+
 namespace augsweep {
 namespace llama_internal {
 namespace {
 
 bool Enabled() {
-  static const bool enabled = [] {
-    return GetTunables().cpu_attention != "torch";
-  }();
+  static const bool enabled = [] { return GetTunables().cpu_attention != "torch"; }();
   return enabled;
 }
 
@@ -37,7 +35,8 @@ void Rotate(const float* x, const float* cos, const float* sin, int64_t d, float
 at::Tensor FusedDecodeAttention(const at::Tensor& qkv, const at::Tensor& cos, const at::Tensor& sin,
                                 at::Tensor& cache_k, at::Tensor& cache_v,
                                 const std::vector<int64_t>& columns, int64_t key_length,
-                                const at::Tensor& mask, int64_t heads, int64_t kv_heads, int64_t d) {
+                                const at::Tensor& mask, int64_t heads, int64_t kv_heads,
+                                int64_t d) {
   const int64_t n = qkv.size(0);
   if (!Enabled() || qkv.dim() != 3 || qkv.size(1) != 1 || !FloatCpuContiguous(qkv) ||
       !FloatCpuContiguous(cache_k) || !FloatCpuContiguous(cache_v) || !FloatCpuContiguous(mask) ||

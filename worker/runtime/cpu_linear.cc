@@ -12,14 +12,14 @@
 // (to compare with BLAS); AUGSWEEP_CPU_LINEAR=avx2 keeps it off AVX-512.
 #include "worker/runtime/cpu_linear.h"
 
-#include "common/tunables.h"
-
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+
+#include "common/tunables.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -52,9 +52,8 @@ __attribute__((target("avx2,fma"))) inline float HorizontalSum(__m256 v) {
 }
 
 template <int R, int C>
-__attribute__((target("avx2,fma"))) void BlockAvx2(const float* w, const float* x,
-                                                   int64_t k_len, float* y, int64_t ldy,
-                                                   const float* next) {
+__attribute__((target("avx2,fma"))) void BlockAvx2(const float* w, const float* x, int64_t k_len,
+                                                   float* y, int64_t ldy, const float* next) {
   __m256 acc[R][C];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
@@ -93,8 +92,8 @@ constexpr int kColsAvx512 = 6;
 
 template <int R, int C>
 __attribute__((target("avx512f,avx2,fma"))) void BlockAvx512(const float* w, const float* x,
-                                                    int64_t k_len, float* y, int64_t ldy,
-                                                    const float* next) {
+                                                             int64_t k_len, float* y, int64_t ldy,
+                                                             const float* next) {
   __m512 acc[R][C];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
@@ -140,27 +139,40 @@ template <int R>
 BlockFn PickCols(bool avx512, int64_t cols) {
   if (avx512) {
     switch (cols) {
-      case 1: return &BlockAvx512<R, 1>;
-      case 2: return &BlockAvx512<R, 2>;
-      case 3: return &BlockAvx512<R, 3>;
-      case 4: return &BlockAvx512<R, 4>;
-      case 5: return &BlockAvx512<R, 5>;
-      default: return &BlockAvx512<R, 6>;
+      case 1:
+        return &BlockAvx512<R, 1>;
+      case 2:
+        return &BlockAvx512<R, 2>;
+      case 3:
+        return &BlockAvx512<R, 3>;
+      case 4:
+        return &BlockAvx512<R, 4>;
+      case 5:
+        return &BlockAvx512<R, 5>;
+      default:
+        return &BlockAvx512<R, 6>;
     }
   }
   switch (cols) {
-    case 1: return &BlockAvx2<R, 1>;
-    case 2: return &BlockAvx2<R, 2>;
-    default: return &BlockAvx2<R, 3>;
+    case 1:
+      return &BlockAvx2<R, 1>;
+    case 2:
+      return &BlockAvx2<R, 2>;
+    default:
+      return &BlockAvx2<R, 3>;
   }
 }
 
 BlockFn PickBlock(bool avx512, int64_t rows, int64_t cols) {
   switch (rows) {
-    case 1: return PickCols<1>(avx512, cols);
-    case 2: return PickCols<2>(avx512, cols);
-    case 3: return PickCols<3>(avx512, cols);
-    default: return PickCols<4>(avx512, cols);
+    case 1:
+      return PickCols<1>(avx512, cols);
+    case 2:
+      return PickCols<2>(avx512, cols);
+    case 3:
+      return PickCols<3>(avx512, cols);
+    default:
+      return PickCols<4>(avx512, cols);
   }
 }
 
@@ -205,10 +217,9 @@ at::Tensor SmallBatchLinear(const at::Tensor& x, const at::Tensor& w, const at::
   if (isa == Isa::kNone || !x.is_cpu() || !w.is_cpu() || x.scalar_type() != at::kFloat ||
       w.scalar_type() != at::kFloat || x.dim() != 2 || w.dim() != 2 || x.size(1) != w.size(1) ||
       x.size(0) < 1 || x.size(0) > kSmallBatchMaxRows || x.size(1) < 1 ||
-      x.numel() * 4 > kSmallBatchMaxInputBytes || !x.is_contiguous() ||
-      !w.is_contiguous() ||
-      (bias.defined() && (bias.scalar_type() != at::kFloat || !bias.is_contiguous() ||
-                          bias.numel() != w.size(0)))) {
+      x.numel() * 4 > kSmallBatchMaxInputBytes || !x.is_contiguous() || !w.is_contiguous() ||
+      (bias.defined() &&
+       (bias.scalar_type() != at::kFloat || !bias.is_contiguous() || bias.numel() != w.size(0)))) {
     return at::Tensor();
   }
   const int64_t m = x.size(0), k_len = x.size(1), n = w.size(0);
@@ -233,8 +244,8 @@ at::Tensor SmallBatchLinear(const at::Tensor& x, const at::Tensor& w, const at::
       const float* next = n0 + 2 * kRows <= n ? wp + (n0 + kRows) * k_len : nullptr;
       for (int64_t m0 = 0; m0 < m; m0 += pass_cols) {
         const int64_t cols = std::min<int64_t>(pass_cols, m - m0);
-        PickBlock(avx512, rows, cols)(wp + n0 * k_len, xp + m0 * k_len, k_len,
-                                      yp + m0 * n + n0, n, m0 == 0 ? next : nullptr);
+        PickBlock(avx512, rows, cols)(wp + n0 * k_len, xp + m0 * k_len, k_len, yp + m0 * n + n0, n,
+                                      m0 == 0 ? next : nullptr);
       }
       if (bp != nullptr) {
         for (int64_t i = 0; i < m; ++i) {

@@ -69,7 +69,8 @@ StatusOr<CuContext> PrimaryContext(const CudaDriver& d, int index, const std::st
   }
   CuContext context = nullptr;
   if (CuResult r = d.primary_ctx_retain(&context, device); r != 0) {
-    return UnavailableError(where + "cannot open its context (CUDA error " + std::to_string(r) + ")");
+    return UnavailableError(where + "cannot open its context (CUDA error " + std::to_string(r) +
+                            ")");
   }
   retained[index] = context;
   return context;
@@ -89,7 +90,8 @@ StatusOr<int64_t> CudaFreeMemoryMb(int index) {
     CuContext popped = nullptr;
     d.ctx_pop(&popped);
   }
-  if (r != 0) return UnavailableError(where + "cuMemGetInfo failed with CUDA error " + std::to_string(r));
+  if (r != 0)
+    return UnavailableError(where + "cuMemGetInfo failed with CUDA error " + std::to_string(r));
   return static_cast<int64_t>(free_bytes / (1024 * 1024));
 }
 

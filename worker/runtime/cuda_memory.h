@@ -10,8 +10,9 @@ namespace augsweep {
 
 // Free memory of CUDA device `index` (numbered as this process sees them, after
 // CUDA_VISIBLE_DEVICES) in MiB, from the CUDA driver's cuMemGetInfo on the device's primary
-// context (the one libtorch uses; retained at the first call and kept, so later calls are cheap). The driver (libcuda.so.1) is loaded at run time, so CPU
-// builds and machines need no CUDA. Unavailable, saying why, when there is no driver or device.
+// context (the one libtorch uses; retained at the first call and kept, so later calls are cheap).
+// The driver (libcuda.so.1) is loaded at run time, so CPU builds and machines need no CUDA.
+// Unavailable, saying why, when there is no driver or device.
 StatusOr<int64_t> CudaFreeMemoryMb(int index);
 
 }  // namespace augsweep

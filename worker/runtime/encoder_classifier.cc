@@ -49,8 +49,8 @@ StatusOr<at::Tensor> Matrix(const std::vector<std::vector<int32_t>>& rows, const
   for (size_t r = 0; r < rows.size(); ++r) {
     if (static_cast<int64_t>(rows[r].size()) != columns) {
       return InvalidArgumentError(std::string("EncoderBatch.") + field + "[" + std::to_string(r) +
-                                  "]: " + std::to_string(rows[r].size()) +
-                                  " entries, expected " + std::to_string(columns));
+                                  "]: " + std::to_string(rows[r].size()) + " entries, expected " +
+                                  std::to_string(columns));
     }
     std::copy(rows[r].begin(), rows[r].end(), p + r * columns);
   }
@@ -103,17 +103,17 @@ StatusOr<EncoderClassifier::Impl::BatchTensors> EncoderClassifier::Impl::ToTenso
   BatchTensors out;
   AUGSWEEP_ASSIGN_OR_RETURN(out.ids, Matrix(batch.input_ids, "input_ids", T));
   if (batch.attention_mask.size() != batch.input_ids.size()) {
-    return InvalidArgumentError("EncoderBatch.attention_mask: " +
-                                std::to_string(batch.attention_mask.size()) + " rows, expected " +
-                                std::to_string(batch.input_ids.size()));
+    return InvalidArgumentError(
+        "EncoderBatch.attention_mask: " + std::to_string(batch.attention_mask.size()) +
+        " rows, expected " + std::to_string(batch.input_ids.size()));
   }
   AUGSWEEP_ASSIGN_OR_RETURN(out.mask, Matrix(batch.attention_mask, "attention_mask", T));
   if (out.ids.min().item<int64_t>() < 0 || out.ids.max().item<int64_t>() >= config.vocab_size) {
     return InvalidArgumentError("EncoderBatch.input_ids: ids must be in [0, " +
                                 std::to_string(config.vocab_size) + ")");
   }
-  const bool has_types = config.family == EncoderFamily::kBert ||
-                         config.family == EncoderFamily::kXlnet;
+  const bool has_types =
+      config.family == EncoderFamily::kBert || config.family == EncoderFamily::kXlnet;
   if (has_types && !batch.token_type_ids.empty()) {
     if (batch.token_type_ids.size() != batch.input_ids.size()) {
       return InvalidArgumentError("EncoderBatch.token_type_ids: wrong number of rows");
@@ -143,8 +143,8 @@ StatusOr<at::Tensor> EncoderClassifier::Impl::LabelTensor(
   float* p = out.data_ptr<float>();
   for (size_t r = 0; r < labels.size(); ++r) {
     if (static_cast<int>(labels[r].size()) != config.num_labels) {
-      return InvalidArgumentError("labels[" + std::to_string(r) + "]: " +
-                                  std::to_string(labels[r].size()) + " values, expected " +
+      return InvalidArgumentError("labels[" + std::to_string(r) +
+                                  "]: " + std::to_string(labels[r].size()) + " values, expected " +
                                   std::to_string(config.num_labels));
     }
     std::copy(labels[r].begin(), labels[r].end(), p + r * config.num_labels);
@@ -155,8 +155,7 @@ StatusOr<at::Tensor> EncoderClassifier::Impl::LabelTensor(
 at::Tensor EncoderClassifier::Impl::Logits(const BatchTensors& batch, at::Generator* dropout,
                                            std::vector<at::Tensor>* hidden) const {
   AutocastScope scope(autocast);
-  return network->Forward(batch.ids, batch.mask, batch.token_types, dropout, hidden)
-      .to(at::kFloat);
+  return network->Forward(batch.ids, batch.mask, batch.token_types, dropout, hidden).to(at::kFloat);
 }
 
 int EncoderClassifier::Impl::FindParameter(const std::string& name) const {
@@ -177,48 +176,53 @@ const std::vector<std::string>& EncoderClassifier::head_initialised() const {
 
 StatusOr<std::unique_ptr<EncoderClassifier>> EncoderClassifier::Load(
     const std::string& model_dir, const EncoderLoadOptions& options) {
-  return GuardTorch(model_dir + ": EncoderClassifier::Load", [&]() -> StatusOr<std::unique_ptr<EncoderClassifier>> {
-    auto impl = std::make_unique<Impl>();
-    AUGSWEEP_ASSIGN_OR_RETURN(impl->config, ReadEncoderConfig(model_dir));
-    AUGSWEEP_ASSIGN_OR_RETURN(impl->device,
-                              ParseDevice(options.device, "EncoderLoadOptions.device"));
-    AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType autocast,
-                              ParseDtype(options.autocast_dtype, "EncoderLoadOptions.autocast_dtype"));
-    if (autocast != at::kFloat) {
-      if (!impl->device.is_cuda()) {
-        return InvalidArgumentError("EncoderLoadOptions.autocast_dtype: \"" +
-                                    options.autocast_dtype +
-                                    "\" needs a CUDA device; the CPU trains in float32");
-      }
-      impl->autocast = autocast;
-    }
-    if (options.threads < 0) {
-      return InvalidArgumentError("EncoderLoadOptions.threads: expected >= 0, got " +
-                                  std::to_string(options.threads));
-    }
-    if (impl->device.is_cpu()) {
-      const unsigned hw = std::thread::hardware_concurrency();
-      at::set_num_threads(options.threads > 0 ? options.threads : static_cast<int>(hw ? hw : 1));
-    }
-    if (options.num_labels < 0) {
-      return InvalidArgumentError("EncoderLoadOptions.num_labels: expected >= 0");
-    }
-    if (options.num_labels > 0) impl->config.num_labels = options.num_labels;
+  return GuardTorch(
+      model_dir + ": EncoderClassifier::Load",
+      [&]() -> StatusOr<std::unique_ptr<EncoderClassifier>> {
+        auto impl = std::make_unique<Impl>();
+        AUGSWEEP_ASSIGN_OR_RETURN(impl->config, ReadEncoderConfig(model_dir));
+        AUGSWEEP_ASSIGN_OR_RETURN(impl->device,
+                                  ParseDevice(options.device, "EncoderLoadOptions.device"));
+        AUGSWEEP_ASSIGN_OR_RETURN(
+            at::ScalarType autocast,
+            ParseDtype(options.autocast_dtype, "EncoderLoadOptions.autocast_dtype"));
+        if (autocast != at::kFloat) {
+          if (!impl->device.is_cuda()) {
+            return InvalidArgumentError("EncoderLoadOptions.autocast_dtype: \"" +
+                                        options.autocast_dtype +
+                                        "\" needs a CUDA device; the CPU trains in float32");
+          }
+          impl->autocast = autocast;
+        }
+        if (options.threads < 0) {
+          return InvalidArgumentError("EncoderLoadOptions.threads: expected >= 0, got " +
+                                      std::to_string(options.threads));
+        }
+        if (impl->device.is_cpu()) {
+          const unsigned hw = std::thread::hardware_concurrency();
+          at::set_num_threads(options.threads > 0 ? options.threads
+                                                  : static_cast<int>(hw ? hw : 1));
+        }
+        if (options.num_labels < 0) {
+          return InvalidArgumentError("EncoderLoadOptions.num_labels: expected >= 0");
+        }
+        if (options.num_labels > 0) impl->config.num_labels = options.num_labels;
 
-    AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
-    encoder_internal::WeightSource weights(*checkpoint, BasePrefix(impl->config.family),
-                                           impl->device, options.head_init_seed,
-                                           impl->config.initializer_range);
-    if (impl->config.family == EncoderFamily::kXlnet) {
-      AUGSWEEP_ASSIGN_OR_RETURN(impl->network,
-                                encoder_internal::BuildXlnetNetwork(impl->config, weights));
-    } else {
-      AUGSWEEP_ASSIGN_OR_RETURN(impl->network,
-                                encoder_internal::BuildBertFamilyNetwork(impl->config, weights));
-    }
-    impl->head_initialised = weights.initialised();
-    return std::unique_ptr<EncoderClassifier>(new EncoderClassifier(std::move(impl)));
-  });
+        AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint,
+                                  Checkpoint::Open(model_dir));
+        encoder_internal::WeightSource weights(*checkpoint, BasePrefix(impl->config.family),
+                                               impl->device, options.head_init_seed,
+                                               impl->config.initializer_range);
+        if (impl->config.family == EncoderFamily::kXlnet) {
+          AUGSWEEP_ASSIGN_OR_RETURN(impl->network,
+                                    encoder_internal::BuildXlnetNetwork(impl->config, weights));
+        } else {
+          AUGSWEEP_ASSIGN_OR_RETURN(
+              impl->network, encoder_internal::BuildBertFamilyNetwork(impl->config, weights));
+        }
+        impl->head_initialised = weights.initialised();
+        return std::unique_ptr<EncoderClassifier>(new EncoderClassifier(std::move(impl)));
+      });
 }
 
 StatusOr<EncoderBatch> EncoderClassifier::Pad(const std::vector<EncodedText>& examples) const {
@@ -278,40 +282,40 @@ StatusOr<std::vector<float>> EncoderClassifier::Forward(
 StatusOr<std::vector<std::vector<float>>> EncoderClassifier::Predict(
     const std::vector<EncodedText>& examples, int batch_size,
     const std::function<bool()>& cancelled) {
-  return GuardTorch("EncoderClassifier::Predict", [&]() -> StatusOr<std::vector<std::vector<float>>> {
-    if (batch_size < 1) return InvalidArgumentError("Predict: batch_size must be >= 1");
-    std::vector<size_t> order(examples.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return examples[a].ids.size() < examples[b].ids.size();
-    });
-    std::vector<std::vector<float>> out(examples.size());
-    c10::NoGradGuard no_grad;
-    for (size_t start = 0; start < order.size(); start += batch_size) {
-      if (cancelled && cancelled()) return CancelledError("prediction cancelled");
-      const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
-      std::vector<EncodedText> chunk;
-      for (size_t i = start; i < end; ++i) chunk.push_back(examples[order[i]]);
-      AUGSWEEP_ASSIGN_OR_RETURN(EncoderBatch batch, Pad(chunk));
-      AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
-      const std::vector<float> probs =
-          ToFloats(at::sigmoid(impl_->Logits(tensors, nullptr, nullptr)));
-      const int labels = impl_->config.num_labels;
-      for (size_t i = start; i < end; ++i) {
-        const float* row = probs.data() + (i - start) * labels;
-        out[order[i]].assign(row, row + labels);
-      }
-    }
-    return out;
-  });
+  return GuardTorch(
+      "EncoderClassifier::Predict", [&]() -> StatusOr<std::vector<std::vector<float>>> {
+        if (batch_size < 1) return InvalidArgumentError("Predict: batch_size must be >= 1");
+        std::vector<size_t> order(examples.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+          return examples[a].ids.size() < examples[b].ids.size();
+        });
+        std::vector<std::vector<float>> out(examples.size());
+        c10::NoGradGuard no_grad;
+        for (size_t start = 0; start < order.size(); start += batch_size) {
+          if (cancelled && cancelled()) return CancelledError("prediction cancelled");
+          const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
+          std::vector<EncodedText> chunk;
+          for (size_t i = start; i < end; ++i) chunk.push_back(examples[order[i]]);
+          AUGSWEEP_ASSIGN_OR_RETURN(EncoderBatch batch, Pad(chunk));
+          AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
+          const std::vector<float> probs =
+              ToFloats(at::sigmoid(impl_->Logits(tensors, nullptr, nullptr)));
+          const int labels = impl_->config.num_labels;
+          for (size_t i = start; i < end; ++i) {
+            const float* row = probs.data() + (i - start) * labels;
+            out[order[i]].assign(row, row + labels);
+          }
+        }
+        return out;
+      });
 }
 
-StatusOr<float> EncoderClassifier::LossAndGradients(
-    const EncoderBatch& batch, const std::vector<std::vector<float>>& labels) {
+StatusOr<float> EncoderClassifier::LossAndGradients(const EncoderBatch& batch,
+                                                    const std::vector<std::vector<float>>& labels) {
   return GuardTorch("EncoderClassifier::LossAndGradients", [&]() -> StatusOr<float> {
     AUGSWEEP_ASSIGN_OR_RETURN(Impl::BatchTensors tensors, impl_->ToTensors(batch));
-    AUGSWEEP_ASSIGN_OR_RETURN(at::Tensor targets,
-                              impl_->LabelTensor(labels, tensors.ids.size(0)));
+    AUGSWEEP_ASSIGN_OR_RETURN(at::Tensor targets, impl_->LabelTensor(labels, tensors.ids.size(0)));
     for (Parameter& p : impl_->network->parameters()) p.value.mutable_grad() = at::Tensor();
     at::Tensor logits = impl_->Logits(tensors, nullptr, nullptr);
     at::Tensor loss = at::binary_cross_entropy_with_logits(logits, targets);
@@ -323,12 +327,13 @@ StatusOr<float> EncoderClassifier::LossAndGradients(
 StatusOr<std::map<std::string, double>> EncoderClassifier::GradientNorms() const {
   return GuardTorch("EncoderClassifier::GradientNorms",
                     [&]() -> StatusOr<std::map<std::string, double>> {
-    std::map<std::string, double> out;
-    for (const Parameter& p : impl_->network->parameters()) {
-      if (p.value.grad().defined()) out[p.name] = p.value.grad().norm().item<double>();
-    }
-    return out;
-  });
+                      std::map<std::string, double> out;
+                      for (const Parameter& p : impl_->network->parameters()) {
+                        if (p.value.grad().defined())
+                          out[p.name] = p.value.grad().norm().item<double>();
+                      }
+                      return out;
+                    });
 }
 
 StatusOr<std::vector<float>> EncoderClassifier::ParameterValues(const std::string& name) const {

@@ -66,10 +66,11 @@ struct AdamWOptions {
 struct FineTuneOptions {
   int epochs = 3;
   int batch_size = 16;
-  AdamWOptions adamw;              // learning_rate is the peak of the schedule
-  double warmup_ratio = 0.0;       // linear warm-up over this fraction of the steps, then linear decay to 0
-  double max_grad_norm = 1.0;      // clip the global gradient norm; <= 0: off
-  uint64_t seed = 0;               // shuffling and dropout
+  AdamWOptions adamw;  // learning_rate is the peak of the schedule
+  double warmup_ratio =
+      0.0;  // linear warm-up over this fraction of the steps, then linear decay to 0
+  double max_grad_norm = 1.0;  // clip the global gradient norm; <= 0: off
+  uint64_t seed = 0;           // shuffling and dropout
 };
 
 struct FineTuneReport {

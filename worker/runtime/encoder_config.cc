@@ -88,11 +88,10 @@ Status ReadBertFields(const Fields& f, EncoderConfig& c) {
   }
   const int default_pad = c.family == EncoderFamily::kRoberta ? 1 : 0;
   AUGSWEEP_ASSIGN_OR_RETURN(c.pad_token_id, f.Int("pad_token_id", default_pad, 0));
-  if (c.family == EncoderFamily::kRoberta &&
-      c.max_position_embeddings <= c.pad_token_id + 1) {
-    return f.Error("max_position_embeddings",
-                   "RoBERTa positions start at pad_token_id + 1 (" +
-                       std::to_string(c.pad_token_id + 1) + "): the table is too small");
+  if (c.family == EncoderFamily::kRoberta && c.max_position_embeddings <= c.pad_token_id + 1) {
+    return f.Error("max_position_embeddings", "RoBERTa positions start at pad_token_id + 1 (" +
+                                                  std::to_string(c.pad_token_id + 1) +
+                                                  "): the table is too small");
   }
   return OkStatus();
 }
@@ -103,8 +102,7 @@ Status ReadDistilBertFields(const Fields& f, EncoderConfig& c) {
   AUGSWEEP_ASSIGN_OR_RETURN(c.num_layers, f.Int("n_layers", std::nullopt, 1));
   AUGSWEEP_ASSIGN_OR_RETURN(c.num_heads, f.Int("n_heads", std::nullopt, 1));
   AUGSWEEP_ASSIGN_OR_RETURN(c.intermediate_size, f.Int("hidden_dim", std::nullopt, 1));
-  AUGSWEEP_ASSIGN_OR_RETURN(c.max_position_embeddings,
-                            f.Int("max_position_embeddings", 512, 1));
+  AUGSWEEP_ASSIGN_OR_RETURN(c.max_position_embeddings, f.Int("max_position_embeddings", 512, 1));
   c.type_vocab_size = 0;
   c.layer_norm_eps = 1e-12;  // fixed in DistilBERT's code, not a config field
   AUGSWEEP_ASSIGN_OR_RETURN(c.activation, f.String("activation", "gelu"));
@@ -153,8 +151,8 @@ Status ReadXlnetFields(const Fields& f, EncoderConfig& c) {
   AUGSWEEP_ASSIGN_OR_RETURN(c.summary_use_proj, f.Bool("summary_use_proj", true));
   AUGSWEEP_ASSIGN_OR_RETURN(c.summary_activation, f.String("summary_activation", ""));
   if (!c.summary_activation.empty() && c.summary_activation != "tanh") {
-    return f.Error("summary_activation", "unsupported value \"" + c.summary_activation +
-                                             "\" (supported: tanh or none)");
+    return f.Error("summary_activation",
+                   "unsupported value \"" + c.summary_activation + "\" (supported: tanh or none)");
   }
   return OkStatus();
 }
@@ -184,13 +182,13 @@ StatusOr<EncoderConfig> ReadEncoderConfig(const std::string& model_dir) {
   if (c.family == EncoderFamily::kXlnet && f.Has("d_head")) {
     AUGSWEEP_ASSIGN_OR_RETURN(c.head_dim, f.Int("d_head", std::nullopt, 1));
     if (c.head_dim * c.num_heads != c.hidden_size) {
-      return f.Error("d_head", "d_head * n_head must equal d_model (" +
-                                   std::to_string(c.hidden_size) + ")");
+      return f.Error("d_head",
+                     "d_head * n_head must equal d_model (" + std::to_string(c.hidden_size) + ")");
     }
   } else {
     if (c.hidden_size % c.num_heads != 0) {
-      return f.Error("num_attention_heads", "must divide the hidden size " +
-                                                std::to_string(c.hidden_size));
+      return f.Error("num_attention_heads",
+                     "must divide the hidden size " + std::to_string(c.hidden_size));
     }
     c.head_dim = c.hidden_size / c.num_heads;
   }

@@ -17,11 +17,11 @@ struct EncoderConfig {
   // classification head is used when the weights hold one and initialised otherwise.
   std::string architecture;
   int vocab_size = 0;
-  int hidden_size = 0;        // BERT hidden_size, DistilBERT dim, XLNet d_model
-  int num_layers = 0;         // num_hidden_layers, n_layers, n_layer
-  int num_heads = 0;          // num_attention_heads, n_heads, n_head
-  int head_dim = 0;           // hidden_size / num_heads; XLNet d_head
-  int intermediate_size = 0;  // intermediate_size, hidden_dim, d_inner
+  int hidden_size = 0;              // BERT hidden_size, DistilBERT dim, XLNet d_model
+  int num_layers = 0;               // num_hidden_layers, n_layers, n_layer
+  int num_heads = 0;                // num_attention_heads, n_heads, n_head
+  int head_dim = 0;                 // hidden_size / num_heads; XLNet d_head
+  int intermediate_size = 0;        // intermediate_size, hidden_dim, d_inner
   int max_position_embeddings = 0;  // 0 for XLNet (relative positions, no table)
   int type_vocab_size = 0;          // BERT/RoBERTa token types; 0 for DistilBERT and XLNet
   double layer_norm_eps = 1e-12;
@@ -33,8 +33,9 @@ struct EncoderConfig {
   int num_labels = 2;
 
   // Dropout probabilities (used only while training).
-  double hidden_dropout = 0.1;     // hidden_dropout_prob, dropout
-  double attention_dropout = 0.1;  // attention_probs_dropout_prob, attention_dropout (XLNet: dropout)
+  double hidden_dropout = 0.1;  // hidden_dropout_prob, dropout
+  double attention_dropout =
+      0.1;  // attention_probs_dropout_prob, attention_dropout (XLNet: dropout)
   // Before the classification head: classifier_dropout (falls back to hidden_dropout; BERT,
   // RoBERTa), seq_classif_dropout (DistilBERT), summary_last_dropout (XLNet).
   double classifier_dropout = 0.1;
@@ -43,10 +44,10 @@ struct EncoderConfig {
   bool sinusoidal_positions = false;
 
   // XLNet only.
-  std::string attn_type = "bi";         // only "bi" is supported (the "uni" LM setting is not)
-  int clamp_len = -1;                   // relative distances are clamped to it when > 0
-  bool untie_r = true;                  // per-layer r_w/r_r/r_s biases (always stored per layer)
-  std::string summary_type = "last";    // only "last" is supported
+  std::string attn_type = "bi";       // only "bi" is supported (the "uni" LM setting is not)
+  int clamp_len = -1;                 // relative distances are clamped to it when > 0
+  bool untie_r = true;                // per-layer r_w/r_r/r_s biases (always stored per layer)
+  std::string summary_type = "last";  // only "last" is supported
   bool summary_use_proj = true;
   std::string summary_activation = "tanh";  // "tanh" or "" (none)
 };

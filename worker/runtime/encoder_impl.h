@@ -23,8 +23,8 @@ namespace encoder_internal {
 struct Parameter {
   std::string name;
   at::Tensor value;
-  bool in_head = false;        // the classification head (what golden data calls the head)
-  bool bias_or_norm = false;   // a bias or a LayerNorm weight: excluded from weight decay on request
+  bool in_head = false;       // the classification head (what golden data calls the head)
+  bool bias_or_norm = false;  // a bias or a LayerNorm weight: excluded from weight decay on request
 };
 
 // Hands out the checkpoint's tensors to a network under construction, converted to float32 on
@@ -43,9 +43,10 @@ class WeightSource {
   bool HasEncoder(const std::string& name) const;
   // An encoder tensor; InvalidArgument naming the tensor when it is missing or mis-shaped.
   StatusOr<at::Tensor> Encoder(const std::string& name, at::IntArrayRef shape);
-  // A head tensor (its full name, no prefix added): loaded when present, else initialised (normal for a weight, zeros
-  // for a bias: `is_bias`). Mis-shaped when present (a head for another number of labels) is
-  // also initialised, and noted, since fine-tuning a new label set is the normal case.
+  // A head tensor (its full name, no prefix added): loaded when present, else initialised (normal
+  // for a weight, zeros for a bias: `is_bias`). Mis-shaped when present (a head for another number
+  // of labels) is also initialised, and noted, since fine-tuning a new label set is the normal
+  // case.
   StatusOr<at::Tensor> Head(const std::string& name, at::IntArrayRef shape, bool is_bias);
 
   // The head tensors that were initialised instead of loaded (for the log and the caller).

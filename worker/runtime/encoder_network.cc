@@ -21,8 +21,8 @@ std::string ShapeText(at::IntArrayRef shape) {
 
 }  // namespace
 
-WeightSource::WeightSource(const Checkpoint& checkpoint, std::string base_prefix,
-                           at::Device device, uint64_t init_seed, double initializer_range)
+WeightSource::WeightSource(const Checkpoint& checkpoint, std::string base_prefix, at::Device device,
+                           uint64_t init_seed, double initializer_range)
     : checkpoint_(checkpoint),
       base_prefix_(std::move(base_prefix)),
       device_(device),

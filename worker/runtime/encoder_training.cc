@@ -61,8 +61,8 @@ std::vector<std::vector<size_t>> EpochBatches(const std::vector<EncodedText>& ex
 // (0-based, the step about to be taken).
 double LinearScheduleFactor(int step, int warmup_steps, int total_steps) {
   if (step < warmup_steps) return static_cast<double>(step) / std::max(1, warmup_steps);
-  return std::max(0.0, static_cast<double>(total_steps - step) /
-                           std::max(1, total_steps - warmup_steps));
+  return std::max(
+      0.0, static_cast<double>(total_steps - step) / std::max(1, total_steps - warmup_steps));
 }
 
 Status CheckOptions(const FineTuneOptions& o) {
@@ -119,7 +119,8 @@ Status EncoderClassifier::AdamWStep(const AdamWOptions& o) {
       const double correction1 = 1.0 - std::pow(o.beta1, static_cast<double>(state.step));
       const double correction2 = 1.0 - std::pow(o.beta2, static_cast<double>(state.step));
       // Into a buffer kept with the state: a fresh tensor the size of the embedding table every
-      // step costs more in page faults than the arithmetic (glibc returns big blocks to the kernel).
+      // step costs more in page faults than the arithmetic (glibc returns big blocks to the
+      // kernel).
       at::sqrt_out(state.denominator, state.exp_avg_sq);
       state.denominator.div_(std::sqrt(correction2)).add_(o.epsilon);
       value.addcdiv_(state.exp_avg, state.denominator, -o.learning_rate / correction1);
@@ -128,10 +129,11 @@ Status EncoderClassifier::AdamWStep(const AdamWOptions& o) {
   });
 }
 
-StatusOr<FineTuneReport> EncoderClassifier::FineTune(
-    const std::vector<EncodedText>& examples, const std::vector<std::vector<float>>& labels,
-    const FineTuneOptions& options, const std::function<bool()>& cancelled,
-    const std::function<void(float)>& progress) {
+StatusOr<FineTuneReport> EncoderClassifier::FineTune(const std::vector<EncodedText>& examples,
+                                                     const std::vector<std::vector<float>>& labels,
+                                                     const FineTuneOptions& options,
+                                                     const std::function<bool()>& cancelled,
+                                                     const std::function<void(float)>& progress) {
   return GuardTorch("EncoderClassifier::FineTune", [&]() -> StatusOr<FineTuneReport> {
     AUGSWEEP_RETURN_IF_ERROR(CheckOptions(options));
     if (examples.empty()) return InvalidArgumentError("FineTune: no training examples");
@@ -179,8 +181,7 @@ StatusOr<FineTuneReport> EncoderClassifier::FineTune(
 
         if (options.max_grad_norm > 0) ClipGradients(params, options.max_grad_norm);
         AdamWOptions step_options = options.adamw;
-        step_options.learning_rate *=
-            LinearScheduleFactor(report.steps, warmup_steps, total_steps);
+        step_options.learning_rate *= LinearScheduleFactor(report.steps, warmup_steps, total_steps);
         AUGSWEEP_RETURN_IF_ERROR(AdamWStep(step_options));
 
         epoch_losses.push_back(loss.detach());
@@ -198,8 +199,8 @@ StatusOr<FineTuneReport> EncoderClassifier::FineTune(
           // FailedPrecondition, not Internal: the run is deterministic for its seed and
           // settings, so a retry would diverge again (the worker reports it as not retryable).
           return FailedPreconditionError("fine-tuning diverged: the loss became " +
-                               std::to_string(values[i]) + " at step " + std::to_string(step) +
-                               " (lower the learning rate)");
+                                         std::to_string(values[i]) + " at step " +
+                                         std::to_string(step) + " (lower the learning rate)");
         }
         report.step_losses.push_back(values[i]);
         epoch_sum += values[i];

@@ -1,8 +1,5 @@
 #include "worker/runtime/golden_check.h"
 
-#include "worker/runtime/classifier_golden.h"
-#include "worker/runtime/golden_json.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +7,9 @@
 #include <limits>
 #include <memory>
 #include <utility>
+
+#include "worker/runtime/classifier_golden.h"
+#include "worker/runtime/golden_json.h"
 
 namespace augsweep {
 namespace {

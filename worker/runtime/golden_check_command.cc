@@ -44,9 +44,9 @@ int GoldenCheckMain(const std::vector<std::string>& args, const std::string& pro
   if (auto code = ParseFlagsOrExit(flags, args, program, &positional)) return *code;
   if (model_dir.empty() || golden_path.empty() || !positional.empty() || !(tolerance >= 0) ||
       threads < 0 || threads > 4096) {
-    return ReportCommandError(program,
-                       InvalidArgumentError("expected --model DIR, --golden FILE, --tolerance >= 0 "
-                                            "and 0 <= --threads <= 4096 (see --help)"));
+    return ReportCommandError(
+        program, InvalidArgumentError("expected --model DIR, --golden FILE, --tolerance >= 0 "
+                                      "and 0 <= --threads <= 4096 (see --help)"));
   }
   options.float_tolerance = tolerance;
   options.load.device = device;
@@ -74,7 +74,10 @@ int GoldenCheckMain(const std::vector<std::string>& args, const std::string& pro
       std::snprintf(measure, sizeof(measure), "max |diff| %-9.3g (tolerance %.3g)", c.max_abs_diff,
                     c.tolerance);
     }
-    std::printf("%s  %-*s  %-40s  %s\n", c.passed ? "PASS" : tolerated ? "DIFF" : "FAIL",
+    std::printf("%s  %-*s  %-40s  %s\n",
+                c.passed    ? "PASS"
+                : tolerated ? "DIFF"
+                            : "FAIL",
                 static_cast<int>(width), c.name.c_str(), measure, c.detail.c_str());
   }
   std::printf("golden-check: %zu checks, %d failed", report->checks.size(), failed);

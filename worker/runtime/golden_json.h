@@ -27,7 +27,8 @@ inline Status Bad(const std::string& path, const std::string& what) {
   return InvalidArgumentError("golden " + path + ": " + what);
 }
 
-inline StatusOr<const json*> Member(const json& obj, const std::string& key, const std::string& path) {
+inline StatusOr<const json*> Member(const json& obj, const std::string& key,
+                                    const std::string& path) {
   if (!obj.is_object()) return Bad(path, "expected an object");
   auto it = obj.find(key);
   if (it == obj.end()) return Bad(path.empty() ? key : path + "." + key, "missing");
@@ -59,7 +60,8 @@ inline StatusOr<std::vector<int32_t>> Ints(const json& j, const std::string& pat
 }
 
 // A [rows][cols] array of integers; `cols` 0: any (each row may differ).
-inline StatusOr<Ints2D> Ints2(const json& j, const std::string& path, size_t rows = 0, size_t cols = 0) {
+inline StatusOr<Ints2D> Ints2(const json& j, const std::string& path, size_t rows = 0,
+                              size_t cols = 0) {
   if (!j.is_array() || j.empty())
     return Bad(path, "expected a non-empty array of arrays of integers");
   if (rows != 0 && j.size() != rows) {
@@ -79,20 +81,20 @@ inline StatusOr<Ints2D> Ints2(const json& j, const std::string& path, size_t row
 }
 
 inline StatusOr<Ints2D> IntsMember(const json& obj, const std::string& key, const std::string& path,
-                            size_t rows = 0, size_t cols = 0) {
+                                   size_t rows = 0, size_t cols = 0) {
   AUGSWEEP_ASSIGN_OR_RETURN(const json* j, Member(obj, key, path));
   return Ints2(*j, Join(path, key), rows, cols);
 }
 
 inline StatusOr<std::vector<int32_t>> IntRowMember(const json& obj, const std::string& key,
-                                            const std::string& path) {
+                                                   const std::string& path) {
   AUGSWEEP_ASSIGN_OR_RETURN(const json* j, Member(obj, key, path));
   return Ints(*j, Join(path, key));
 }
 
 // An optional positive integer member (max_new_tokens); `fallback` when absent.
 inline StatusOr<int> OptionalCount(const json& obj, const std::string& key, const std::string& path,
-                            size_t fallback) {
+                                   size_t fallback) {
   auto it = obj.find(key);
   if (it == obj.end()) return static_cast<int>(fallback);
   AUGSWEEP_ASSIGN_OR_RETURN(int32_t v, Int(*it, Join(path, key)));
@@ -171,7 +173,7 @@ class DiffTracker {
 
 // Exact comparison of id sequences (one per row); `row_label` names a row in the detail.
 inline GoldenCheck IdCheck(std::string name, const Ints2D& ours, const Ints2D& reference,
-                    const std::string& row_label) {
+                           const std::string& row_label) {
   GoldenCheck c;
   c.name = std::move(name);
   c.exact = true;
@@ -225,8 +227,8 @@ inline std::vector<int32_t> Iota(size_t n) {
 // Compares a flattened [B][T][width] tensor of ours with the golden [B][T][width] array at the
 // positions where mask is 1.
 inline Status CompareAtRealPositions(const std::vector<float>& ours, const json& golden,
-                              const Ints2D& mask, size_t width, const std::string& path,
-                              DiffTracker* tracker) {
+                                     const Ints2D& mask, size_t width, const std::string& path,
+                                     DiffTracker* tracker) {
   const size_t t_len = mask[0].size();
   if (!golden.is_array() || golden.size() != mask.size()) {
     return Bad(path, "expected " + std::to_string(mask.size()) + " rows");

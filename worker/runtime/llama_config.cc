@@ -29,7 +29,6 @@ constexpr int kDefaultMaxPositionEmbeddings = 2048;
 constexpr double kDefaultRopeTheta = 10000.0;
 constexpr double kDefaultRmsNormEps = 1e-6;
 
-
 StatusOr<std::string> ReadArchitecture(const Fields& f) {
   auto supported = [](const std::string& name) {
     for (const auto& [type, arch] : kArchitectureByModelType) {

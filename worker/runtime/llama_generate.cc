@@ -31,8 +31,8 @@
 #include <tuple>
 
 #include "worker/runtime/llama_impl.h"
-#include "worker/runtime/torch_guard.h"
 #include "worker/runtime/sampling.h"
+#include "worker/runtime/torch_guard.h"
 
 namespace augsweep {
 namespace {

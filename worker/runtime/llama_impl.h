@@ -54,7 +54,7 @@ struct CacheUse {
   Kind kind = kNone;
   KvCache* cache = nullptr;
   int64_t first_slot = 0;
-  at::Tensor write_columns;  // [n, kv_heads, 1, head_dim] int64: the row's new column, repeated
+  at::Tensor write_columns;      // [n, kv_heads, 1, head_dim] int64: the row's new column, repeated
   std::vector<int64_t> columns;  // the same columns on the host, one per row (kDecode)
   int64_t key_length = 0;
 };

@@ -39,8 +39,8 @@
 #include "worker/runtime/cpu_decode_attention.h"
 #include "worker/runtime/cpu_linear.h"
 #include "worker/runtime/llama_impl.h"
-#include "worker/runtime/torch_guard.h"
 #include "worker/runtime/torch_device.h"
+#include "worker/runtime/torch_guard.h"
 
 namespace augsweep {
 namespace {
@@ -159,9 +159,9 @@ at::Tensor DecoderLayer(const LlamaConfig& c, const LayerWeights& w, size_t laye
   at::Tensor h = RmsNorm(x, w.input_norm, c.rms_norm_eps);
   at::Tensor qkv = Linear(h, w.qkv, w.qkv_bias);
   if (cache_use.kind == CacheUse::kDecode) {
-    at::Tensor attn = llama_internal::FusedDecodeAttention(qkv, cos, sin, cache_use.cache->k[layer],
-                                           cache_use.cache->v[layer], cache_use.columns,
-                                           cache_use.key_length, mask, heads, kv_heads, d);
+    at::Tensor attn = llama_internal::FusedDecodeAttention(
+        qkv, cos, sin, cache_use.cache->k[layer], cache_use.cache->v[layer], cache_use.columns,
+        cache_use.key_length, mask, heads, kv_heads, d);
     if (attn.defined()) return FeedForward(c, w, x.add(Linear(attn, w.o, w.o_bias)));
   }
   at::Tensor q = qkv.narrow(2, 0, heads * d).view({n, t, heads, d}).transpose(1, 2);
@@ -392,33 +392,37 @@ const LlamaConfig& LlamaModel::config() const { return impl_->config; }
 
 StatusOr<std::unique_ptr<LlamaModel>> LlamaModel::Load(const std::string& model_dir,
                                                        const LoadOptions& options) {
-  return GuardTorch(model_dir + ": LlamaModel::Load", [&]() -> StatusOr<std::unique_ptr<LlamaModel>> {
-    AUGSWEEP_ASSIGN_OR_RETURN(LlamaConfig config, ReadLlamaConfig(model_dir));
-    AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType dtype, ParseDtype(options.dtype, "LoadOptions.dtype"));
-    AUGSWEEP_ASSIGN_OR_RETURN(at::Device device, ParseDevice(options.device, "LoadOptions.device"));
-    if (device.is_cpu() && dtype == at::kHalf) {
-      return InvalidArgumentError(
-          "LoadOptions.dtype: float16 is not supported on the CPU "
-          "(use float32 or bfloat16)");
-    }
-    if (options.threads < 0) {
-      return InvalidArgumentError("LoadOptions.threads: expected >= 0, got " +
-                                  std::to_string(options.threads));
-    }
-    AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
-    const unsigned hw = std::thread::hardware_concurrency();
-    at::set_num_threads(options.threads > 0 ? options.threads : static_cast<int>(hw ? hw : 1));
-    c10::InferenceMode inference;
-    auto impl = std::make_unique<Impl>();
-    impl->config = std::move(config);
-    impl->device = device;
-    impl->dtype = dtype;
-    WeightReader reader(*checkpoint, device, dtype);
-    AUGSWEEP_ASSIGN_OR_RETURN(impl->weights, ReadWeights(impl->config, reader));
-    impl->EnsureRope(
-        std::min<int64_t>(impl->config.max_position_embeddings, kInitialRopePositions));
-    return std::unique_ptr<LlamaModel>(new LlamaModel(std::move(impl)));
-  });
+  return GuardTorch(
+      model_dir + ": LlamaModel::Load", [&]() -> StatusOr<std::unique_ptr<LlamaModel>> {
+        AUGSWEEP_ASSIGN_OR_RETURN(LlamaConfig config, ReadLlamaConfig(model_dir));
+        AUGSWEEP_ASSIGN_OR_RETURN(at::ScalarType dtype,
+                                  ParseDtype(options.dtype, "LoadOptions.dtype"));
+        AUGSWEEP_ASSIGN_OR_RETURN(at::Device device,
+                                  ParseDevice(options.device, "LoadOptions.device"));
+        if (device.is_cpu() && dtype == at::kHalf) {
+          return InvalidArgumentError(
+              "LoadOptions.dtype: float16 is not supported on the CPU "
+              "(use float32 or bfloat16)");
+        }
+        if (options.threads < 0) {
+          return InvalidArgumentError("LoadOptions.threads: expected >= 0, got " +
+                                      std::to_string(options.threads));
+        }
+        AUGSWEEP_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint,
+                                  Checkpoint::Open(model_dir));
+        const unsigned hw = std::thread::hardware_concurrency();
+        at::set_num_threads(options.threads > 0 ? options.threads : static_cast<int>(hw ? hw : 1));
+        c10::InferenceMode inference;
+        auto impl = std::make_unique<Impl>();
+        impl->config = std::move(config);
+        impl->device = device;
+        impl->dtype = dtype;
+        WeightReader reader(*checkpoint, device, dtype);
+        AUGSWEEP_ASSIGN_OR_RETURN(impl->weights, ReadWeights(impl->config, reader));
+        impl->EnsureRope(
+            std::min<int64_t>(impl->config.max_position_embeddings, kInitialRopePositions));
+        return std::unique_ptr<LlamaModel>(new LlamaModel(std::move(impl)));
+      });
 }
 
 StatusOr<std::vector<float>> LlamaModel::Forward(

@@ -25,7 +25,8 @@ Status StatusFromCurrentTorchException(std::string_view op) {
     return ResourceExhaustedError(where + ": out of memory: " + e.what_without_backtrace());
   } catch (const c10::Error& e) {
     const std::string message = e.what_without_backtrace();
-    if (IsAllocationFailure(message)) return ResourceExhaustedError(where + ": out of memory: " + message);
+    if (IsAllocationFailure(message))
+      return ResourceExhaustedError(where + ": out of memory: " + message);
     return InternalError(where + ": " + message);
   } catch (...) {
     return StatusFromCurrentException(op);

@@ -231,7 +231,8 @@ at::Tensor XlnetNetwork::Layer(const LayerParams& layer, const at::Tensor& h,
 
   at::Tensor ff = at::linear(after_attention, P(layer.ff1_weight), P(layer.ff1_bias));
   ff = Dropout(Activation(ff, config_.activation), config_.hidden_dropout, dropout);
-  ff = Dropout(at::linear(ff, P(layer.ff2_weight), P(layer.ff2_bias)), config_.hidden_dropout, dropout);
+  ff = Dropout(at::linear(ff, P(layer.ff2_weight), P(layer.ff2_bias)), config_.hidden_dropout,
+               dropout);
   return at::layer_norm(ff + after_attention, {d}, P(layer.ff_norm_weight), P(layer.ff_norm_bias),
                         config_.layer_norm_eps);
 }
