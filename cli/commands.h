@@ -16,6 +16,7 @@ int RunResultsCommand(const Args& args);      // results_command.cc
 int RunCancelCommand(const Args& args);       // control_commands.cc
 int RunRetryCommand(const Args& args);        // control_commands.cc
 int RunWorkersCommand(const Args& args);      // control_commands.cc
+int RunEventsCommand(const Args& args);       // events_command.cc
 int RunRunCommand(const Args& args);          // run_command.cc
 int RunTokenizeCommand(const Args& args);     // model_commands.cc
 int RunTunablesCommand(const Args& args);     // tunables_command.cc

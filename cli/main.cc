@@ -28,6 +28,8 @@ constexpr Command kCommands[] = {
     {"cancel", "cancel a sweep", augsweep::cli::RunCancelCommand},
     {"retry", "give a sweep's failed jobs a fresh set of attempts", augsweep::cli::RunRetryCommand},
     {"workers", "list the workers the coordinator has seen", augsweep::cli::RunWorkersCommand},
+    {"events", "print the coordinator's history of a sweep (or of all), one line per transition",
+     augsweep::cli::RunEventsCommand},
     {"plan", "validate a spec and its dataset and print the jobs it would run",
      augsweep::cli::RunPlanCommand},
     {"generate", "continue a prompt with a LLaMA-family model folder",

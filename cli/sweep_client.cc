@@ -97,4 +97,9 @@ StatusOr<v1::ListWorkersResponse> SweepClient::ListWorkers() {
                 response);
 }
 
+StatusOr<v1::ListEventsResponse> SweepClient::ListEvents(const v1::ListEventsRequest& request) {
+  v1::ListEventsResponse response;
+  return Finish(address_, stub_->ListEvents(Context().get(), request, &response), response);
+}
+
 }  // namespace augsweep::cli

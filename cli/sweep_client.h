@@ -24,6 +24,7 @@ class SweepClient {
   StatusOr<v1::CancelSweepResponse> Cancel(const std::string& sweep_id);
   StatusOr<v1::RetryFailedResponse> RetryFailed(const std::string& sweep_id);
   StatusOr<v1::ListWorkersResponse> ListWorkers();
+  StatusOr<v1::ListEventsResponse> ListEvents(const v1::ListEventsRequest& request);
 
  private:
   std::string address_;

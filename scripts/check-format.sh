@@ -8,7 +8,8 @@ if ! command -v clang-format >/dev/null; then
   [ "$(id -u)" = 0 ] || { echo "check-format: clang-format is not installed (apt-get install clang-format)" >&2; exit 1; }
   apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang-format >/dev/null
 fi
-mapfile -t files < <(git ls-files '*.h' '*.cc')
+# Tracked files and new ones not yet added (a clean clone has only the former).
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.h' '*.cc')
 if [ "${1:-}" = --fix ]; then
   clang-format -i "${files[@]}"
   echo "check-format: formatted ${#files[@]} files"

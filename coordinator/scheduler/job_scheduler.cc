@@ -106,8 +106,23 @@ Status JobScheduler::LoadState() {
   return OkStatus();
 }
 
-void JobScheduler::AddEvent(WriteSet& writes, const std::string& text) const {
-  writes.AppendEvent(std::to_string(Now()) + " " + text);
+void JobScheduler::AddJobEvent(WriteSet& writes, const v1::JobRecord& job,
+                               const std::string& text) const {
+  v1::EventRecord event;
+  event.set_unix_ms(Now());
+  *event.mutable_sweep_ids() = job.sweep_ids();
+  event.set_job_key(job.spec().key());
+  event.set_text(text);
+  writes.AppendEvent(event.SerializeAsString());
+}
+
+void JobScheduler::AddSweepEvent(WriteSet& writes, const std::string& sweep_id,
+                                 const std::string& text) const {
+  v1::EventRecord event;
+  event.set_unix_ms(Now());
+  event.add_sweep_ids(sweep_id);
+  event.set_text(text);
+  writes.AppendEvent(event.SerializeAsString());
 }
 
 Status JobScheduler::CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) {
@@ -204,8 +219,9 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared,
   }
   WriteSet writes;
   writes.Put(Family::kSweeps, sweep.sweep_id(), sweep.SerializeAsString());
-  AddEvent(writes, "sweep " + sweep.sweep_id() + " submitted: " + std::to_string(plan.jobs.size()) +
-                       " jobs, " + std::to_string(outcome.jobs_already_done) + " already done");
+  AddSweepEvent(writes, sweep.sweep_id(),
+                "sweep " + sweep.sweep_id() + " submitted: " + std::to_string(plan.jobs.size()) +
+                    " jobs, " + std::to_string(outcome.jobs_already_done) + " already done");
   std::vector<v1::JobRecord> changed;
   for (auto& [key, record] : pending) changed.push_back(std::move(record));
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
@@ -242,8 +258,9 @@ StatusOr<std::optional<JobLease>> JobScheduler::LeaseJob(const LeaseRequest& req
       job.set_leased_unix_ms(now);
       job.set_lease_expires_unix_ms(now + options_.lease_ms);
       WriteSet writes;
-      AddEvent(writes, "job " + ShortKey(key) + " leased to " + request.worker_id + ", attempt " +
-                           std::to_string(job.attempts()));
+      AddJobEvent(writes, job,
+                  "job " + ShortKey(key) + " leased to " + request.worker_id + ", attempt " +
+                      std::to_string(job.attempts()));
       JobLease lease{key, StageOf(job.spec()), job.attempts(), job.lease_expires_unix_ms(),
                      job.spec().SerializeAsString()};
       std::vector<v1::JobRecord> changed{std::move(job)};
@@ -286,8 +303,9 @@ HeartbeatAnswer JobScheduler::Heartbeat(const HeartbeatReport& report) {
     const std::string error = "exceeded its time limit of " +
                               std::to_string(job.spec().resources().time_limit_s()) + " s";
     RecordFailure(job, error, true, changed);
-    AddEvent(writes, "job " + ShortKey(job.spec().key()) + " attempt " +
-                         std::to_string(job.attempts()) + " " + error);
+    AddJobEvent(writes, job,
+                "job " + ShortKey(job.spec().key()) + " attempt " + std::to_string(job.attempts()) +
+                    " " + error);
     changed.push_back(std::move(job));
     // If the store cannot write, the lease stays and the next heartbeat tries again.
     if (CommitJobs(writes, changed).ok()) {
@@ -354,9 +372,10 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
   // deterministic), but only the first one counts.
   if (current.state() == v1::SUCCEEDED || current.state() == v1::CANCELLED || attempt.attempt < 1 ||
       attempt.attempt > current.attempts()) {
-    AddEvent(writes, "job " + ShortKey(attempt.job_key) + ": ignored completion of attempt " +
-                         std::to_string(attempt.attempt) + " from " + attempt.worker_id +
-                         " (job is " + v1::JobState_Name(current.state()) + ")");
+    AddJobEvent(writes, current,
+                "job " + ShortKey(attempt.job_key) + ": ignored completion of attempt " +
+                    std::to_string(attempt.attempt) + " from " + attempt.worker_id + " (job is " +
+                    v1::JobState_Name(current.state()) + ")");
     AUGSWEEP_RETURN_IF_ERROR(store_->Commit(writes));
     return false;
   }
@@ -372,8 +391,9 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
   job.set_completed_attempt(attempt.attempt);
   job.set_last_error("");
   writes.Put(Family::kResults, attempt.job_key, completion.result);
-  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " succeeded, attempt " +
-                       std::to_string(attempt.attempt) + " on " + attempt.worker_id);
+  AddJobEvent(writes, job,
+              "job " + ShortKey(attempt.job_key) + " succeeded, attempt " +
+                  std::to_string(attempt.attempt) + " on " + attempt.worker_id);
   std::vector<v1::JobRecord> changed;
   UpdateDependents(attempt.job_key, v1::SUCCEEDED, changed);
   changed.push_back(std::move(job));
@@ -408,9 +428,9 @@ StatusOr<bool> JobScheduler::FailJob(const Failure& failure) {
   WriteSet writes;
   std::vector<v1::JobRecord> changed;
   RecordFailure(job, failure.error, failure.retryable, changed);
-  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " +
-                       std::to_string(attempt.attempt) + " failed on " + attempt.worker_id + ": " +
-                       failure.error);
+  AddJobEvent(writes, job,
+              "job " + ShortKey(attempt.job_key) + " attempt " + std::to_string(attempt.attempt) +
+                  " failed on " + attempt.worker_id + ": " + failure.error);
   const bool will_retry = job.state() == v1::READY;
   changed.push_back(std::move(job));
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
@@ -430,8 +450,9 @@ Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
   job.set_state(v1::READY);
   job.set_worker_id("");
   WriteSet writes;
-  AddEvent(writes, "job " + ShortKey(attempt.job_key) + " attempt " +
-                       std::to_string(attempt.attempt) + " given back by " + attempt.worker_id);
+  AddJobEvent(writes, job,
+              "job " + ShortKey(attempt.job_key) + " attempt " + std::to_string(attempt.attempt) +
+                  " given back by " + attempt.worker_id);
   std::vector<v1::JobRecord> changed{std::move(job)};
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
   progress_.erase(attempt.job_key);
@@ -454,8 +475,9 @@ void JobScheduler::ExpireLeasesLocked() {
     v1::JobRecord job = current;
     const std::string worker = job.worker_id();
     RecordFailure(job, "lease expired: worker " + worker + " stopped heartbeating", true, changed);
-    AddEvent(writes, "job " + ShortKey(key) + " lease of " + worker + " expired, attempt " +
-                         std::to_string(job.attempts()));
+    AddJobEvent(writes, job,
+                "job " + ShortKey(key) + " lease of " + worker + " expired, attempt " +
+                    std::to_string(job.attempts()));
     changed.push_back(std::move(job));
   }
   if (changed.empty()) return;
@@ -542,7 +564,8 @@ StatusOr<int32_t> JobScheduler::CancelSweep(const std::string& sweep_id) {
   }
   WriteSet writes;
   writes.Put(Family::kSweeps, sweep_id, sweep.SerializeAsString());
-  AddEvent(writes, "sweep " + sweep_id + " cancelled, " + std::to_string(changed.size()) + " jobs");
+  AddSweepEvent(writes, sweep_id,
+                "sweep " + sweep_id + " cancelled, " + std::to_string(changed.size()) + " jobs");
   const int32_t count = static_cast<int32_t>(changed.size());
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
   it->second = std::move(sweep);
@@ -566,7 +589,8 @@ StatusOr<int32_t> JobScheduler::RetryFailed(const std::string& sweep_id) {
     pending[key] = std::move(copy);
   }
   WriteSet writes;
-  AddEvent(writes, "sweep " + sweep_id + ": " + std::to_string(pending.size()) + " jobs retried");
+  AddSweepEvent(writes, sweep_id,
+                "sweep " + sweep_id + ": " + std::to_string(pending.size()) + " jobs retried");
   std::vector<v1::JobRecord> changed;
   for (auto& [key, record] : pending) changed.push_back(std::move(record));
   const int32_t count = static_cast<int32_t>(changed.size());

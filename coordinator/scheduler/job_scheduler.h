@@ -91,7 +91,9 @@ class JobScheduler {
   int64_t Now() const;
   // Writes `writes` (synced) and then applies `jobs` to memory.
   Status CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) AUGSWEEP_REQUIRES(mu_);
-  void AddEvent(WriteSet& writes, const std::string& text) const;
+  // One line of the sweep's history (an EventRecord in the events family), in `writes`.
+  void AddJobEvent(WriteSet& writes, const v1::JobRecord& job, const std::string& text) const;
+  void AddSweepEvent(WriteSet& writes, const std::string& sweep_id, const std::string& text) const;
   bool DependenciesSucceeded(const v1::JobSpec& spec,
                              const std::map<std::string, v1::JobRecord>& pending) const
       AUGSWEEP_REQUIRES(mu_);

@@ -16,7 +16,8 @@ StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   std::unique_ptr<CoordinatorServer> c(new CoordinatorServer());
   AUGSWEEP_ASSIGN_OR_RETURN(c->store_, Store::Open(options.data_dir));
   AUGSWEEP_ASSIGN_OR_RETURN(c->scheduler_, JobScheduler::Load(c->store_.get(), options.scheduler));
-  c->sweep_service_ = std::make_unique<SweepServiceImpl>(c->scheduler_.get(), options.log_events);
+  c->sweep_service_ =
+      std::make_unique<SweepServiceImpl>(c->store_.get(), c->scheduler_.get(), options.log_events);
   c->worker_service_ =
       std::make_unique<WorkerServiceImpl>(c->store_.get(), c->scheduler_.get(), options.log_events);
   grpc::ServerBuilder builder;

@@ -4,6 +4,7 @@
 
 #include "common/sha256.h"
 #include "coordinator/planner/prepare_sweep.h"
+#include "coordinator/service/event_log.h"
 #include "coordinator/service/result_aggregation.h"
 #include "coordinator/service/scheduler_protos.h"
 #include "rpc/grpc_status.h"
@@ -116,6 +117,19 @@ grpc::Status SweepServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListW
                                            v1::ListWorkersResponse* response) {
   for (const WorkerEntry& worker : scheduler_->ListWorkers())
     *response->add_workers() = ToProto(worker);
+  return grpc::Status::OK;
+}
+
+grpc::Status SweepServiceImpl::ListEvents(grpc::ServerContext*,
+                                          const v1::ListEventsRequest* request,
+                                          v1::ListEventsResponse* response) {
+  if (!request->sweep_id().empty()) {
+    StatusOr<SweepProgress> known = scheduler_->GetStatus(request->sweep_id());
+    if (!known.ok()) return ToGrpc(known.status());
+  }
+  StatusOr<v1::ListEventsResponse> events = ReadEvents(*store_, *request);
+  if (!events.ok()) return ToGrpc(events.status());
+  *response = std::move(events).value();
   return grpc::Status::OK;
 }
 

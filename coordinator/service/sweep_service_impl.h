@@ -1,17 +1,19 @@
 // The user-facing gRPC service (augsweep.v1.SweepService): submit, status, results, cancel,
-// retry, workers. Thin: validation and planning live in the planner, state in the scheduler;
-// scheduler_protos.h and result_aggregation.h turn the scheduler's answers into replies.
+// retry, workers, events. Thin: validation and planning live in the planner, state in the
+// scheduler; scheduler_protos.h and result_aggregation.h turn the scheduler's answers into replies.
 #pragma once
 
 #include "augsweep/v1/sweep_service.grpc.pb.h"
 #include "coordinator/scheduler/job_scheduler.h"
+#include "coordinator/store/store.h"
 
 namespace augsweep {
 
 class SweepServiceImpl final : public v1::SweepService::Service {
  public:
   // `log`: one stderr line per notable event (submissions, registrations, ignored duplicates).
-  SweepServiceImpl(JobScheduler* scheduler, bool log) : scheduler_(scheduler), log_(log) {}
+  SweepServiceImpl(Store* store, JobScheduler* scheduler, bool log)
+      : store_(store), scheduler_(scheduler), log_(log) {}
 
   grpc::Status SubmitSweep(grpc::ServerContext* context,
                            grpc::ServerReader<v1::SubmitSweepRequest>* reader,
@@ -28,8 +30,11 @@ class SweepServiceImpl final : public v1::SweepService::Service {
                            v1::RetryFailedResponse* response) override;
   grpc::Status ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
                            v1::ListWorkersResponse* response) override;
+  grpc::Status ListEvents(grpc::ServerContext* context, const v1::ListEventsRequest* request,
+                          v1::ListEventsResponse* response) override;
 
  private:
+  Store* const store_;  // for the event log
   JobScheduler* const scheduler_;
   const bool log_;
 };

@@ -200,6 +200,12 @@ case_two_workers() {
   same_rows "$tmp/results.json" "$tmp/reference.json"
   grep -q " done in " "$tmp/worker-1.log" || fail "worker 1 ran no job"
   grep -q " done in " "$tmp/worker-2.log" || fail "worker 2 ran no job"
+  # The sweep's history: its submission and every job's success, oldest first.
+  "$augsweep" events "$sweep" --coordinator "$address" >"$tmp/events.txt" ||
+    fail "augsweep events failed"
+  grep -q "sweep $sweep submitted" "$tmp/events.txt" || fail "augsweep events shows no submission"
+  [ "$(grep -c ' succeeded, attempt ' "$tmp/events.txt")" -ge 10 ] ||
+    fail "augsweep events shows fewer succeeded jobs than the sweep has"
 }
 
 case_worker_sigkill() {
@@ -313,6 +319,8 @@ case_worker_sigterm() {
   wait "$worker" || rc=$?
   [ "$rc" = 0 ] || fail "the worker exited with status $rc after SIGTERM, expected 0"
   grep -q "gave back" "$tmp/worker-1.log" || fail "the worker did not log the give-back"
+  "$augsweep" events "$sweep" --coordinator "$address" | grep -q " given back by " ||
+    fail "augsweep events does not show the give-back"
   log "worker exited 0"
 }
 

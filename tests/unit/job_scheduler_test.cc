@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "coordinator/planner/prepare_sweep.h"
+#include "coordinator/service/event_log.h"
 #include "coordinator/service/result_aggregation.h"
 #include "coordinator/service/scheduler_protos.h"
 #include "coordinator/store/store.h"
@@ -1096,6 +1097,66 @@ TEST_F(JobSchedulerTest, AnUndefinedFoldAucIsDroppedButTheResultsAreComplete) {
   ASSERT_EQ(results->rows_size(), 2);
   EXPECT_EQ(results->rows(0).folds(), 3);
   EXPECT_EQ(results->rows(1).folds(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The event log (coordinator/service/event_log.h)
+
+TEST_F(JobSchedulerTest, EveryTransitionLeavesAnEventOfItsSweeps) {
+  const std::string a = Submit(MakeSpec()).sweep_id;
+  v1::Lease gen = LeaseKey(keys_.generate[0]);
+  ASSERT_TRUE(CompleteOk(GenerateResult(gen.job().key(), gen.attempt())));
+  v1::Lease base = LeaseKey(keys_.baseline[0]);
+  ASSERT_TRUE(Fail(base, /*retryable=*/true).ok());
+  now_ += 10;
+  const std::string b = Submit(MakeSpec({0.9})).sweep_id;  // shares the eda and baseline jobs
+  ASSERT_TRUE(scheduler_->CancelSweep(b).ok());
+
+  auto texts = [&](const std::string& sweep, uint64_t after = 0, int limit = 0) {
+    v1::ListEventsRequest request;
+    request.set_sweep_id(sweep);
+    request.set_after_sequence(after);
+    request.set_limit(limit);
+    StatusOr<v1::ListEventsResponse> events = ReadEvents(*store_, request);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    std::vector<std::string> out;
+    if (events.ok()) {
+      for (const v1::Event& e : events->events()) out.push_back(e.text());
+    }
+    return out;
+  };
+  // LeaseKey leases and gives back the jobs before the one it wants: every step is there.
+  const std::vector<std::string> of_a = texts(a);
+  ASSERT_GE(of_a.size(), 6u);
+  EXPECT_THAT(of_a.front(), HasSubstr("sweep " + a + " submitted: 9 jobs"));
+  EXPECT_THAT(of_a, ::testing::Contains(HasSubstr(" succeeded, attempt 1 on worker-a")));
+  EXPECT_THAT(of_a, ::testing::Contains(HasSubstr(" failed on worker-a: boom")));
+  EXPECT_THAT(of_a, ::testing::Contains(HasSubstr(" given back by worker-a")));
+  EXPECT_THAT(of_a, ::testing::Not(::testing::Contains(HasSubstr("sweep " + b))));
+  // Sweep b sees its own submission and cancellation, not a's history of the shared jobs
+  // (those events were written before b shared them).
+  const std::vector<std::string> of_b = texts(b);
+  ASSERT_EQ(of_b.size(), 2u);
+  EXPECT_THAT(of_b[1], HasSubstr("sweep " + b + " cancelled"));
+  // Everything, in commit order; --after and --limit page through it.
+  const std::vector<std::string> all = texts("");
+  EXPECT_EQ(all.size(), of_a.size() + of_b.size());
+  EXPECT_EQ(texts("", 1, 2), std::vector<std::string>(all.begin() + 1, all.begin() + 3));
+  v1::ListEventsRequest negative;
+  negative.set_limit(-1);
+  EXPECT_EQ(ReadEvents(*store_, negative).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(JobSchedulerTest, EventsOfAnOlderStoreStillRead) {
+  WriteSet legacy;
+  legacy.AppendEvent("1700000000123 sweep sw-old submitted: 3 jobs, 0 already done");
+  ASSERT_TRUE(store_->Commit(legacy).ok());
+  StatusOr<v1::ListEventsResponse> events = ReadEvents(*store_, v1::ListEventsRequest());
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->events_size(), 1);
+  EXPECT_EQ(events->events(0).unix_ms(), 1700000000123);
+  EXPECT_EQ(events->events(0).text(), "sweep sw-old submitted: 3 jobs, 0 already done");
+  EXPECT_EQ(events->last_sequence(), 1u);
 }
 
 // AggregateResults alone: the view over fold results, with undefined folds and missing jobs.
