@@ -36,4 +36,13 @@ printf 'id,text,themes\n1,fine,body\n2,,body\n' >"$tmp/data/wordnet-themes.csv"
 sed 's/folds: 5/folds: 2/' "$root/examples/demo.yaml" >"$tmp/empty_text.yaml"
 expect_exit 2 "$augsweep" plan "$tmp/empty_text.yaml"
 grep -q "row 2" "$tmp/err"
+
+# Tunables: listed with their variables, and a bad value stops every command with exit 2 and one
+# line naming the variable.
+"$augsweep" tunables | grep -q "^AUGSWEEP_LEASE_MS=60000$" || { echo "tunables: no lease_ms"; exit 1; }
+AUGSWEEP_LEASE_MS=7 "$augsweep" tunables | grep -q "^AUGSWEEP_LEASE_MS=7 (default 60000)$" ||
+  { echo "tunables: the environment's value is not shown"; exit 1; }
+expect_exit 2 env AUGSWEEP_HEARTBEAT_INTERVAL_MS=soon "$augsweep" plan "$root/examples/demo.yaml"
+grep -q "AUGSWEEP_HEARTBEAT_INTERVAL_MS: expected a positive integer, got \"soon\"" "$tmp/err"
+[ "$(wc -l <"$tmp/err")" = 1 ] || { echo "error must be one line"; cat "$tmp/err"; exit 1; }
 echo "cli plan test: ok"
