@@ -59,7 +59,7 @@ int RunEventsCommand(const Args& args) {
                 e.text().c_str());
     last_shown = e.sequence();
   }
-  if (last_shown < events->last_sequence()) {
+  if (events->truncated()) {
     std::printf("(more: augsweep events%s --after %" PRIu64 ")\n",
                 request.sweep_id().empty() ? "" : (" " + request.sweep_id()).c_str(), last_shown);
   }

@@ -27,12 +27,11 @@ template <typename Response>
 static StatusOr<Response> Finish(const std::string& address, const grpc::Status& s,
                                  const Response& response) {
   if (s.ok()) return response;
-  std::string message = s.error_message();
+  const Status status = FromGrpc(s);
   // Transient (IsTransient): the coordinator is down, overloaded or shutting down.
-  if (IsTransient(s)) {
-    message = "cannot reach the coordinator at " + address + " (" + message + "); is it running?";
-  }
-  return Status(static_cast<StatusCode>(s.error_code()), message);
+  if (!IsTransient(s)) return status;
+  return Status(status.code(), "cannot reach the coordinator at " + address + " (" +
+                                   status.message() + "); is it running?");
 }
 
 StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec,

@@ -40,8 +40,7 @@ Status CallWithRetry(
       std::chrono::steady_clock::now() + std::chrono::milliseconds(policy.total_ms);
   int64_t backoff_ms = policy.first_backoff_ms;
   while (true) {
-    const grpc::Status s = call(
-        DeadlineIn(std::min(policy.attempt_deadline_ms, std::max<int64_t>(policy.total_ms, 1))));
+    const grpc::Status s = call(DeadlineIn(policy.attempt_deadline_ms));
     if (s.ok()) return OkStatus();
     if (!IsTransient(s) || give_up() || std::chrono::steady_clock::now() > give_up_at) {
       return FromGrpc(what, s);

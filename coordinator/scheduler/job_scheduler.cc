@@ -7,6 +7,7 @@
 #include "augsweep/v1/job.pb.h"
 #include "common/dataset/data_codec.h"
 #include "common/sha256.h"
+#include "coordinator/scheduler/job_records.h"
 
 namespace augsweep {
 namespace {
@@ -16,18 +17,10 @@ int64_t ActiveWindowMs(int32_t heartbeat_interval_ms) {
   return 3 * int64_t{heartbeat_interval_ms} + GetTunables().active_worker_window_ms;
 }
 
-bool IsTerminal(v1::JobState s) {
-  return s == v1::SUCCEEDED || s == v1::FAILED || s == v1::BLOCKED || s == v1::CANCELLED;
-}
-
 // The executor kind a job needs: its generator's or its classifier's.
 const std::string& ExecutorKindOf(const v1::JobSpec& job) {
   return job.kind() == v1::GENERATE ? job.generate().generator().kind()
                                     : job.train_eval().classifier().kind();
-}
-
-std::string ShortKey(const std::string& key) {
-  return key.substr(0, std::min<size_t>(key.size(), 18));
 }
 
 bool WorkerCanRun(const WorkerCapabilities& caps, const v1::JobSpec& job) {

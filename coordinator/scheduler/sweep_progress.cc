@@ -2,18 +2,12 @@
 
 #include <algorithm>
 
+#include "coordinator/scheduler/job_records.h"
+
 namespace augsweep {
 namespace {
 
 constexpr int kMaxRecentErrors = 5;
-
-bool IsTerminal(v1::JobState s) {
-  return s == v1::SUCCEEDED || s == v1::FAILED || s == v1::BLOCKED || s == v1::CANCELLED;
-}
-
-std::string ShortKey(const std::string& key) {
-  return key.substr(0, std::min<size_t>(key.size(), 18));
-}
 
 void Count(v1::JobState state, StageCounts& c) {
   switch (state) {
@@ -55,10 +49,6 @@ std::optional<double> StageDurations::MeanSeconds(JobStage stage) const {
   auto it = sums_.find(stage);
   if (it == sums_.end() || it->second.second == 0) return std::nullopt;
   return it->second.first / it->second.second;
-}
-
-JobStage StageOf(const v1::JobSpec& job) {
-  return job.kind() == v1::GENERATE ? JobStage::kGenerate : JobStage::kTrainEval;
 }
 
 SweepProgress ComputeSweepProgress(const v1::SweepRecord& sweep,

@@ -23,8 +23,6 @@ class StageDurations {
   std::map<JobStage, std::pair<double, int>> sums_;  // seconds summed, count
 };
 
-JobStage StageOf(const v1::JobSpec& job);
-
 // `progress`: what the executors of leased jobs last reported (job key → 0..1). The ETA is the
 // open jobs' expected remaining time (their stage's mean duration, less the share a leased job
 // has done) spread over the active workers; -1 while a stage with open jobs has no finished

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "augsweep/v1/records.pb.h"
 
@@ -13,7 +14,13 @@ namespace {
 bool DecodeEvent(std::string_view bytes, v1::EventRecord* event) {
   if (!bytes.empty() && std::isdigit(static_cast<unsigned char>(bytes[0]))) {
     const size_t space = bytes.find(' ');
-    event->set_unix_ms(std::stoll(std::string(bytes.substr(0, space))));
+    const std::string_view number = bytes.substr(0, space);
+    int64_t unix_ms = 0;
+    // from_chars, not stoll: a damaged line is reported as corrupt, not thrown.
+    const auto [end, error] =
+        std::from_chars(number.data(), number.data() + number.size(), unix_ms);
+    if (error != std::errc() || end != number.data() + number.size()) return false;
+    event->set_unix_ms(unix_ms);
     event->set_text(space == std::string_view::npos ? "" : std::string(bytes.substr(space + 1)));
     return true;
   }
@@ -51,7 +58,9 @@ StatusOr<v1::ListEventsResponse> ReadEvents(Store& store, const v1::ListEventsRe
         out->set_unix_ms(event.unix_ms());
         out->set_job_key(event.job_key());
         out->set_text(event.text());
-        return response.events_size() < limit;
+        if (response.events_size() < limit) return true;
+        response.set_truncated(true);
+        return false;
       }));
   AUGSWEEP_RETURN_IF_ERROR(corrupt);
   return response;

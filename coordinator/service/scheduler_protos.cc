@@ -7,10 +7,6 @@ JobStage StageOf(v1::JobKind kind) {
   return kind == v1::GENERATE ? JobStage::kGenerate : JobStage::kTrainEval;
 }
 
-AttemptRef Attempt(const std::string& worker_id, const std::string& job_key, int32_t attempt) {
-  return AttemptRef{worker_id, job_key, attempt};
-}
-
 v1::SweepState ToProto(SweepState state) {
   switch (state) {
     case SweepState::kPending:
@@ -51,23 +47,23 @@ LeaseRequest FromProto(const v1::LeaseJobRequest& request) {
 }
 
 HeartbeatReport FromProto(const v1::HeartbeatRequest& request) {
-  return HeartbeatReport{Attempt(request.worker_id(), request.job_key(), request.attempt()),
+  return HeartbeatReport{AttemptRef{request.worker_id(), request.job_key(), request.attempt()},
                          request.progress()};
 }
 
 Failure FromProto(const v1::FailJobRequest& request) {
-  return Failure{Attempt(request.worker_id(), request.job_key(), request.attempt()),
+  return Failure{AttemptRef{request.worker_id(), request.job_key(), request.attempt()},
                  request.error(), request.retryable()};
 }
 
 AttemptRef FromProto(const v1::GiveBackLeaseRequest& request) {
-  return Attempt(request.worker_id(), request.job_key(), request.attempt());
+  return AttemptRef{request.worker_id(), request.job_key(), request.attempt()};
 }
 
 Completion FromProto(const v1::CompleteJobRequest& request) {
   const v1::JobResult& result = request.result();
   Completion out;
-  out.attempt = Attempt(request.worker_id(), result.job_key(), result.attempt());
+  out.attempt = AttemptRef{request.worker_id(), result.job_key(), result.attempt()};
   if (result.has_generate()) out.result_stage = JobStage::kGenerate;
   if (result.has_train_eval()) out.result_stage = JobStage::kTrainEval;
   out.result = result.SerializeAsString();

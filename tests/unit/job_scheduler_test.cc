@@ -1142,6 +1142,14 @@ TEST_F(JobSchedulerTest, EveryTransitionLeavesAnEventOfItsSweeps) {
   const std::vector<std::string> all = texts("");
   EXPECT_EQ(all.size(), of_a.size() + of_b.size());
   EXPECT_EQ(texts("", 1, 2), std::vector<std::string>(all.begin() + 1, all.begin() + 3));
+  // Only a listing the limit cut says there is more, whatever the sweep filter leaves out.
+  v1::ListEventsRequest page;
+  page.set_limit(2);
+  EXPECT_TRUE(ReadEvents(*store_, page)->truncated());
+  page.set_limit(0);
+  EXPECT_FALSE(ReadEvents(*store_, page)->truncated());
+  page.set_sweep_id(a);
+  EXPECT_FALSE(ReadEvents(*store_, page)->truncated());
   v1::ListEventsRequest negative;
   negative.set_limit(-1);
   EXPECT_EQ(ReadEvents(*store_, negative).status().code(), StatusCode::kInvalidArgument);
@@ -1157,6 +1165,11 @@ TEST_F(JobSchedulerTest, EventsOfAnOlderStoreStillRead) {
   EXPECT_EQ(events->events(0).unix_ms(), 1700000000123);
   EXPECT_EQ(events->events(0).text(), "sweep sw-old submitted: 3 jobs, 0 already done");
   EXPECT_EQ(events->last_sequence(), 1u);
+  // A damaged legacy line is reported, not thrown.
+  WriteSet damaged;
+  damaged.AppendEvent("99999999999999999999999 overflowing time");
+  ASSERT_TRUE(store_->Commit(damaged).ok());
+  EXPECT_EQ(ReadEvents(*store_, v1::ListEventsRequest()).status().code(), StatusCode::kDataLoss);
 }
 
 // AggregateResults alone: the view over fold results, with undefined folds and missing jobs.

@@ -1,0 +1,26 @@
+// Small facts about the stored job records, shared by the state machine and its status view.
+#pragma once
+
+#include <algorithm>
+#include <string>
+
+#include "augsweep/v1/records.pb.h"
+#include "coordinator/scheduler/scheduler_types.h"
+
+namespace augsweep {
+
+inline JobStage StageOf(const v1::JobSpec& job) {
+  return job.kind() == v1::GENERATE ? JobStage::kGenerate : JobStage::kTrainEval;
+}
+
+// A state no transition leaves on its own (RetryFailed and resubmission revive some).
+inline bool IsTerminal(v1::JobState s) {
+  return s == v1::SUCCEEDED || s == v1::FAILED || s == v1::BLOCKED || s == v1::CANCELLED;
+}
+
+// A job key short enough for an event or an error line ("train-" + 12 hex).
+inline std::string ShortKey(const std::string& key) {
+  return key.substr(0, std::min<size_t>(key.size(), 18));
+}
+
+}  // namespace augsweep
