@@ -5,12 +5,45 @@
 #include <sstream>
 
 #include "common/cli_main.h"
+#include "rpc/rpc_options.h"
+#include "security/credentials.h"
 
 namespace augsweep::cli {
 
-std::string DefaultCoordinator() {
-  const char* env = std::getenv("AUGSWEEP_COORDINATOR");
-  return env != nullptr && *env != '\0' ? env : "127.0.0.1:7070";
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* env = std::getenv(name);
+  return env != nullptr && *env != '\0' ? env : fallback;
+}
+
+}  // namespace
+
+void AddCoordinatorFlags(FlagSet& flags, CoordinatorConnection* connection) {
+  connection->address = EnvOr("AUGSWEEP_COORDINATOR", "127.0.0.1:7070");
+  connection->credentials = EnvOr("AUGSWEEP_CREDENTIALS", "");
+  flags.String("coordinator", &connection->address,
+               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  flags.String("credentials", &connection->credentials,
+               "client credentials folder: token, ca.pem[, cert.pem, key.pem] (default: "
+               "$AUGSWEEP_CREDENTIALS)");
+  flags.String("tls-server-name", &connection->tls_server_name,
+               "name the coordinator's certificate must carry (default: the credentials' "
+               "server-name, else the host dialed)");
+  flags.Bool("insecure", &connection->insecure,
+             "allow plaintext to a coordinator off loopback (a network you trust entirely)");
+}
+
+SweepClient ConnectToCoordinator(const CoordinatorConnection& connection) {
+  DialCredentials dial;
+  if (!connection.credentials.empty()) {
+    StatusOr<DialCredentials> loaded = LoadDialCredentials(connection.credentials, Role::kClient);
+    if (!loaded.ok()) return SweepClient(connection.address, loaded.status());
+    dial = *std::move(loaded);
+  }
+  if (!connection.tls_server_name.empty()) dial.tls_server_name = connection.tls_server_name;
+  dial.insecure = connection.insecure;
+  return SweepClient(connection.address, MakeCoordinatorChannel(connection.address, dial));
 }
 
 int ReportError(const std::string& command, const Status& status) {

@@ -5,12 +5,27 @@
 #include <string>
 
 #include "augsweep/v1/sweep_service.pb.h"
+#include "cli/sweep_client.h"
+#include "common/cli_flags.h"
 #include "common/status.h"
 
 namespace augsweep::cli {
 
-// $AUGSWEEP_COORDINATOR, or 127.0.0.1:7070.
-std::string DefaultCoordinator();
+// Where the coordinator is and how to reach it: the flags every command that talks to one takes.
+struct CoordinatorConnection {
+  std::string address;          // --coordinator, $AUGSWEEP_COORDINATOR, or 127.0.0.1:7070
+  std::string credentials;      // --credentials, $AUGSWEEP_CREDENTIALS: a client credentials folder
+  std::string tls_server_name;  // --tls-server-name: the name its certificate must carry
+  bool insecure = false;        // --insecure: allow plaintext off loopback
+};
+
+// Registers --coordinator, --credentials, --tls-server-name and --insecure, with the defaults
+// from the environment.
+void AddCoordinatorFlags(FlagSet& flags, CoordinatorConnection* connection);
+
+// A client of that coordinator; when the credentials cannot be read or the connection would not
+// be secure, every call of the client returns why.
+SweepClient ConnectToCoordinator(const CoordinatorConnection& connection);
 
 // Prints "augsweep COMMAND: message" on stderr; returns the exit code for the status.
 int ReportError(const std::string& command, const Status& status);

@@ -12,12 +12,10 @@ namespace {
 
 // Parses `SWEEP [--coordinator]` for the commands that take exactly one sweep id.
 std::optional<int> ParseSweepCommand(const Args& args, const std::string& name,
-                                     const std::string& description, std::string* coordinator,
-                                     std::string* sweep_id) {
-  *coordinator = DefaultCoordinator();
+                                     const std::string& description,
+                                     CoordinatorConnection* coordinator, std::string* sweep_id) {
   FlagSet flags("augsweep " + name + " SWEEP [--coordinator HOST:PORT]", description);
-  flags.String("coordinator", coordinator,
-               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  AddCoordinatorFlags(flags, coordinator);
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep " + name, &positional)) return code;
   if (positional.size() != 1)
@@ -29,7 +27,8 @@ std::optional<int> ParseSweepCommand(const Args& args, const std::string& name,
 }  // namespace
 
 int RunCancelCommand(const Args& args) {
-  std::string coordinator, sweep_id;
+  CoordinatorConnection coordinator;
+  std::string sweep_id;
   if (auto code = ParseSweepCommand(
           args, "cancel",
           "Cancels a sweep: its jobs that no other sweep shares are not run; running\n"
@@ -37,14 +36,15 @@ int RunCancelCommand(const Args& args) {
           &coordinator, &sweep_id)) {
     return *code;
   }
-  StatusOr<v1::CancelSweepResponse> r = SweepClient(coordinator).Cancel(sweep_id);
+  StatusOr<v1::CancelSweepResponse> r = ConnectToCoordinator(coordinator).Cancel(sweep_id);
   if (!r.ok()) return ReportError("cancel", r.status());
   std::printf("cancelled %s: %d jobs\n", sweep_id.c_str(), r->jobs_cancelled());
   return 0;
 }
 
 int RunRetryCommand(const Args& args) {
-  std::string coordinator, sweep_id;
+  CoordinatorConnection coordinator;
+  std::string sweep_id;
   if (auto code = ParseSweepCommand(
           args, "retry",
           "Gives the FAILED jobs of a sweep (and the jobs they BLOCKED) a fresh set of\n"
@@ -52,25 +52,24 @@ int RunRetryCommand(const Args& args) {
           &coordinator, &sweep_id)) {
     return *code;
   }
-  StatusOr<v1::RetryFailedResponse> r = SweepClient(coordinator).RetryFailed(sweep_id);
+  StatusOr<v1::RetryFailedResponse> r = ConnectToCoordinator(coordinator).RetryFailed(sweep_id);
   if (!r.ok()) return ReportError("retry", r.status());
   std::printf("retrying %d jobs of %s\n", r->jobs_retried(), sweep_id.c_str());
   return 0;
 }
 
 int RunWorkersCommand(const Args& args) {
-  std::string coordinator = DefaultCoordinator();
+  CoordinatorConnection coordinator;
   FlagSet flags(
       "augsweep workers [--coordinator HOST:PORT]",
       "Lists the workers the coordinator has seen: id, device, seconds since last contact,\n"
       "current job.");
-  flags.String("coordinator", &coordinator,
-               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  AddCoordinatorFlags(flags, &coordinator);
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep workers", &positional)) return *code;
   if (!positional.empty())
     return ReportError("workers", InvalidArgumentError("expected no arguments"));
-  StatusOr<v1::ListWorkersResponse> r = SweepClient(coordinator).ListWorkers();
+  StatusOr<v1::ListWorkersResponse> r = ConnectToCoordinator(coordinator).ListWorkers();
   if (!r.ok()) return ReportError("workers", r.status());
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())

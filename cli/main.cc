@@ -1,4 +1,6 @@
 // augsweep: the command users run. One subcommand per file; this file only dispatches.
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -7,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "common/exit_codes.h"
+#include "security/private_files.h"
 
 namespace {
 
@@ -61,6 +64,11 @@ void PrintUsage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `augsweep run` writes a store of survey texts; nothing augsweep writes is for other users.
+  augsweep::MakeNewFilesOwnerOnly();
+  // Every failed call is reported in one line that carries gRPC's reason (a TLS handshake that
+  // failed, say); gRPC's own log would repeat it. GRPC_VERBOSITY=ERROR brings that log back.
+  setenv("GRPC_VERBOSITY", "NONE", /*overwrite=*/0);
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
     PrintUsage(argc < 2 ? stderr : stdout);

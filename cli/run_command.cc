@@ -18,6 +18,8 @@
 #include "common/signal_waiter.h"
 #include "common/spec/executor_kinds.h"
 #include "coordinator/server/coordinator_server.h"
+#include "rpc/rpc_options.h"
+#include "security/credentials.h"
 #include "worker/executors/default_executors.h"
 #include "worker/runtime/allocator_tuning.h"
 #include "worker/worker.h"
@@ -28,7 +30,8 @@ namespace {
 // Workers running in threads of this process, each with its own executors.
 class LocalWorkers {
  public:
-  Status Start(int count, const std::string& address, bool log_jobs) {
+  Status Start(int count, const std::string& address, const std::string& worker_token,
+               bool log_jobs) {
     KeepFreedMemoryForReuse();  // the workers fine-tune models in this process
     for (int i = 0; i < count; ++i) {
       const int threads =
@@ -37,6 +40,7 @@ class LocalWorkers {
                                 DefaultExecutors("cpu", threads));
       WorkerOptions options;
       options.coordinator = address;
+      options.credentials.token = worker_token;
       options.hostname = "local" + std::to_string(i + 1);
       options.log_jobs = log_jobs;
       auto worker = std::make_unique<Worker>(options, executors.get());
@@ -124,8 +128,16 @@ int RunRunCommand(const Args& args) {
   if (!dataset.ok()) return ReportError("run", dataset.status());
   for (const auto& w : spec->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
+  // Loopback, which every user logged in to this machine can reach: tokens made for this run
+  // alone, held in memory, keep the others out.
+  StatusOr<std::string> client_token = NewRandomToken();
+  StatusOr<std::string> worker_token = NewRandomToken();
+  if (!client_token.ok()) return ReportError("run", client_token.status());
+  if (!worker_token.ok()) return ReportError("run", worker_token.status());
   CoordinatorOptions options;
   options.listen = "127.0.0.1:0";
+  options.credentials.client_token = *client_token;
+  options.credentials.worker_token = *worker_token;
   options.data_dir = data_dir;
   options.scheduler.lease_ms = 30'000;
   options.scheduler.heartbeat_interval_ms = 2'000;
@@ -135,19 +147,23 @@ int RunRunCommand(const Args& args) {
     return ReportError("run", server.status().WithContext("starting the coordinator"));
   const std::string address = (*server)->address();
 
-  SweepClient client(address);
+  DialCredentials client_credentials;
+  client_credentials.token = *client_token;
+  SweepClient client(address, MakeCoordinatorChannel(address, client_credentials));
   StatusOr<v1::SubmitSweepResponse> submitted = client.Submit(*spec, *yaml, *dataset);
   if (!submitted.ok()) return ReportError("run", submitted.status());
   for (const auto& w : submitted->warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
   const std::string sweep_id = submitted->sweep_id();
   std::fprintf(
       stderr,
-      "sweep %s: %d grid cells -> %d unique jobs (%d already done), %lld workers, data in %s\n",
+      "sweep %s: %d grid cells -> %d unique jobs (%d already done), %lld workers, data in %s, "
+      "coordinator on %s\n",
       sweep_id.c_str(), submitted->naive_cells(), submitted->unique_jobs(),
-      submitted->jobs_already_done(), static_cast<long long>(workers), data_dir.c_str());
+      submitted->jobs_already_done(), static_cast<long long>(workers), data_dir.c_str(),
+      address.c_str());
 
   LocalWorkers local;
-  Status started = local.Start(static_cast<int>(workers), address, verbose);
+  Status started = local.Start(static_cast<int>(workers), address, *worker_token, verbose);
   if (!started.ok()) return ReportError("run", started);
 
   std::atomic<bool> interrupted{false};

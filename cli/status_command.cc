@@ -8,18 +8,17 @@
 namespace augsweep::cli {
 
 int RunStatusCommand(const Args& args) {
-  std::string coordinator = DefaultCoordinator();
+  CoordinatorConnection coordinator;
   FlagSet flags(
       "augsweep status [SWEEP] [--coordinator HOST:PORT]",
       "Without SWEEP: one line per sweep. With SWEEP: its state (PENDING, RUNNING,\n"
       "SUCCEEDED, FAILED, CANCELLED), job counts per stage, workers, ETA and recent errors.");
-  flags.String("coordinator", &coordinator,
-               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  AddCoordinatorFlags(flags, &coordinator);
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep status", &positional)) return *code;
   if (positional.size() > 1)
     return ReportError("status", InvalidArgumentError("expected at most one SWEEP"));
-  SweepClient client(coordinator);
+  SweepClient client = ConnectToCoordinator(coordinator);
   if (positional.size() == 1) {
     StatusOr<v1::SweepStatus> status = client.GetStatus(positional[0]);
     if (!status.ok()) return ReportError("status", status.status());

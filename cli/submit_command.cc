@@ -9,13 +9,12 @@
 namespace augsweep::cli {
 
 int RunSubmitCommand(const Args& args) {
-  std::string coordinator = DefaultCoordinator();
+  CoordinatorConnection coordinator;
   FlagSet flags(
       "augsweep submit SPEC [--coordinator HOST:PORT]",
       "Uploads a sweep spec and its dataset to the coordinator. The coordinator validates\n"
       "both before it stores anything. Prints the sweep id alone on the last line of stdout.");
-  flags.String("coordinator", &coordinator,
-               "coordinator address (default: $AUGSWEEP_COORDINATOR or 127.0.0.1:7070)");
+  AddCoordinatorFlags(flags, &coordinator);
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep submit", &positional)) return *code;
   if (positional.size() != 1)
@@ -29,7 +28,7 @@ int RunSubmitCommand(const Args& args) {
   if (!dataset.ok()) return ReportError("submit", dataset.status());
   for (const auto& w : spec->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
-  SweepClient client(coordinator);
+  SweepClient client = ConnectToCoordinator(coordinator);
   StatusOr<v1::SubmitSweepResponse> response = client.Submit(*spec, *yaml, *dataset);
   if (!response.ok()) return ReportError("submit", response.status());
   for (const auto& w : response->warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());

@@ -19,8 +19,10 @@ std::unique_ptr<grpc::ClientContext> Context(int64_t deadline_calls = 1) {
 
 }  // namespace
 
-SweepClient::SweepClient(const std::string& address)
-    : address_(address), stub_(v1::SweepService::NewStub(MakeCoordinatorChannel(address))) {}
+SweepClient::SweepClient(std::string address, StatusOr<std::shared_ptr<grpc::Channel>> channel)
+    : address_(std::move(address)), unusable_(channel.status()) {
+  if (channel.ok()) stub_ = v1::SweepService::NewStub(*channel);
+}
 
 // `response` by reference: it is read after the call that fills it has run.
 template <typename Response>
@@ -31,12 +33,14 @@ static StatusOr<Response> Finish(const std::string& address, const grpc::Status&
   // Transient (IsTransient): the coordinator is down, overloaded or shutting down.
   if (!IsTransient(s)) return status;
   return Status(status.code(), "cannot reach the coordinator at " + address + " (" +
-                                   status.message() + "); is it running?");
+                                   status.message() +
+                                   "); is it running, and do --credentials fit it (TLS, CA)?");
 }
 
 StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec,
                                                       const std::string& spec_yaml,
                                                       const std::string& dataset_bytes) {
+  if (!unusable_.ok()) return unusable_;
   auto context = Context(10);  // the dataset may be large
   v1::SubmitSweepResponse response;
   auto writer = stub_->SubmitSweep(context.get(), &response);
@@ -57,6 +61,7 @@ StatusOr<v1::SubmitSweepResponse> SweepClient::Submit(const ParsedSpec& spec,
 }
 
 StatusOr<v1::SweepStatus> SweepClient::GetStatus(const std::string& sweep_id) {
+  if (!unusable_.ok()) return unusable_;
   v1::GetStatusRequest request;
   request.set_sweep_id(sweep_id);
   v1::SweepStatus response;
@@ -64,12 +69,14 @@ StatusOr<v1::SweepStatus> SweepClient::GetStatus(const std::string& sweep_id) {
 }
 
 StatusOr<v1::ListSweepsResponse> SweepClient::ListSweeps() {
+  if (!unusable_.ok()) return unusable_;
   v1::ListSweepsResponse response;
   return Finish(address_, stub_->ListSweeps(Context().get(), v1::ListSweepsRequest(), &response),
                 response);
 }
 
 StatusOr<v1::GetResultsResponse> SweepClient::GetResults(const std::string& sweep_id) {
+  if (!unusable_.ok()) return unusable_;
   v1::GetResultsRequest request;
   request.set_sweep_id(sweep_id);
   v1::GetResultsResponse response;
@@ -77,6 +84,7 @@ StatusOr<v1::GetResultsResponse> SweepClient::GetResults(const std::string& swee
 }
 
 StatusOr<v1::CancelSweepResponse> SweepClient::Cancel(const std::string& sweep_id) {
+  if (!unusable_.ok()) return unusable_;
   v1::CancelSweepRequest request;
   request.set_sweep_id(sweep_id);
   v1::CancelSweepResponse response;
@@ -84,6 +92,7 @@ StatusOr<v1::CancelSweepResponse> SweepClient::Cancel(const std::string& sweep_i
 }
 
 StatusOr<v1::RetryFailedResponse> SweepClient::RetryFailed(const std::string& sweep_id) {
+  if (!unusable_.ok()) return unusable_;
   v1::RetryFailedRequest request;
   request.set_sweep_id(sweep_id);
   v1::RetryFailedResponse response;
@@ -91,12 +100,14 @@ StatusOr<v1::RetryFailedResponse> SweepClient::RetryFailed(const std::string& sw
 }
 
 StatusOr<v1::ListWorkersResponse> SweepClient::ListWorkers() {
+  if (!unusable_.ok()) return unusable_;
   v1::ListWorkersResponse response;
   return Finish(address_, stub_->ListWorkers(Context().get(), v1::ListWorkersRequest(), &response),
                 response);
 }
 
 StatusOr<v1::ListEventsResponse> SweepClient::ListEvents(const v1::ListEventsRequest& request) {
+  if (!unusable_.ok()) return unusable_;
   v1::ListEventsResponse response;
   return Finish(address_, stub_->ListEvents(Context().get(), request, &response), response);
 }

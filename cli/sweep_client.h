@@ -13,7 +13,9 @@ namespace augsweep::cli {
 
 class SweepClient {
  public:
-  explicit SweepClient(const std::string& address);
+  // A client of the coordinator at `address` over `channel` (MakeCoordinatorChannel). When the
+  // channel could not be made, every call returns that error.
+  SweepClient(std::string address, StatusOr<std::shared_ptr<grpc::Channel>> channel);
 
   // Uploads the parsed spec, its YAML text and the dataset's bytes.
   StatusOr<v1::SubmitSweepResponse> Submit(const ParsedSpec& spec, const std::string& spec_yaml,
@@ -28,6 +30,7 @@ class SweepClient {
 
  private:
   std::string address_;
+  Status unusable_;  // why there is no stub
   std::unique_ptr<v1::SweepService::Stub> stub_;
 };
 

@@ -2,6 +2,7 @@
 // Restarted on the same --data-dir it resumes every sweep. SIGTERM/SIGINT stop it gracefully.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,13 +10,54 @@
 #include "common/cli_main.h"
 #include "common/signal_waiter.h"
 #include "coordinator/server/coordinator_server.h"
+#include "rpc/transport_security.h"
+#include "security/credentials.h"
+#include "security/private_files.h"
+
+namespace {
+
+// "a,b,,c" -> {"a", "b", "c"}.
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) parts.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
+// --init-credentials DIR: writes the credentials folders and says what goes where.
+int InitCredentialsCommand(const std::string& dir, const std::string& server_names,
+                           bool client_certificates) {
+  augsweep::CredentialsRequest request;
+  request.dir = dir;
+  request.server_names = SplitCommas(server_names);
+  request.client_certificates = client_certificates;
+  augsweep::Status s = augsweep::InitCredentials(request);
+  if (!s.ok()) return augsweep::ReportCommandError("augsweep-coordinator", s);
+  std::printf(
+      "credentials written to %s (every folder 0700, every secret 0600):\n"
+      "  %s/coordinator  for augsweep-coordinator --credentials (server certificate, both tokens)\n"
+      "  %s/worker       copy to each worker node: augsweep-worker --credentials\n"
+      "  %s/client       for the people who run augsweep: --credentials or $AUGSWEEP_CREDENTIALS\n"
+      "  %s/ca           the CA's key: only needed to issue more certificates; keep it offline\n",
+      dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  augsweep::MakeNewFilesOwnerOnly();  // the store, address file and logs of this process
   augsweep::BlockTerminationSignals();
   augsweep::CoordinatorOptions options;
   options.listen = "0.0.0.0:7070";
   options.data_dir = "augsweep-data";
   std::string address_file;
+  std::string credentials_dir, init_credentials_dir, server_names;
+  bool require_client_certs = false, client_certificates = false;
   int64_t lease_s = options.scheduler.lease_ms / 1000;
   int64_t heartbeat_s = options.scheduler.heartbeat_interval_ms / 1000;
   int64_t max_attempts = options.scheduler.max_attempts;
@@ -28,6 +70,20 @@ int main(int argc, char** argv) {
   flags.String(
       "address-file", &address_file,
       "once listening, write the address workers should dial to this file (Slurm jobs read it)");
+  flags.String("credentials", &credentials_dir,
+               "coordinator credentials folder (server.pem, server.key, client.token, "
+               "worker.token): TLS and both roles' tokens");
+  flags.Bool("require-client-certs", &require_client_certs,
+             "mutual TLS: callers must show a certificate of the CA in the credentials' ca.pem");
+  flags.Bool("insecure", &options.insecure,
+             "allow listening off loopback without TLS and tokens (a network you trust entirely)");
+  flags.String("init-credentials", &init_credentials_dir,
+               "create a new credentials folder DIR (CA, server certificate, tokens) and exit");
+  flags.String("server-names", &server_names,
+               "with --init-credentials: the coordinator host's names and IP addresses, "
+               "comma-separated (localhost and augsweep-coordinator are always included)");
+  flags.Bool("client-certs", &client_certificates,
+             "with --init-credentials: also issue worker and client certificates (mutual TLS)");
   flags.Int("lease-seconds", &lease_s, "a job's lease expires when not renewed for this long");
   flags.Int("heartbeat-seconds", &heartbeat_s, "how often workers renew their lease");
   flags.Int("max-attempts", &max_attempts, "failed attempts before a job is FAILED");
@@ -44,14 +100,31 @@ int main(int argc, char** argv) {
         "and max-attempts >= 1 (see --help)\n");
     return 2;
   }
+  if (!init_credentials_dir.empty())
+    return InitCredentialsCommand(init_credentials_dir, server_names, client_certificates);
+  if (!credentials_dir.empty()) {
+    auto credentials = augsweep::LoadServeCredentials(credentials_dir, require_client_certs);
+    if (!credentials.ok())
+      return augsweep::ReportCommandError("augsweep-coordinator", credentials.status());
+    options.credentials = *std::move(credentials);
+  } else if (require_client_certs) {
+    std::fprintf(stderr, "augsweep-coordinator: --require-client-certs needs --credentials DIR\n");
+    return 2;
+  }
   options.scheduler.lease_ms = lease_s * 1000;
   options.scheduler.heartbeat_interval_ms = static_cast<int32_t>(heartbeat_s * 1000);
   options.scheduler.max_attempts = static_cast<int32_t>(max_attempts);
 
   auto server = augsweep::CoordinatorServer::Start(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "augsweep-coordinator: %s\n", server.status().message().c_str());
-    return server.status().code() == augsweep::StatusCode::kInvalidArgument ? 2 : 1;
+    return augsweep::ReportCommandError("augsweep-coordinator", server.status());
+  }
+  if (options.credentials.cert_pem.empty() || !options.credentials.authenticates()) {
+    std::fprintf(stderr,
+                 "augsweep-coordinator: WARNING: no TLS and no tokens: %s can call this "
+                 "coordinator and read the dataset and results (give --credentials DIR)\n",
+                 augsweep::IsLoopbackAddress(options.listen) ? "every user of this machine"
+                                                             : "anyone who reaches its port");
   }
   std::string address = (*server)->address();
   if (address.rfind("0.0.0.0:", 0) == 0) {
@@ -60,16 +133,17 @@ int main(int argc, char** argv) {
     address = std::string(host) + address.substr(7);
   }
   if (!address_file.empty()) {
-    const std::string tmp = address_file + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (f == nullptr || std::fprintf(f, "%s\n", address.c_str()) < 0 || std::fclose(f) != 0 ||
-        std::rename(tmp.c_str(), address_file.c_str()) != 0) {
-      std::fprintf(stderr, "augsweep-coordinator: cannot write the address file %s\n",
-                   address_file.c_str());
+    augsweep::Status written = augsweep::WriteOwnerOnlyFile(address_file, address + "\n");
+    if (!written.ok()) {
+      std::fprintf(stderr, "augsweep-coordinator: cannot write the address file: %s\n",
+                   written.message().c_str());
       return 1;
     }
   }
-  std::fprintf(stderr, "augsweep-coordinator: listening on %s, data in %s\n", address.c_str(),
+  std::fprintf(stderr, "augsweep-coordinator: listening on %s (%s), data in %s\n", address.c_str(),
+               options.credentials.cert_pem.empty()        ? "plaintext"
+               : options.credentials.client_ca_pem.empty() ? "TLS, tokens"
+                                                           : "mutual TLS, tokens",
                options.data_dir.c_str());
   const int signal_number = augsweep::WaitForTerminationSignal();
   std::fprintf(stderr, "augsweep-coordinator: signal %d, shutting down\n", signal_number);

@@ -5,18 +5,24 @@
 
 #include "common/tunables.h"
 #include "rpc/grpc_status.h"
+#include "rpc/transport_security.h"
 
 namespace augsweep {
 
-std::shared_ptr<grpc::Channel> MakeCoordinatorChannel(const std::string& address) {
+StatusOr<std::shared_ptr<grpc::Channel>> MakeCoordinatorChannel(const std::string& address,
+                                                                const DialCredentials& dial) {
+  AUGSWEEP_ASSIGN_OR_RETURN(ChannelSecurity security, MakeChannelSecurity(address, dial));
   grpc::ChannelArguments args;
+  if (!security.tls_server_name.empty())
+    args.SetString(GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, security.tls_server_name);
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   // The minimum backoff is left alone: gRPC also uses it as the connect timeout, and a slow link
   // needs more than a fraction of a second.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, security.credentials, args, BearerTokenInterceptors(dial.token));
 }
 
 void ApplyServerLimits(grpc::ServerBuilder& builder) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "security/credentials.h"
 
 namespace augsweep {
 
@@ -23,9 +24,12 @@ inline constexpr int kMaxMessageBytes = 64 << 20;
 // The size of one chunk of an artifact or dataset stream.
 inline constexpr size_t kStreamChunkBytes = 1 << 20;
 
-// A channel to the coordinator at host:port with augsweep's limits, reconnecting within two
-// seconds once the coordinator is back (gRPC's default backoff grows to two minutes).
-std::shared_ptr<grpc::Channel> MakeCoordinatorChannel(const std::string& address);
+// A channel to the coordinator at host:port with augsweep's limits and `dial`'s security (TLS,
+// the bearer token on every call: rpc/transport_security.h), reconnecting within two seconds once
+// the coordinator is back (gRPC's default backoff grows to two minutes). FailedPrecondition for
+// plaintext off loopback without dial.insecure.
+StatusOr<std::shared_ptr<grpc::Channel>> MakeCoordinatorChannel(const std::string& address,
+                                                                const DialCredentials& dial);
 
 // The server's side of the same limits.
 void ApplyServerLimits(grpc::ServerBuilder& builder);

@@ -6,6 +6,7 @@
 #   - worker/runtime/ includes only itself, common's base (common/*.h) and common/safetensors/,
 #     and no gRPC, RocksDB, Abseil, YAML, RE2, protobuf or generated protocol headers;
 #   - rpc/ includes neither coordinator/, worker/ nor cli/;
+#   - security/ includes none of those and no gRPC (rpc/ builds on it, not the reverse);
 #   - coordinator/scheduler/ includes no service message and no gRPC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,8 @@ check worker/runtime '"common/[^"]*/' '"common/safetensors/' \
 check worker/runtime '[<"](augsweep/v1/|grpc|grpcpp/|rocksdb/|absl/|yaml-cpp/|re2/|google/protobuf/)' "" \
   "worker/runtime/ builds with libtorch alone (no protocol, gRPC, RocksDB, Abseil, YAML, RE2)"
 check rpc '"(coordinator|worker|cli)/' "" "rpc/ is shared by coordinator, worker and CLI and includes none of them"
+check security '[<"](coordinator/|worker/|cli/|rpc/|grpc|grpcpp/)' "" \
+  "security/ knows files, tokens and certificates only: no gRPC, no rpc/ (which builds on it)"
 check coordinator/scheduler '[<"](augsweep/v1/[a-z_]*service|grpc|grpcpp/|coordinator/service/)' "" \
   "coordinator/scheduler/ speaks its own types: no service message, no gRPC (the service layer converts)"
 

@@ -17,11 +17,15 @@ RetryPolicy WithAttemptDeadline(RetryPolicy policy, int64_t attempt_deadline_ms)
 
 }  // namespace
 
-CoordinatorClient::CoordinatorClient(const std::string& address)
-    : stub_(v1::WorkerService::NewStub(MakeCoordinatorChannel(address))) {}
+CoordinatorClient::CoordinatorClient(const std::string& address, const DialCredentials& dial) {
+  StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeCoordinatorChannel(address, dial);
+  channel_status_ = channel.status();
+  if (channel.ok()) stub_ = v1::WorkerService::NewStub(*channel);
+}
 
 Status CoordinatorClient::Retry(const std::string& what, const RetryPolicy& policy,
                                 const std::function<grpc::Status(Deadline)>& call) {
+  if (!channel_status_.ok()) return channel_status_;
   return CallWithRetry(what, policy, give_up_, call);
 }
 
@@ -50,6 +54,7 @@ StatusOr<v1::LeaseJobResponse> CoordinatorClient::Lease(const v1::LeaseJobReques
 }
 
 StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(const v1::HeartbeatRequest& request) {
+  if (!channel_status_.ok()) return channel_status_;
   v1::HeartbeatResponse response;
   grpc::ClientContext context;
   context.set_deadline(DeadlineIn(GetTunables().heartbeat_deadline_ms));

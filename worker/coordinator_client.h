@@ -19,7 +19,10 @@ namespace augsweep {
 
 class CoordinatorClient : public ArtifactExchange {
  public:
-  explicit CoordinatorClient(const std::string& address);
+  // A client of the coordinator at `address`, dialed with `dial` (TLS, token). When that is not
+  // possible (plaintext off loopback), channel_status() says why and every call returns it.
+  CoordinatorClient(const std::string& address, const DialCredentials& dial);
+  const Status& channel_status() const { return channel_status_; }
 
   // Retries transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED: a coordinator shutting
   // down) until `give_up()` returns true or the total retry time passes; other errors return at
@@ -47,6 +50,7 @@ class CoordinatorClient : public ArtifactExchange {
   Status Retry(const std::string& what, const RetryPolicy& policy,
                const std::function<grpc::Status(Deadline)>& call);
 
+  Status channel_status_;
   std::unique_ptr<v1::WorkerService::Stub> stub_;
   std::function<bool()> give_up_ = [] { return false; };
 };

@@ -98,7 +98,7 @@ class Worker::Control : public JobControl {
 Worker::Worker(WorkerOptions options, const ExecutorRegistry* executors)
     : options_(std::move(options)),
       executors_(executors),
-      client_(options_.coordinator),
+      client_(options_.coordinator, options_.credentials),
       runner_(executors, &client_) {
   client_.set_give_up([this] { return stopping_.load(); });
 }
@@ -123,6 +123,7 @@ void Worker::Log(const std::string& line) const {
 v1::WorkerCapabilities Worker::Capabilities() const {
   v1::WorkerCapabilities caps;
   caps.set_device(options_.device);
+  caps.set_slots(1);  // one job at a time
   caps.set_free_memory_mb(options_.free_memory_mb > 0 ? options_.free_memory_mb
                                                       : MeasuredFreeMemoryMb());
   if (!executors_->generator_kinds().empty()) caps.add_job_kinds(v1::GENERATE);
@@ -133,6 +134,7 @@ v1::WorkerCapabilities Worker::Capabilities() const {
 }
 
 Status Worker::Run() {
+  AUGSWEEP_RETURN_IF_ERROR(client_.channel_status());
   v1::RegisterWorkerRequest registration;
   std::string host = options_.hostname;
   if (host.empty()) {

@@ -15,6 +15,7 @@
 #include "common/mutex.h"
 #include "common/status.h"
 #include "common/tunables.h"
+#include "security/credentials.h"
 #include "worker/coordinator_client.h"
 #include "worker/executors/executor_registry.h"
 #include "worker/job_runner.h"
@@ -22,10 +23,11 @@
 namespace augsweep {
 
 struct WorkerOptions {
-  std::string coordinator;     // host:port
-  std::string device = "cpu";  // "cpu" or "cuda"
-  int64_t free_memory_mb = 0;  // 0: measured at each lease (cuda: the GPU's free memory)
-  std::string hostname;        // empty: gethostname()
+  std::string coordinator;      // host:port
+  DialCredentials credentials;  // token, TLS (security/credentials.h)
+  std::string device = "cpu";   // "cpu" or "cuda"
+  int64_t free_memory_mb = 0;   // 0: measured at each lease (cuda: the GPU's free memory)
+  std::string hostname;         // empty: gethostname()
   std::string slurm_job_id;
   // Long-poll length; also how fast Run() notices Stop().
   int32_t lease_wait_ms = static_cast<int32_t>(GetTunables().lease_wait_ms);
@@ -38,7 +40,8 @@ class Worker {
   // `executors` is not owned and must outlive the worker.
   Worker(WorkerOptions options, const ExecutorRegistry* executors);
 
-  // Runs jobs until Stop(); OK then. An error when the coordinator stays unreachable.
+  // Runs jobs until Stop(); OK then. An error when the coordinator stays unreachable, refuses
+  // the worker's credentials, or may not be dialed without TLS.
   Status Run();
   // Thread-safe, returns within about a second: no new lease, the current one is given back.
   void Stop();

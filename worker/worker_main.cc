@@ -10,6 +10,8 @@
 
 #include "common/cli_main.h"
 #include "common/signal_waiter.h"
+#include "security/credentials.h"
+#include "security/private_files.h"
 #include "worker/executors/default_executors.h"
 #include "worker/runtime/allocator_tuning.h"
 #include "worker/runtime/cuda_memory.h"
@@ -48,6 +50,7 @@ int64_t DefaultThreads() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  augsweep::MakeNewFilesOwnerOnly();  // nothing it writes is for other users
   augsweep::BlockTerminationSignals();
   augsweep::KeepFreedMemoryForReuse();
   augsweep::WorkerOptions options;
@@ -64,6 +67,15 @@ int main(int argc, char** argv) {
                "read the address from this file (written by the coordinator)");
   flags.Int("coordinator-file-timeout", &address_timeout_s,
             "seconds to wait for --coordinator-file to appear");
+  std::string credentials_dir;
+  flags.String("credentials", &credentials_dir,
+               "worker credentials folder: token, ca.pem[, cert.pem, key.pem] (made by "
+               "augsweep-coordinator --init-credentials)");
+  flags.String("tls-server-name", &options.credentials.tls_server_name,
+               "name the coordinator's certificate must carry (default: the credentials' "
+               "server-name, else the host dialed)");
+  flags.Bool("insecure", &options.credentials.insecure,
+             "allow plaintext to a coordinator off loopback (a network you trust entirely)");
   flags.String("device", &options.device, "device the jobs run on: cpu or cuda");
   flags.Int("memory-mb", &options.free_memory_mb, "free memory to advertise (0: measured)");
   int64_t threads = DefaultThreads();
@@ -81,6 +93,15 @@ int main(int argc, char** argv) {
                  "augsweep-worker: give exactly one of --coordinator and --coordinator-file, and "
                  "--device cpu or cuda, and --threads >= 0 (see --help)\n");
     return 2;
+  }
+  if (!credentials_dir.empty()) {
+    auto credentials = augsweep::LoadDialCredentials(credentials_dir, augsweep::Role::kWorker);
+    if (!credentials.ok())
+      return augsweep::ReportCommandError("augsweep-worker", credentials.status());
+    if (!options.credentials.tls_server_name.empty())
+      credentials->tls_server_name = options.credentials.tls_server_name;
+    credentials->insecure = options.credentials.insecure;
+    options.credentials = *std::move(credentials);
   }
   if (!address_file.empty()) {
     auto address = ReadAddressFile(address_file, address_timeout_s);

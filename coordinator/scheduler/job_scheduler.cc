@@ -237,6 +237,8 @@ StatusOr<std::optional<JobLease>> JobScheduler::LeaseJob(const LeaseRequest& req
                                              request.wait_ms, 0, GetTunables().lease_wait_max_ms));
   workers_.Touch(request.worker_id, "", Now());
   MutexLock lock(&mu_);
+  AUGSWEEP_RETURN_IF_ERROR(ReleaseLeasesBeyondSlots(
+      request.worker_id, std::clamp<int32_t>(request.capabilities.slots, 1, 64)));
   while (true) {
     ExpireLeasesLocked();
     for (const std::string& key : job_order_) {
@@ -449,6 +451,42 @@ Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
   std::vector<v1::JobRecord> changed{std::move(job)};
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
   progress_.erase(attempt.job_key);
+  job_ready_.SignalAll();
+  return OkStatus();
+}
+
+// A worker that asks for a job while it holds a lease for each of its slots has lost track of
+// one (a reply that never reached it) or is misbehaving: either way it is not running the oldest,
+// which goes back to READY at once instead of waiting for its lease to expire. No worker holds
+// more jobs than it declared slots for.
+Status JobScheduler::ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots) {
+  std::vector<const v1::JobRecord*> held;
+  for (const std::string& key : job_order_) {
+    const v1::JobRecord& job = jobs_[key];
+    if (job.state() == v1::LEASED && job.worker_id() == worker_id) held.push_back(&job);
+  }
+  if (static_cast<int32_t>(held.size()) < slots) return OkStatus();
+  std::sort(held.begin(), held.end(), [](const v1::JobRecord* a, const v1::JobRecord* b) {
+    return a->leased_unix_ms() < b->leased_unix_ms();
+  });
+  held.resize(held.size() - static_cast<size_t>(slots) + 1);
+  WriteSet writes;
+  std::vector<v1::JobRecord> changed;
+  std::vector<std::string> released;
+  for (const v1::JobRecord* current : held) {
+    v1::JobRecord job = *current;
+    released.push_back(job.spec().key());
+    job.set_state(v1::READY);
+    job.set_worker_id("");
+    AddJobEvent(writes, job,
+                "job " + ShortKey(job.spec().key()) + " attempt " + std::to_string(job.attempts()) +
+                    " given back: " + worker_id + " asked for another job while holding " +
+                    std::to_string(slots) + " lease(s) for its " + std::to_string(slots) +
+                    " slot(s)");
+    changed.push_back(std::move(job));
+  }
+  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));  // moves `changed` into jobs_
+  for (const std::string& key : released) progress_.erase(key);
   job_ready_.SignalAll();
   return OkStatus();
 }

@@ -107,6 +107,10 @@ class JobScheduler {
                      std::vector<v1::JobRecord>& changed) const AUGSWEEP_REQUIRES(mu_);
   // The job `attempt` names, if that attempt still holds its lease; nullptr otherwise.
   const v1::JobRecord* CurrentLease(const AttemptRef& attempt) const AUGSWEEP_REQUIRES(mu_);
+  // Gives back the oldest live leases of `worker_id` until it holds fewer than `slots`, making
+  // room for the one it asks for.
+  Status ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots)
+      AUGSWEEP_REQUIRES(mu_);
   void ExpireLeasesLocked() AUGSWEEP_REQUIRES(mu_);
   SweepProgress ProgressLocked(const v1::SweepRecord& sweep) const AUGSWEEP_REQUIRES(mu_);
   StatusOr<CellResult> MacroAucLocked(const std::string& job_key) AUGSWEEP_REQUIRES(mu_);

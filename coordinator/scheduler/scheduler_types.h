@@ -22,6 +22,7 @@ struct WorkerCapabilities {
   std::set<std::string> executor_kinds;  // "eda", "llama", "tfidf-logreg", ...
   std::string device;                    // "cpu" or "cuda"
   int64_t free_memory_mb = 0;            // of the device the jobs run on
+  int32_t slots = 1;                     // jobs it runs at once: its most live leases
 };
 
 struct WorkerRegistration {

@@ -6,6 +6,8 @@
 #include "coordinator/service/sweep_service_impl.h"
 #include "coordinator/service/worker_service_impl.h"
 #include "rpc/rpc_options.h"
+#include "rpc/transport_security.h"
+#include "security/private_files.h"
 
 namespace augsweep {
 
@@ -13,16 +15,21 @@ StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const CoordinatorOptions& options) {
   if (options.data_dir.empty())
     return InvalidArgumentError("the coordinator needs a data directory");
+  AUGSWEEP_RETURN_IF_ERROR(
+      CheckListenSecurity(options.listen, options.credentials, options.insecure));
+  AUGSWEEP_RETURN_IF_ERROR(EnsureOwnerOnlyDirectory(options.data_dir, "the data directory"));
   std::unique_ptr<CoordinatorServer> c(new CoordinatorServer());
+  c->authorizer_ = std::make_unique<CallAuthorizer>(
+      options.credentials.client_token, options.credentials.worker_token, "augsweep-coordinator");
   AUGSWEEP_ASSIGN_OR_RETURN(c->store_, Store::Open(options.data_dir));
   AUGSWEEP_ASSIGN_OR_RETURN(c->scheduler_, JobScheduler::Load(c->store_.get(), options.scheduler));
-  c->sweep_service_ =
-      std::make_unique<SweepServiceImpl>(c->store_.get(), c->scheduler_.get(), options.log_events);
-  c->worker_service_ =
-      std::make_unique<WorkerServiceImpl>(c->store_.get(), c->scheduler_.get(), options.log_events);
+  c->sweep_service_ = std::make_unique<SweepServiceImpl>(c->store_.get(), c->scheduler_.get(),
+                                                         c->authorizer_.get(), options.log_events);
+  c->worker_service_ = std::make_unique<WorkerServiceImpl>(
+      c->store_.get(), c->scheduler_.get(), c->authorizer_.get(), options.log_events);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen, MakeServerCredentials(options.credentials), &port);
   ApplyServerLimits(builder);
   builder.RegisterService(c->sweep_service_.get());
   builder.RegisterService(c->worker_service_.get());

@@ -13,6 +13,8 @@
 #include "common/status.h"
 #include "coordinator/scheduler/job_scheduler.h"
 #include "coordinator/store/store.h"
+#include "rpc/call_auth.h"
+#include "security/credentials.h"
 
 namespace augsweep {
 
@@ -24,11 +26,16 @@ struct CoordinatorOptions {
   std::string data_dir;
   SchedulerOptions scheduler;
   bool log_events = true;  // submissions, registrations, ignored duplicates on stderr
+  // TLS and the two roles' tokens; empty: plaintext, no authentication (loopback only).
+  ServeCredentials credentials;
+  bool insecure = false;  // allow plaintext or no tokens off loopback (CheckListenSecurity)
 };
 
 class CoordinatorServer {
  public:
-  // Opens the store (resuming every sweep in it) and starts serving.
+  // Checks that the data directory is owner-only (creating it so when absent) and that `listen`
+  // may be served with the credentials given, opens the store (resuming every sweep in it) and
+  // starts serving.
   static StatusOr<std::unique_ptr<CoordinatorServer>> Start(const CoordinatorOptions& options);
   ~CoordinatorServer();  // Shutdown() if not done
 
@@ -43,6 +50,7 @@ class CoordinatorServer {
   CoordinatorServer() = default;
   void ExpireLoop();
 
+  std::unique_ptr<CallAuthorizer> authorizer_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<JobScheduler> scheduler_;
   std::unique_ptr<SweepServiceImpl> sweep_service_;

@@ -34,6 +34,7 @@ WorkerCapabilities FromProto(const v1::WorkerCapabilities& caps) {
   out.executor_kinds.insert(caps.executor_kinds().begin(), caps.executor_kinds().end());
   out.device = caps.device();
   out.free_memory_mb = caps.free_memory_mb();
+  out.slots = caps.slots() > 0 ? caps.slots() : 1;
   return out;
 }
 

@@ -46,9 +46,12 @@ Status ReadSubmission(grpc::ServerReader<v1::SubmitSweepRequest>* reader,
 
 }  // namespace
 
-grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*,
+grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext* context,
                                            grpc::ServerReader<v1::SubmitSweepRequest>* reader,
                                            v1::SubmitSweepResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "SubmitSweep");
+      !denied.ok())
+    return denied;
   v1::SubmitSweepHeader header;
   std::string dataset;
   Status s = ReadSubmission(reader, &header, &dataset);
@@ -71,58 +74,82 @@ grpc::Status SweepServiceImpl::SubmitSweep(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest* request,
+grpc::Status SweepServiceImpl::GetStatus(grpc::ServerContext* context,
+                                         const v1::GetStatusRequest* request,
                                          v1::SweepStatus* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "GetStatus");
+      !denied.ok())
+    return denied;
   StatusOr<SweepProgress> progress = scheduler_->GetStatus(request->sweep_id());
   if (!progress.ok()) return ToGrpc(progress.status());
   *response = ToProto(*progress);
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::ListSweeps(grpc::ServerContext*, const v1::ListSweepsRequest*,
+grpc::Status SweepServiceImpl::ListSweeps(grpc::ServerContext* context,
+                                          const v1::ListSweepsRequest*,
                                           v1::ListSweepsResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "ListSweeps");
+      !denied.ok())
+    return denied;
   for (const SweepProgress& progress : scheduler_->ListSweeps())
     *response->add_sweeps() = ToProto(progress);
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext*,
+grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext* context,
                                           const v1::GetResultsRequest* request,
                                           v1::GetResultsResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "GetResults");
+      !denied.ok())
+    return denied;
   StatusOr<SweepCells> cells = scheduler_->GetResults(request->sweep_id());
   if (!cells.ok()) return ToGrpc(cells.status());
   *response = AggregateResults(*cells);
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::CancelSweep(grpc::ServerContext*,
+grpc::Status SweepServiceImpl::CancelSweep(grpc::ServerContext* context,
                                            const v1::CancelSweepRequest* request,
                                            v1::CancelSweepResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "CancelSweep");
+      !denied.ok())
+    return denied;
   StatusOr<int32_t> n = scheduler_->CancelSweep(request->sweep_id());
   if (!n.ok()) return ToGrpc(n.status());
   response->set_jobs_cancelled(*n);
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::RetryFailed(grpc::ServerContext*,
+grpc::Status SweepServiceImpl::RetryFailed(grpc::ServerContext* context,
                                            const v1::RetryFailedRequest* request,
                                            v1::RetryFailedResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "RetryFailed");
+      !denied.ok())
+    return denied;
   StatusOr<int32_t> n = scheduler_->RetryFailed(request->sweep_id());
   if (!n.ok()) return ToGrpc(n.status());
   response->set_jobs_retried(*n);
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
+grpc::Status SweepServiceImpl::ListWorkers(grpc::ServerContext* context,
+                                           const v1::ListWorkersRequest*,
                                            v1::ListWorkersResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "ListWorkers");
+      !denied.ok())
+    return denied;
   for (const WorkerEntry& worker : scheduler_->ListWorkers())
     *response->add_workers() = ToProto(worker);
   return grpc::Status::OK;
 }
 
-grpc::Status SweepServiceImpl::ListEvents(grpc::ServerContext*,
+grpc::Status SweepServiceImpl::ListEvents(grpc::ServerContext* context,
                                           const v1::ListEventsRequest* request,
                                           v1::ListEventsResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "ListEvents");
+      !denied.ok())
+    return denied;
   if (!request->sweep_id().empty()) {
     StatusOr<SweepProgress> known = scheduler_->GetStatus(request->sweep_id());
     if (!known.ok()) return ToGrpc(known.status());

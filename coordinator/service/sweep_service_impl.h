@@ -6,14 +6,17 @@
 #include "augsweep/v1/sweep_service.grpc.pb.h"
 #include "coordinator/scheduler/job_scheduler.h"
 #include "coordinator/store/store.h"
+#include "rpc/call_auth.h"
 
 namespace augsweep {
 
 class SweepServiceImpl final : public v1::SweepService::Service {
  public:
-  // `log`: one stderr line per notable event (submissions, registrations, ignored duplicates).
-  SweepServiceImpl(Store* store, JobScheduler* scheduler, bool log)
-      : store_(store), scheduler_(scheduler), log_(log) {}
+  // Every method asks `authorizer` first (the client role). `log`: one stderr line per notable
+  // event (submissions, registrations, ignored duplicates).
+  SweepServiceImpl(Store* store, JobScheduler* scheduler, const CallAuthorizer* authorizer,
+                   bool log)
+      : store_(store), scheduler_(scheduler), authorizer_(authorizer), log_(log) {}
 
   grpc::Status SubmitSweep(grpc::ServerContext* context,
                            grpc::ServerReader<v1::SubmitSweepRequest>* reader,
@@ -36,6 +39,7 @@ class SweepServiceImpl final : public v1::SweepService::Service {
  private:
   Store* const store_;  // for the event log
   JobScheduler* const scheduler_;
+  const CallAuthorizer* const authorizer_;
   const bool log_;
 };
 

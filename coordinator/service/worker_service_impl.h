@@ -6,14 +6,17 @@
 #include "augsweep/v1/worker_service.grpc.pb.h"
 #include "coordinator/scheduler/job_scheduler.h"
 #include "coordinator/store/store.h"
+#include "rpc/call_auth.h"
 
 namespace augsweep {
 
 class WorkerServiceImpl final : public v1::WorkerService::Service {
  public:
-  // `log`: one stderr line per notable event (submissions, registrations, ignored duplicates).
-  WorkerServiceImpl(Store* store, JobScheduler* scheduler, bool log)
-      : store_(store), scheduler_(scheduler), log_(log) {}
+  // Every method asks `authorizer` first (the worker role). `log`: one stderr line per notable
+  // event (submissions, registrations, ignored duplicates).
+  WorkerServiceImpl(Store* store, JobScheduler* scheduler, const CallAuthorizer* authorizer,
+                    bool log)
+      : store_(store), scheduler_(scheduler), authorizer_(authorizer), log_(log) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context,
                               const v1::RegisterWorkerRequest* request,
@@ -37,6 +40,7 @@ class WorkerServiceImpl final : public v1::WorkerService::Service {
  private:
   Store* const store_;
   JobScheduler* const scheduler_;
+  const CallAuthorizer* const authorizer_;
   const bool log_;
 };
 

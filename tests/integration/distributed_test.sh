@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The distributed system as real processes on loopback: augsweep-coordinator, augsweep-worker and
-# the augsweep CLI, with workers and the coordinator killed mid-job.
+# the augsweep CLI, with workers and the coordinator killed mid-job. Every case runs with TLS and
+# tokens on (credentials made by --init-credentials) and a umask of 022, and ends by checking that
+# nothing the coordinator wrote is open to group or others and that no log holds a survey text.
 #
-# usage: distributed_test.sh CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR
+# usage: distributed_test.sh CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR AUTH_MATRIX_CHECK
 # CASE: two_workers | worker_sigkill | coordinator_sigkill | coordinator_sigterm | worker_sigterm |
-#       bad_input
+#       bad_input | security
 # AUGSWEEP_TEST_VERBOSE=1 prints the process logs on success too.
 #
 # Each case has its own temp dir and a port the kernel picked (--listen 127.0.0.1:0, learnt from
@@ -14,8 +16,8 @@
 # prints the coordinator and worker logs.
 set -euo pipefail
 
-if [ $# -ne 5 ]; then
-  echo "usage: $0 CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR" >&2
+if [ $# -ne 6 ]; then
+  echo "usage: $0 CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR AUTH_MATRIX_CHECK" >&2
   exit 2
 fi
 case_name=$1
@@ -23,6 +25,8 @@ augsweep=$(realpath "$2")
 coordinator_bin=$(realpath "$3")
 worker_bin=$(realpath "$4")
 root=$(realpath "$5")
+auth_matrix_check=$(realpath "$6")
+dataset="$root/examples/data/wordnet-themes.csv"
 slow_spec="$root/tests/integration/slow.yaml"
 demo_spec="$root/tests/integration/quick.yaml"
 
@@ -40,6 +44,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT  # ctest's timeout or Ctrl-C: run the EXIT trap on the way out
+
+# What a shared cluster's default umask gives: the programs must make their files private anyway.
+umask 022
+# TLS and tokens, as on a cluster: the coordinator, workers and CLI each get their folder.
+"$coordinator_bin" --init-credentials "$tmp/creds" >/dev/null
+export AUGSWEEP_CREDENTIALS="$tmp/creds/client"
+coordinator_credentials=(--credentials "$tmp/creds/coordinator")
 
 log() { echo "[$case_name +$((SECONDS - case_start))s] $*"; }
 
@@ -84,8 +95,8 @@ start_coordinator() {
   local listen=$1
   shift
   rm -f "$tmp/address"
-  "$coordinator_bin" --listen "$listen" --data-dir "$tmp/data" --address-file "$tmp/address" "$@" \
-    >>"$tmp/coordinator.log" 2>&1 &
+  "$coordinator_bin" --listen "$listen" --data-dir "$tmp/data" --address-file "$tmp/address" \
+    "${coordinator_credentials[@]}" "$@" >>"$tmp/coordinator.log" 2>&1 &
   coordinator_pid=$!
   pids+=("$coordinator_pid")
   wait_for "the coordinator's address file" address_written
@@ -101,7 +112,8 @@ address_written() {
 # start_worker N: prints nothing; the worker's pid is in worker_pids[N], its log in worker-N.log.
 declare -A worker_pids=()
 start_worker() {
-  "$worker_bin" --coordinator "$address" >"$tmp/worker-$1.log" 2>&1 &
+  "$worker_bin" --coordinator "$address" --credentials "$tmp/creds/worker" \
+    >"$tmp/worker-$1.log" 2>&1 &
   worker_pids[$1]=$!
   pids+=("$!")
 }
@@ -405,17 +417,121 @@ case_bad_input() {
   # --device cuda where no CUDA driver can be read (this machine, unless it has a GPU): a clear
   # refusal at start, not a worker that advertises memory it cannot measure.
   if [ ! -e /dev/nvidiactl ]; then
-    expect_exit 1 "$worker_bin" --coordinator "$address" --device cuda
+    expect_exit 1 "$worker_bin" --coordinator "$address" --credentials "$tmp/creds/worker" \
+      --device cuda
     expect_one_stderr_line "worker on cuda without a driver" "^augsweep-worker: --device cuda: no CUDA driver"
     log "augsweep-worker --device cuda without a driver: exit 1"
   fi
 }
 
+# run_port: the port of the `augsweep run` whose log is $tmp/run.log, once it printed it.
+run_port() { sed -nE 's/.*coordinator on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/run.log" | head -n 1; }
+run_listening() { [ -n "$(run_port)" ]; }
+
+case_security() {
+  # Off loopback without TLS and tokens: refused before anything is created, unless --insecure,
+  # which warns.
+  expect_exit 2 "$coordinator_bin" --listen 0.0.0.0:0 --data-dir "$tmp/open-data"
+  expect_one_stderr_line "0.0.0.0 without TLS" "refusing to listen on 0\.0\.0\.0:0 without TLS and tokens"
+  [ ! -e "$tmp/open-data" ] || fail "a refused start created its data dir"
+  coordinator_credentials=(--insecure)
+  start_coordinator 0.0.0.0:0
+  grep -q "WARNING: no TLS and no tokens: anyone who reaches its port" "$tmp/coordinator.log" ||
+    fail "--insecure off loopback started without a warning"
+  kill -TERM "$coordinator_pid"
+  wait_for "the insecure coordinator to stop" stopped "$coordinator_pid"
+  rm -rf "$tmp/data"
+  log "0.0.0.0 without TLS: refused; with --insecure: started with a warning"
+
+  # A data dir others may read: refused with the fix, nothing in it touched.
+  mkdir -m 755 "$tmp/shared-data"
+  expect_exit 2 "$coordinator_bin" --listen 127.0.0.1:0 --data-dir "$tmp/shared-data"
+  expect_one_stderr_line "open data dir" "is open to other users \(mode 0755\).*chmod -R go-rwx $tmp/shared-data"
+  [ -z "$(ls -A "$tmp/shared-data")" ] || fail "the refused start wrote into the open data dir"
+
+  # The auth matrix: every RPC with no token, a token of no role, the other role's, its own.
+  coordinator_credentials=(--credentials "$tmp/creds/coordinator")
+  start_coordinator 127.0.0.1:0
+  "$auth_matrix_check" "$address" "$tmp/creds" >"$tmp/auth-matrix.txt" 2>&1 ||
+    { cat "$tmp/auth-matrix.txt" >&2; fail "the auth matrix has wrong answers"; }
+  log "$(tail -n 1 "$tmp/auth-matrix.txt") ($(grep -c '^ok ' "$tmp/auth-matrix.txt") calls)"
+  grep -q "refused ListSweeps from .*: a worker token cannot call it" "$tmp/coordinator.log" ||
+    fail "the coordinator did not log a wrong-role call"
+  ! grep -qF "$(cat "$tmp/creds/client/token")" "$tmp"/*.log "$tmp/auth-matrix.txt" ||
+    fail "a token appears in a log"
+
+  # Plaintext to the TLS coordinator, and a client of another study's CA: no connection.
+  expect_exit 1 env -u AUGSWEEP_CREDENTIALS "$augsweep" status --coordinator "$address"
+  expect_one_stderr_line "plaintext to TLS" "cannot reach the coordinator"
+  "$coordinator_bin" --init-credentials "$tmp/other-creds" >/dev/null
+  expect_exit 1 "$augsweep" status --coordinator "$address" --credentials "$tmp/other-creds/client"
+  expect_one_stderr_line "another CA" "cannot reach the coordinator"
+  # A token file others may read is refused before any call.
+  cp -pr "$tmp/creds/client" "$tmp/loose-client"
+  chmod 644 "$tmp/loose-client/token"
+  expect_exit 2 "$augsweep" status --coordinator "$address" --credentials "$tmp/loose-client"
+  expect_one_stderr_line "open token file" "may be read by other users \(mode 0644\): run chmod 600"
+  rm -rf "$tmp/loose-client"
+  # A worker holding the client token: refused, and it stops rather than retrying.
+  cp -pr "$tmp/creds/client" "$tmp/client-as-worker"
+  expect_exit 1 "$worker_bin" --coordinator "$address" --credentials "$tmp/client-as-worker"
+  grep -q "RegisterWorker needs the worker role" "$tmp/err" || fail "no role error: $(cat "$tmp/err")"
+  # The worker certificate is verified against the name in server-name, whatever host is dialed.
+  expect_exit 0 "$augsweep" status --coordinator "localhost:${address##*:}"
+  log "plaintext, another CA, an open token file, a client token on a worker: all refused"
+
+  # Mutual TLS: a caller without a client certificate of the study's CA gets no connection.
+  kill -TERM "$coordinator_pid"
+  wait_for "the coordinator to stop" stopped "$coordinator_pid"
+  "$coordinator_bin" --init-credentials "$tmp/mtls" --client-certs >/dev/null
+  coordinator_credentials=(--credentials "$tmp/mtls/coordinator" --require-client-certs)
+  start_coordinator 127.0.0.1:0
+  expect_exit 0 "$augsweep" status --coordinator "$address" --credentials "$tmp/mtls/client"
+  mkdir -m 700 "$tmp/mtls-no-cert"
+  cp -p "$tmp/mtls/client/ca.pem" "$tmp/mtls/client/token" "$tmp/mtls/client/server-name" \
+    "$tmp/mtls-no-cert/"
+  expect_exit 1 "$augsweep" status --coordinator "$address" --credentials "$tmp/mtls-no-cert"
+  expect_one_stderr_line "mTLS without a certificate" "cannot reach the coordinator"
+  log "mutual TLS: with a client certificate served, without one refused"
+
+  # `augsweep run`: loopback with tokens made for the run; another process dialing its port is
+  # refused, whether as a client or as a worker.
+  (cd "$tmp" && exec "$augsweep" run "$slow_spec" --data-dir "$tmp/run-data" --workers 1 \
+    >"$tmp/run.out" 2>"$tmp/run.log") &
+  local run_pid=$!
+  pids+=("$run_pid")
+  wait_for "augsweep run to print its port" run_listening
+  local run_address
+  run_address="127.0.0.1:$(run_port)"
+  expect_exit 1 env -u AUGSWEEP_CREDENTIALS "$augsweep" status --coordinator "$run_address"
+  expect_one_stderr_line "augsweep run, no token" "UNAUTHENTICATED|no bearer token"
+  expect_exit 1 "$augsweep" status --coordinator "$run_address" --credentials "$tmp/creds/client" \
+    --insecure
+  expect_exit 1 "$worker_bin" --coordinator "$run_address"
+  grep -q "no bearer token" "$tmp/err" || fail "a tokenless worker was not refused: $(cat "$tmp/err")"
+  kill -TERM "$run_pid"
+  wait_for "augsweep run to stop" stopped "$run_pid"
+  log "augsweep run: a second process without the run's token is refused"
+}
+
+# Nothing the programs wrote under $tmp (stores, address file, credentials) is open to group or
+# others, though the case ran with umask 022.
+check_private_files() {
+  local open
+  open=$(find "$tmp" -mindepth 1 \( -name '*.log' -o -name '*.txt' -o -name '*.json' -o -name 'out' \
+    -o -name 'err' -o -name 'run.out' -o -path "$tmp/specs*" -o -name '*.yaml' \
+    -o -path "$tmp/shared-data" \) -prune -o -perm /077 -print | head -n 5)
+  [ -z "$open" ] || fail "open to group or others after a case run with umask 022: $open"
+}
+
 case $case_name in
   two_workers | worker_sigkill | coordinator_sigkill | coordinator_sigterm | worker_sigterm | \
-    bad_input)
+    bad_input | security)
     "case_$case_name" ;;
   *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac
+check_private_files
+/usr/bin/python3 "$root/tests/integration/texts_in_logs.py" "$dataset" "$tmp"/*.log >/dev/null ||
+  fail "a log holds survey text"
 [ -z "${AUGSWEEP_TEST_VERBOSE:-}" ] || dump_logs
 log "ok"

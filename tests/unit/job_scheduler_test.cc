@@ -92,6 +92,9 @@ v1::WorkerCapabilities CpuCaps() {
   caps.add_job_kinds(v1::TRAIN_EVAL);
   caps.add_executor_kinds("eda");
   caps.add_executor_kinds("tfidf-logreg");
+  // These tests lease many jobs to one worker id as if to many workers; the slot limit has its
+  // own test (AWorkerHoldsAtMostOneLeasePerSlot).
+  caps.set_slots(64);
   return caps;
 }
 
@@ -445,6 +448,42 @@ TEST_F(JobSchedulerTest, LeasesReadyJobsInPlanOrderWithIncreasingAttempts) {
   ASSERT_TRUE(third.has_value());
   EXPECT_EQ(third->job().key(), keys_.generate[0]);
   EXPECT_EQ(third->attempt(), 3);
+}
+
+TEST_F(JobSchedulerTest, AWorkerHoldsAtMostOneLeasePerSlot) {
+  Submit(MakeSpec());
+  auto held_by = [&](const std::string& worker) {
+    int held = 0;
+    for (const auto& [key, fold] : keys_.fold) {
+      const v1::JobRecord job = Stored(key);
+      held += job.state() == v1::LEASED && job.worker_id() == worker;
+    }
+    return held;
+  };
+  v1::WorkerCapabilities one_slot = CpuCaps();
+  one_slot.set_slots(1);
+  std::optional<v1::Lease> first = Lease(one_slot, "one-slot");
+  ASSERT_TRUE(first.has_value());
+  // Asking again while holding its only slot: the first lease goes back (the reply may have
+  // been lost), and the worker still holds one.
+  now_ += 1;
+  std::optional<v1::Lease> again = Lease(one_slot, "one-slot");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(held_by("one-slot"), 1);
+  EXPECT_EQ(again->job().key(), first->job().key()) << "the given-back job is first in line";
+  EXPECT_EQ(again->attempt(), first->attempt() + 1);
+  // The old attempt is no longer live: its completion is not accepted as the current lease's.
+  EXPECT_EQ(Stored(first->job().key()).attempts(), again->attempt());
+
+  v1::WorkerCapabilities two_slots = CpuCaps();
+  two_slots.set_slots(2);
+  for (int i = 0; i < 4; ++i) {
+    now_ += 1;
+    ASSERT_TRUE(Lease(two_slots, "two-slots").has_value());
+    EXPECT_LE(held_by("two-slots"), 2);
+  }
+  EXPECT_EQ(held_by("two-slots"), 2);
+  EXPECT_EQ(held_by("one-slot"), 1) << "another worker's leases are not touched";
 }
 
 TEST_F(JobSchedulerTest, OnlyReadyJobsAreLeasedAndAnEmptyAnswerComesAtOnce) {

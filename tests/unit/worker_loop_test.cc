@@ -17,6 +17,7 @@
 #include "common/read_file.h"
 #include "common/spec/sweep_spec.h"
 #include "coordinator/server/coordinator_server.h"
+#include "rpc/rpc_options.h"
 #include "tests/unit/allocate_far_too_much.h"
 #include "worker/worker.h"
 
@@ -86,7 +87,8 @@ TEST_F(WorkerLoopTest, ThrowingAndOutOfMemoryExecutorsFailTheirJobsAndTheWorkerG
   options.scheduler.heartbeat_interval_ms = 200;
   auto server = CoordinatorServer::Start(options);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
-  cli::SweepClient client((*server)->address());
+  cli::SweepClient client((*server)->address(),
+                          MakeCoordinatorChannel((*server)->address(), DialCredentials()));
   auto submitted = client.Submit(*spec, yaml, *dataset);
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
   const int jobs = submitted->unique_jobs();
