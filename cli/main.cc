@@ -58,7 +58,8 @@ void PrintUsage(FILE* out) {
       out,
       "\n'augsweep COMMAND --help' describes a command. Exit codes: 0 success, 2 bad input,\n"
       "1 anything else. Commands that talk to a coordinator use --coordinator or\n"
-      "$AUGSWEEP_COORDINATOR (default 127.0.0.1:7070).\n");
+      "$AUGSWEEP_COORDINATOR (default 127.0.0.1:7070), and --credentials or\n"
+      "$AUGSWEEP_CREDENTIALS (a client credentials folder: TLS and the client token).\n");
 }
 
 }  // namespace

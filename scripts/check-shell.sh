@@ -7,6 +7,6 @@ if ! command -v shellcheck >/dev/null; then
   [ "$(id -u)" = 0 ] || { echo "check-shell: shellcheck is not installed" >&2; exit 1; }
   apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q shellcheck >/dev/null
 fi
-mapfile -t scripts < <(git ls-files '*.sh' 'slurm/submit' 'slurm/*.sbatch' '.ci/run')
+mapfile -t scripts < <(git ls-files '*.sh' 'slurm/submit' 'slurm/*.sbatch' 'deploy/augsweep-credentials' '.ci/run')
 shellcheck -x "${scripts[@]}"
 echo "check-shell: ${#scripts[@]} scripts, no warnings"

@@ -22,6 +22,8 @@
 # when neither the logs, the queue nor the sweep's job counts have changed for minutes, and says
 # what it was waiting for; a failure prints the logs.
 set -euo pipefail
+# A shared cluster's usual umask: slurm/submit and the jobs must make the study's files private.
+umask 022
 
 if [ $# -ne 2 ]; then
   echo "usage: $0 SOURCE_DIR BUILD_DIR" >&2
@@ -273,7 +275,8 @@ expect_submit_fails() {
 }
 
 # fake_bin NAME SCRIPT: a bin dir with the real augsweep and augsweep-worker and a fake
-# augsweep-coordinator running SCRIPT (bash; "$address_file" is its --address-file).
+# augsweep-coordinator running SCRIPT (bash; "$address_file" is its --address-file); its
+# --init-credentials is the real one's.
 fake_bin() {
   local dir=$tmp/fake-$1
   mkdir -p "$dir/cli" "$dir/worker" "$dir/coordinator"
@@ -281,6 +284,7 @@ fake_bin() {
   ln -s "$build/worker/augsweep-worker" "$dir/worker/augsweep-worker"
   cat >"$dir/coordinator/augsweep-coordinator" <<EOF
 #!/usr/bin/env bash
+[ "\$1" != --init-credentials ] || exec "$build/coordinator/augsweep-coordinator" "\$@"
 while [ \$# -gt 0 ]; do [ "\$1" = --address-file ] && address_file=\$2; shift; done
 $2
 EOF
@@ -342,8 +346,16 @@ expect_submit_fails 1 "cannot reach the coordinator at $dead_address" "an unreac
 grep -q "cancelling the jobs this run launched" "$tmp/submit.err" ||
   fail "slurm/submit did not cancel its jobs after the failed submit"
 
-# The worker script on its own (no Slurm needed): no GPU allocated, no coordinator ever.
+# The worker script on its own (no Slurm needed): no credentials, no GPU allocated, no
+# coordinator ever.
 worker_script=$root/slurm/augsweep-worker.sbatch
+got=0
+"$worker_script" --run-dir "$tmp/bad4" --bin-dir "$build" --device cpu 2>"$tmp/worker.err" || got=$?
+if [ "$got" != 2 ] || ! grep -q "no worker credentials in $tmp/bad4/credentials/worker" "$tmp/worker.err"; then
+  cat "$tmp/worker.err" >&2
+  fail "worker script without credentials: exit $got"
+fi
+"$build/coordinator/augsweep-coordinator" --init-credentials "$tmp/bad4/credentials" >/dev/null
 got=0
 env -u CUDA_VISIBLE_DEVICES "$worker_script" --run-dir "$tmp/bad4" --bin-dir "$build" \
   --device cuda 2>"$tmp/worker.err" || got=$?
@@ -358,7 +370,7 @@ if [ "$got" != 1 ] || ! grep -q "no coordinator address in .* for 2 s" "$tmp/wor
   cat "$tmp/worker.err" >&2
   fail "worker script without a coordinator: exit $got"
 fi
-log "worker script: clear exits without a GPU or a coordinator"
+log "worker script: clear exits without credentials, a GPU or a coordinator"
 
 # ---- 2. a sweep as the README runs it ----
 # The bundled demo (examples/demo.yaml), as the README runs it: its EDA and stories260K
@@ -377,7 +389,9 @@ grep -qF "scancel \$(cat $run/workers.jobid $run/coordinator.jobid)" "$tmp/submi
 coordinator_job=$(cat "$run/coordinator.jobid")
 workers_job=$(cat "$run/workers.jobid")
 AUGSWEEP_COORDINATOR=$(cat "$run/coordinator.address")
-export AUGSWEEP_COORDINATOR
+export AUGSWEEP_COORDINATOR AUGSWEEP_CREDENTIALS=$run/credentials/client
+grep -q "listening on .* (TLS, tokens)" "$run/coordinator-$coordinator_job.log" ||
+  fail "the coordinator job does not serve TLS with tokens"
 log "sweep $SWEEP: coordinator job $coordinator_job at $AUGSWEEP_COORDINATOR, workers ${workers_job}_0-1"
 wait_for "worker task 0 running" job_running "${workers_job}_0"
 wait_for "worker task 1 running" job_running "${workers_job}_1"
@@ -411,6 +425,13 @@ for task in 0 1; do
 done
 [ ! -e "$run/coordinator.address" ] || fail "the stopped coordinator left its address file"
 log "run 1 stopped by scancel"
+# Private at rest, though this test runs with umask 022: the run dir, its credentials, the store
+# and the job logs are the user's alone, and no log holds a survey text.
+open_files=$(find "$run" -perm /077 | head -n 5)
+[ -z "$open_files" ] || fail "open to group or others in the run dir: $open_files"
+/usr/bin/python3 "$root/tests/integration/texts_in_logs.py" "$root/examples/data/wordnet-themes.csv" \
+  "$run"/*.log >/dev/null || fail "a job log holds survey text"
+log "run 1: nothing in the run dir is open to others; no survey text in its logs"
 
 # ---- 3. one worker task scancelled mid-job ----
 # tests/integration/slow.yaml, not the demo again: 9 jobs whose train jobs take seconds each, so
@@ -422,7 +443,7 @@ SWEEP=$("$submit" "$root/tests/integration/slow.yaml" --run-dir "$run" --workers
   { cat "$tmp/submit.err" >&2; fail "slurm/submit slow.yaml failed"; }
 workers_job=$(cat "$run/workers.jobid")
 AUGSWEEP_COORDINATOR=$(cat "$run/coordinator.address")
-export AUGSWEEP_COORDINATOR
+export AUGSWEEP_COORDINATOR AUGSWEEP_CREDENTIALS=$run/credentials/client
 log "sweep $SWEEP submitted (slow.yaml), workers ${workers_job}_0-1"
 # mid_train_job TASK: true when the task's last job line is the start of a train job.
 mid_train_job() {
