@@ -1,5 +1,6 @@
 // Commands that run a model folder on worker/runtime (libtorch), without a coordinator: generate
 // and golden-check. A build without libtorch has runtime_commands_unavailable.cc instead.
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -14,7 +15,7 @@ namespace augsweep::cli {
 
 int RunGenerateCommand(const Args& args) {
   std::string model_dir, prompt, device = "cpu", dtype = "float32";
-  double temperature = 0, top_p = 1;
+  double temperature = 0, top_p = 1, min_p = 0, presence_penalty = 0, frequency_penalty = 0;
   int64_t top_k = 0, max_new_tokens = 64, seed = 0, num_samples = 1;
   bool echo = false;
   FlagSet flags("augsweep generate --model DIR --prompt TEXT [flags]",
@@ -27,6 +28,12 @@ int RunGenerateCommand(const Args& args) {
   flags.Double("top-p", &top_p,
                "nucleus sampling: smallest set of tokens with this much probability");
   flags.Int("top-k", &top_k, "sample among the k most likely tokens (0: off)");
+  flags.Double("min-p", &min_p,
+               "drop tokens less probable than this times the most probable one (0: off)");
+  flags.Double("presence-penalty", &presence_penalty,
+               "lower a generated token's logit once it appeared, -2 to 2 (0: off)");
+  flags.Double("frequency-penalty", &frequency_penalty,
+               "lower a generated token's logit for each time it appeared, -2 to 2 (0: off)");
   flags.Int("max-new-tokens", &max_new_tokens, "tokens to generate at most");
   flags.Int("seed", &seed, "seed of the first sample; sample i uses seed + i");
   flags.Int("num-samples", &num_samples, "how many continuations");
@@ -36,12 +43,14 @@ int RunGenerateCommand(const Args& args) {
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep generate", &positional)) return *code;
   if (model_dir.empty() || !positional.empty() || num_samples < 1 || max_new_tokens < 1 ||
-      temperature < 0 || top_p <= 0 || top_p > 1 || top_k < 0 || seed < 0) {
+      temperature < 0 || top_p <= 0 || top_p > 1 || top_k < 0 || seed < 0 || min_p < 0 ||
+      min_p > 1 || std::abs(presence_penalty) > 2 || std::abs(frequency_penalty) > 2) {
     return ReportError(
         "generate",
         InvalidArgumentError(
             "expected --model DIR, --num-samples >= 1, --max-new-tokens >= 1, "
-            "--temperature >= 0, 0 < --top-p <= 1, --top-k >= 0, --seed >= 0 (see --help)"));
+            "--temperature >= 0, 0 < --top-p <= 1, --top-k >= 0, 0 <= --min-p <= 1, "
+            "--presence-penalty and --frequency-penalty in [-2, 2], --seed >= 0 (see --help)"));
   }
   StatusOr<std::unique_ptr<Tokenizer>> tokenizer = LoadTokenizer(model_dir);
   if (!tokenizer.ok()) return ReportError("generate", tokenizer.status());
@@ -60,6 +69,9 @@ int RunGenerateCommand(const Args& args) {
   options.temperature = static_cast<float>(temperature);
   options.top_p = static_cast<float>(top_p);
   options.top_k = static_cast<int>(top_k);
+  options.min_p = static_cast<float>(min_p);
+  options.presence_penalty = static_cast<float>(presence_penalty);
+  options.frequency_penalty = static_cast<float>(frequency_penalty);
   options.eos_ids = (*model)->config().eos_token_ids;
   StatusOr<std::vector<SequenceOutput>> outputs =
       (*model)->Generate(requests, options, nullptr, [] { return false; });

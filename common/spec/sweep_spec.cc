@@ -247,8 +247,9 @@ class SpecParser {
       const bool is_llm = kind == "llama";
       AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(
           is_llm ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
-                                         "max_new_tokens", "top_p", "top_k", "repetition_penalty",
-                                         "examples_per_prompt"}
+                                         "max_new_tokens", "top_p", "top_k", "min_p",
+                                         "repetition_penalty", "presence_penalty",
+                                         "frequency_penalty", "examples_per_prompt"}
                  : std::set<std::string>{"name", "kind", "alpha"}));
       v1::GeneratorSpec& g = *result_.spec.add_generators();
       g.set_kind(kind);
@@ -279,13 +280,19 @@ class SpecParser {
       AUGSWEEP_ASSIGN_OR_RETURN(double top_p, f.Double("top_p", kDefaultTopP, 0.0, 1.0));
       if (top_p == 0.0) return f.Error("top_p", "expected a number above 0 and at most 1, got 0");
       AUGSWEEP_ASSIGN_OR_RETURN(int64_t top_k, f.Int("top_k", 0, 0, 1'000'000));
+      AUGSWEEP_ASSIGN_OR_RETURN(double min_p, f.Double("min_p", 0.0, 0.0, 1.0));
       AUGSWEEP_ASSIGN_OR_RETURN(double penalty, f.Double("repetition_penalty", 1.0, 1.0, 10.0));
+      AUGSWEEP_ASSIGN_OR_RETURN(double presence, f.Double("presence_penalty", 0.0, -2.0, 2.0));
+      AUGSWEEP_ASSIGN_OR_RETURN(double frequency, f.Double("frequency_penalty", 0.0, -2.0, 2.0));
       AUGSWEEP_ASSIGN_OR_RETURN(int64_t shots,
                                 f.Int("examples_per_prompt", kDefaultExamplesPerPrompt, 0, 64));
       g.set_max_new_tokens(static_cast<int32_t>(max_new));
       g.set_top_p(top_p);
       g.set_top_k(static_cast<int32_t>(top_k));
+      g.set_min_p(min_p);
       g.set_repetition_penalty(penalty);
+      g.set_presence_penalty(presence);
+      g.set_frequency_penalty(frequency);
       g.set_examples_per_prompt(static_cast<int32_t>(shots));
       return OkStatus();
     });

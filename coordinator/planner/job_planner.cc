@@ -31,6 +31,11 @@ void AddGenerator(ContentHasher& h, const v1::GeneratorSpec& g, const std::strin
   h.AddDouble("generator.repetition_penalty", g.repetition_penalty());
   h.AddInt("generator.examples_per_prompt", g.examples_per_prompt());
   h.AddDouble("generator.eda_alpha", g.eda_alpha());
+  // Fields added once stores held jobs: hashed only when set, so the jobs of a spec that does not
+  // use them keep their keys (and their stored results).
+  if (g.min_p() != 0) h.AddDouble("generator.min_p", g.min_p());
+  if (g.presence_penalty() != 0) h.AddDouble("generator.presence_penalty", g.presence_penalty());
+  if (g.frequency_penalty() != 0) h.AddDouble("generator.frequency_penalty", g.frequency_penalty());
 }
 
 void AddClassifier(ContentHasher& h, const v1::ClassifierSpec& c,

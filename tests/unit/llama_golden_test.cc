@@ -554,6 +554,87 @@ TEST(LlamaSamplingTest, RepetitionPenaltyChangesGreedyOutput) {
   EXPECT_EQ(GenerateStories(requests, o).back().new_ids, penalized);
 }
 
+// The logits of the next token after `ids`, by a forward pass without a cache: the reference the
+// sampling controls are checked against (a decode step with the KV cache differs from it only by
+// float rounding).
+std::vector<float> NextTokenLogits(LlamaModel& model, const std::vector<int32_t>& ids) {
+  std::vector<int32_t> mask(ids.size(), 1), positions(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) positions[i] = static_cast<int32_t>(i);
+  auto logits = model.Forward({ids}, {mask}, {positions});
+  EXPECT_TRUE(logits.ok()) << logits.status().ToString();
+  const size_t vocab = static_cast<size_t>(model.config().vocab_size);
+  return std::vector<float>(logits->end() - static_cast<std::ptrdiff_t>(vocab), logits->end());
+}
+
+TEST(LlamaSamplingTest, PresenceAndFrequencyPenaltiesMatchAReferenceDecode) {
+  const auto prompt = StoriesGolden()["cases"][3]["prompt_ids"].get<std::vector<int32_t>>();
+  const int steps = 30;
+  GenerationOptions o;
+  o.max_new_tokens = steps;
+  o.presence_penalty = 1.5f;
+  o.frequency_penalty = 0.8f;
+  const auto penalized = GenerateStories({{prompt, 0}}, o)[0].new_ids;
+  // The reference: greedy over logits lowered by presence once and frequency per occurrence of
+  // each generated (never prompt) token.
+  std::vector<int32_t> ids = prompt, expected;
+  std::map<int32_t, int> counts;
+  for (int step = 0; step < steps; ++step) {
+    std::vector<float> logits = NextTokenLogits(Stories(), ids);
+    for (const auto& [token, n] : counts) logits[token] -= 1.5f + 0.8f * static_cast<float>(n);
+    const int32_t next =
+        static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    expected.push_back(next);
+    ids.push_back(next);
+    ++counts[next];
+    if (next == Stories().config().eos_token_ids[0]) break;
+  }
+  EXPECT_EQ(penalized, expected);
+  EXPECT_NE(penalized, Greedy(Stories(), prompt, steps)) << "the penalties changed nothing";
+  // Batching does not change a penalised sequence.
+  auto requests = StoryPrompts();
+  requests.push_back({prompt, 0});
+  EXPECT_EQ(GenerateStories(requests, o).back().new_ids, penalized);
+}
+
+TEST(LlamaSamplingTest, MinPMatchesAReferenceDrawAndOneIsGreedy) {
+  const auto prompt = StoriesGolden()["cases"][3]["prompt_ids"].get<std::vector<int32_t>>();
+  const int steps = 30;
+  const uint64_t seed = 1234;
+  GenerationOptions o;
+  o.max_new_tokens = steps;
+  o.temperature = 1.5f;
+  o.min_p = 0.2f;
+  const auto sampled = GenerateStories({{prompt, seed}}, o)[0].new_ids;
+  // The reference: softmax of logits / T, tokens below min_p x the top probability dropped,
+  // the draw as the runtime's (one Uniform() of the sequence's own RNG per token).
+  SequenceRng rng(seed);
+  std::vector<int32_t> ids = prompt, expected;
+  for (int step = 0; step < steps; ++step) {
+    const std::vector<float> logits = NextTokenLogits(Stories(), ids);
+    const float top = *std::max_element(logits.begin(), logits.end());
+    std::vector<double> weights(logits.size());
+    double total = 0;
+    for (size_t i = 0; i < logits.size(); ++i) {
+      weights[i] = std::exp((logits[i] - top) / 1.5);
+      total += weights[i];
+    }
+    std::vector<float> probs(logits.size());
+    for (size_t i = 0; i < logits.size(); ++i) {
+      const double p = weights[i] / total;
+      probs[i] = p < 0.2 / total ? 0.0f : static_cast<float>(p);  // the top token's p is 1/total
+    }
+    const auto next = static_cast<int32_t>(DrawFromProbabilities(probs, rng.Uniform()));
+    expected.push_back(next);
+    ids.push_back(next);
+    if (next == Stories().config().eos_token_ids[0]) break;
+  }
+  EXPECT_EQ(sampled, expected);
+  EXPECT_NE(sampled, Greedy(Stories(), prompt, steps)) << "min_p 0.2 at T=1.5 should still sample";
+  // min_p 1 keeps only the most probable token: greedy, whatever the temperature and seed.
+  o.min_p = 1.0f;
+  EXPECT_EQ(GenerateStories({{prompt, seed}}, o)[0].new_ids, Greedy(Stories(), prompt, steps));
+}
+
 TEST(LlamaSamplingTest, EosEndsOnlyItsSequence) {
   const auto requests = StoryPrompts();
   const auto greedy0 = Greedy(Stories(), requests[0].prompt_ids, 40);
@@ -654,6 +735,15 @@ TEST(LlamaSamplingTest, EdgeCasesAndBadOptions) {
   bad = {};
   bad.repetition_penalty = 0;
   expect_invalid(bad, "repetition_penalty");
+  bad = {};
+  bad.min_p = 1.5f;
+  expect_invalid(bad, "min_p");
+  bad = {};
+  bad.presence_penalty = 2.5f;
+  expect_invalid(bad, "presence_penalty");
+  bad = {};
+  bad.frequency_penalty = std::nanf("");
+  expect_invalid(bad, "frequency_penalty");
 
   auto r = Stories().Generate({{{1, 600}, 0}}, GenerationOptions{});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

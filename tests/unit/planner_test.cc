@@ -178,6 +178,16 @@ TEST(PlannerTest, KeysChangeWithEverythingThatChangesOutput) {
   // A new template reruns that generator's jobs and everything trained on them, not the rest.
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_prompt_template("x"); }),
             size_t{3 * 5 + 3 * 3 * 3 * 5});
+  // A sampling control of a generator: the same as its template.
+  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_min_p(0.05); }),
+            size_t{3 * 5 + 3 * 3 * 3 * 5});
+  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_presence_penalty(0.5); }),
+            size_t{3 * 5 + 3 * 3 * 3 * 5});
+  EXPECT_EQ(
+      changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_frequency_penalty(-0.5); }),
+      size_t{3 * 5 + 3 * 3 * 3 * 5});
+  // Left at 0 they are not hashed at all: stores made before they existed keep their jobs.
+  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_min_p(0); }), 0u);
   // Another temperature value: every generator's jobs at that temperature.
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.set_temperatures(2, 0.9); }),
             size_t{4 * 5 + 4 * 3 * 3 * 5});

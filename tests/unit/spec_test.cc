@@ -93,6 +93,9 @@ TEST_F(SpecTest, ParsesAndResolvesAFullSpec) {
   EXPECT_EQ(s.generators(0).prompt_template(), "Examples of {theme}:\n{examples}\n");
   EXPECT_EQ(s.generators(0).top_k(), 50);
   EXPECT_DOUBLE_EQ(s.generators(0).repetition_penalty(), 1.0);
+  EXPECT_DOUBLE_EQ(s.generators(0).min_p(), 0.0) << "off unless given";
+  EXPECT_DOUBLE_EQ(s.generators(0).presence_penalty(), 0.0);
+  EXPECT_DOUBLE_EQ(s.generators(0).frequency_penalty(), 0.0);
   EXPECT_DOUBLE_EQ(s.generators(1).eda_alpha(), 0.2);
   EXPECT_EQ(s.temperatures_size(), 2);
   ASSERT_EQ(s.augment_counts_size(), 3);
@@ -106,6 +109,18 @@ TEST_F(SpecTest, ParsesAndResolvesAFullSpec) {
   EXPECT_EQ(s.generate_resources().min_memory_mb(), 16000);
   EXPECT_EQ(s.train_eval_resources().device(), "any");
   EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST_F(SpecTest, SamplingControlsAreRead) {
+  std::string spec = kFullSpec;
+  spec.replace(
+      spec.find("top_k: 50"), 9,
+      "top_k: 50\n    min_p: 0.05\n    presence_penalty: 0.5\n    frequency_penalty: -0.25");
+  StatusOr<ParsedSpec> r = Parse(spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_DOUBLE_EQ(r->spec.generators(0).min_p(), 0.05);
+  EXPECT_DOUBLE_EQ(r->spec.generators(0).presence_penalty(), 0.5);
+  EXPECT_DOUBLE_EQ(r->spec.generators(0).frequency_penalty(), -0.25);
 }
 
 TEST_F(SpecTest, BaselineOnlySpecNeedsNoGenerators) {
@@ -147,6 +162,12 @@ TEST_F(SpecTest, WrongTypesAndRanges) {
               HasSubstr("cv.folds: expected an integer from 2 to 100, got 1"));
   EXPECT_THAT(with("top_p: 0.9", "top_p: 1.5"),
               HasSubstr("generators[0].top_p: expected a number from 0 to 1"));
+  EXPECT_THAT(with("top_k: 50", "top_k: 50\n    min_p: 1.2"),
+              HasSubstr("generators[0].min_p: expected a number from 0 to 1"));
+  EXPECT_THAT(with("top_k: 50", "top_k: 50\n    presence_penalty: 2.5"),
+              HasSubstr("generators[0].presence_penalty: expected a number from -2 to 2"));
+  EXPECT_THAT(with("top_k: 50", "top_k: 50\n    frequency_penalty: -3"),
+              HasSubstr("generators[0].frequency_penalty: expected a number from -2 to 2"));
   EXPECT_THAT(with("[1.0, 0.7]", "[1.0, hot]"),
               HasSubstr("study.yaml:20: temperatures[1]: expected a number"));
   EXPECT_THAT(with("[100, 0, 10]", "[100, 0, 10, 0]"),

@@ -53,7 +53,10 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
   options.temperature = static_cast<float>(request.temperature);
   options.top_p = static_cast<float>(g.top_p());
   options.top_k = g.top_k();
+  options.min_p = static_cast<float>(g.min_p());
   options.repetition_penalty = static_cast<float>(g.repetition_penalty());
+  options.presence_penalty = static_cast<float>(g.presence_penalty());
+  options.frequency_penalty = static_cast<float>(g.frequency_penalty());
   options.eos_ids = model.config().eos_token_ids;
   options.max_batch = kBatch;
 

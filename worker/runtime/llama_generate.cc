@@ -8,8 +8,9 @@
 // slots [0, n) and every step computes exactly the live sequences; a waiting request is
 // prefilled straight into a free slot.
 //
-// Sampling: penalties, temperature, top-k and top-p run on the device (one sort or top-k per
-// step); the final draw runs on the CPU with each sequence's own SequenceRng.
+// Sampling: the penalties (repetition, presence, frequency), temperature, top-k, top-p and min-p
+// run on the device (one sort or top-k per step); the final draw runs on the CPU with each
+// sequence's own SequenceRng.
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/arange.h>
 #include <ATen/ops/empty.h>
@@ -58,6 +59,16 @@ Status ValidateRequests(const std::vector<SequenceRequest>& requests, const Gene
   if (!(o.repetition_penalty > 0) || !std::isfinite(o.repetition_penalty)) {
     return bad("repetition_penalty",
                "expected a finite value > 0, got " + std::to_string(o.repetition_penalty));
+  }
+  if (!(o.min_p >= 0 && o.min_p <= 1)) {
+    return bad("min_p", "expected a value in [0, 1], got " + std::to_string(o.min_p));
+  }
+  for (const auto& [name, value] :
+       {std::pair<const char*, float>{"presence_penalty", o.presence_penalty},
+        {"frequency_penalty", o.frequency_penalty}}) {
+    if (!(value >= -2 && value <= 2)) {
+      return bad(name, "expected a value in [-2, 2], got " + std::to_string(value));
+    }
   }
   if (o.max_batch < 1) return bad("max_batch", "expected >= 1, got " + std::to_string(o.max_batch));
   for (size_t r = 0; r < requests.size(); ++r) {
@@ -150,6 +161,10 @@ class Generator {
       seen_ = at::zeros({static_cast<int64_t>(slots_), c.vocab_size},
                         at::TensorOptions().dtype(at::kBool).device(m_.device));
     }
+    if (o_.presence_penalty != 0 || o_.frequency_penalty != 0) {
+      generated_counts_ = at::zeros({static_cast<int64_t>(slots_), c.vocab_size},
+                                    at::TensorOptions().dtype(at::kFloat).device(m_.device));
+    }
     m_.EnsureRope(capacity_);
   }
 
@@ -195,6 +210,7 @@ class Generator {
         std::vector<int64_t> prompt(r.prompt_ids.begin(), r.prompt_ids.end());
         seen_.select(0, slot0 + i).zero_().index_fill_(0, LongTensor(prompt, m_.device), true);
       }
+      if (generated_counts_.defined()) generated_counts_.select(0, slot0 + i).zero_();
     }
     std::vector<int32_t> tokens = ChooseTokens(logits, slot0);
     std::vector<size_t> finished;
@@ -251,6 +267,11 @@ class Generator {
       at::Tensor penalized = at::where(logits.gt(0), logits.div(p), logits.mul(p));
       logits = at::where(seen_.narrow(0, first_row, rows), penalized, logits);
     }
+    if (generated_counts_.defined()) {
+      at::Tensor counts = generated_counts_.narrow(0, first_row, rows);
+      logits = logits.sub(counts.mul(static_cast<double>(o_.frequency_penalty)))
+                   .sub(counts.gt(0).to(at::kFloat).mul(static_cast<double>(o_.presence_penalty)));
+    }
     std::vector<int32_t> chosen(rows);
     if (o_.temperature == 0) {
       at::Tensor best = logits.argmax(-1).to(at::kCPU);
@@ -267,6 +288,12 @@ class Generator {
         values = scaled;
       }
       at::Tensor probs = at::softmax(values, -1);
+      if (o_.min_p > 0) {
+        // Relative to the most probable token, so it does not matter that top-k or top-p may
+        // drop tokens below only afterwards: the ratio of two kept tokens is the same either way.
+        at::Tensor floor = std::get<0>(probs.max(-1, /*keepdim=*/true)).mul(o_.min_p);
+        probs = probs.masked_fill(probs.lt(floor), 0);
+      }
       int64_t width = probs.size(1);
       std::vector<int64_t> keep(rows, width);
       if (o_.top_p < 1) {
@@ -289,10 +316,13 @@ class Generator {
             ids_cpu.defined() ? ids_cpu.data_ptr<int64_t>()[i * width + pick] : pick);
       }
     }
-    if (seen_.defined()) {
+    if (seen_.defined() || generated_counts_.defined()) {
       std::vector<int64_t> picked(chosen.begin(), chosen.end());
-      seen_.narrow(0, first_row, rows)
-          .scatter_(1, LongTensor(picked, m_.device).view({rows, 1}), true);
+      at::Tensor picked_t = LongTensor(picked, m_.device).view({rows, 1});
+      if (seen_.defined()) seen_.narrow(0, first_row, rows).scatter_(1, picked_t, true);
+      if (generated_counts_.defined())
+        generated_counts_.narrow(0, first_row, rows)
+            .scatter_add_(1, picked_t, at::ones({rows, 1}, generated_counts_.options()));
     }
     return chosen;
   }
@@ -327,6 +357,8 @@ class Generator {
           }
         }
         if (seen_.defined()) seen_.select(0, row).copy_(seen_.select(0, last));
+        if (generated_counts_.defined())
+          generated_counts_.select(0, row).copy_(generated_counts_.select(0, last));
         active_[row] = active_[last];
       }
       active_.pop_back();
@@ -342,6 +374,8 @@ class Generator {
   std::vector<SequenceOutput> outputs_;
   KvCache cache_;
   at::Tensor seen_;  // [slots, vocab] bool: tokens in each slot's prompt + output (penalty only)
+  // [slots, vocab] float: how often each slot generated each token (presence/frequency only).
+  at::Tensor generated_counts_;
   size_t slots_ = 0;
   int64_t capacity_ = 0;
   std::vector<ActiveSequence> active_;

@@ -38,10 +38,18 @@ struct GenerationOptions {
   float top_p = 1;
   // Keep the top_k most probable tokens (exactly k, ties broken by token id). 0: off.
   int top_k = 0;
+  // min-p sampling (after top-k and top-p, as transformers' MinPLogitsWarper): drop the tokens
+  // whose probability is below min_p times the most probable token's. 0: off.
+  float min_p = 0;
   // As transformers' RepetitionPenaltyLogitsProcessor: the logit of every token already in the
   // prompt or the output is divided by it when positive and multiplied by it when negative,
   // before temperature and greedy alike. 1: off. (Unlike transformers, padding is never counted.)
   float repetition_penalty = 1;
+  // OpenAI's penalties over the tokens this sequence generated (not its prompt): a token's logit
+  // is lowered by presence_penalty once it has appeared and by frequency_penalty for every time
+  // it has, after repetition_penalty and before temperature and greedy alike. In [-2, 2]; 0: off.
+  float presence_penalty = 0;
+  float frequency_penalty = 0;
   // Ids that end a sequence (the id is kept as the last of new_ids). Empty: the model's
   // config().eos_token_ids. An id outside the vocabulary never matches, so {-1} disables EOS.
   std::vector<int32_t> eos_ids;
