@@ -1,5 +1,6 @@
 // Commands that run a model folder on worker/runtime (libtorch), without a coordinator: generate
 // and golden-check. A build without libtorch has runtime_commands_unavailable.cc instead.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -8,6 +9,7 @@
 #include "cli/commands.h"
 #include "common/cli_main.h"
 #include "common/tokenizers/tokenizer.h"
+#include "worker/executors/prompt_template.h"
 #include "worker/runtime/golden_check_command.h"
 #include "worker/runtime/llama_model.h"
 
@@ -18,6 +20,7 @@ int RunGenerateCommand(const Args& args) {
   double temperature = 0, top_p = 1, min_p = 0, presence_penalty = 0, frequency_penalty = 0;
   int64_t top_k = 0, max_new_tokens = 64, seed = 0, num_samples = 1;
   bool echo = false;
+  std::vector<std::string> stops;
   FlagSet flags("augsweep generate --model DIR --prompt TEXT [flags]",
                 "Continues TEXT with a LLaMA-family model folder (config.json, *.safetensors,\n"
                 "tokenizer.model or tokenizer.json) and prints the continuation; with\n"
@@ -35,6 +38,9 @@ int RunGenerateCommand(const Args& args) {
   flags.Double("frequency-penalty", &frequency_penalty,
                "lower a generated token's logit for each time it appeared, -2 to 2 (0: off)");
   flags.Int("max-new-tokens", &max_new_tokens, "tokens to generate at most");
+  flags.StringList("stop", &stops,
+                   "end a continuation at this text, which is not printed (matched on the "
+                   "decoded text, across token boundaries)");
   flags.Int("seed", &seed, "seed of the first sample; sample i uses seed + i");
   flags.Int("num-samples", &num_samples, "how many continuations");
   flags.Bool("echo", &echo, "print the prompt and the continuation decoded as one text");
@@ -73,14 +79,23 @@ int RunGenerateCommand(const Args& args) {
   options.presence_penalty = static_cast<float>(presence_penalty);
   options.frequency_penalty = static_cast<float>(frequency_penalty);
   options.eos_ids = (*model)->config().eos_token_ids;
+  const Tokenizer& decoder = **tokenizer;
+  auto should_stop = [&](size_t, const std::vector<int32_t>& ids) {
+    return !stops.empty() && HasStop(decoder.Decode(ids, true), stops);
+  };
   StatusOr<std::vector<SequenceOutput>> outputs =
-      (*model)->Generate(requests, options, nullptr, [] { return false; });
+      (*model)->Generate(requests, options, should_stop, [] { return false; });
   if (!outputs.ok()) return ReportError("generate", outputs.status());
   for (size_t i = 0; i < outputs->size(); ++i) {
     if (i > 0) std::printf("---\n");
     std::vector<int32_t> ids = (*outputs)[i].new_ids;
+    // What follows a stop string (and the stop string itself) is not printed.
+    const std::string continuation = decoder.Decode(ids, true);
+    const size_t dropped = continuation.size() - CutAtStop(continuation, stops).size();
     if (echo) ids.insert(ids.begin(), prompt_ids.begin(), prompt_ids.end());
-    std::printf("%s\n", (*tokenizer)->Decode(ids, true).c_str());
+    std::string text = echo ? decoder.Decode(ids, true) : continuation;
+    text.resize(text.size() - std::min(dropped, text.size()));
+    std::printf("%s\n", text.c_str());
   }
   return 0;
 }

@@ -48,6 +48,13 @@ void FlagSet::Add(const std::string& name, Type type, void* value, const std::st
   flags_.push_back(std::move(flag));
 }
 
+void FlagSet::StringList(const std::string& name, std::vector<std::string>* values,
+                         const std::string& help) {
+  std::string shown;
+  for (const std::string& v : *values) shown += (shown.empty() ? "" : ", ") + Quoted(v);
+  Add(name, Type::kStringList, values, help, shown.empty() ? "none" : shown);
+}
+
 void FlagSet::String(const std::string& name, std::string* value, const std::string& help) {
   Add(name, Type::kString, value, help, Quoted(*value));
 }
@@ -174,6 +181,7 @@ StatusOr<std::vector<std::string>> FlagSet::Parse(const std::vector<std::string>
 
     switch (flag->type) {
       case Type::kString:
+      case Type::kStringList:
         pending.emplace_back(flag, value);
         break;
       case Type::kInt: {
@@ -208,11 +216,21 @@ StatusOr<std::vector<std::string>> FlagSet::Parse(const std::vector<std::string>
 
   if (help_requested_) return positional;
   if (!first_error.ok()) return first_error;
+  std::vector<const Flag*> lists_started;
   for (auto& [flag, value] : pending) {
     switch (flag->type) {
       case Type::kString:
         *static_cast<std::string*>(flag->value) = std::get<std::string>(std::move(value));
         break;
+      case Type::kStringList: {
+        auto* list = static_cast<std::vector<std::string>*>(flag->value);
+        if (std::find(lists_started.begin(), lists_started.end(), flag) == lists_started.end()) {
+          list->clear();  // the first occurrence replaces the default
+          lists_started.push_back(flag);
+        }
+        list->push_back(std::get<std::string>(std::move(value)));
+        break;
+      }
       case Type::kInt:
         *static_cast<int64_t*>(flag->value) = std::get<int64_t>(value);
         break;
@@ -235,9 +253,14 @@ std::string FlagSet::Help() const {
   std::vector<Line> lines;
   for (const Flag& flag : flags_) {
     std::string left = "--" + flag.name;
+    std::string right_suffix;
     switch (flag.type) {
       case Type::kString:
         left += " STRING";
+        break;
+      case Type::kStringList:
+        left += " STRING";
+        right_suffix = " (repeatable)";
         break;
       case Type::kInt:
         left += " INT";
@@ -250,7 +273,7 @@ std::string FlagSet::Help() const {
         left = flag.default_text == "true" ? "--[no-]" + flag.name : left;
         break;
     }
-    std::string right = flag.help;
+    std::string right = flag.help + right_suffix;
     right += (right.empty() ? "" : " ") + std::string("(default ") + flag.default_text + ")";
     lines.push_back({std::move(left), std::move(right)});
   }

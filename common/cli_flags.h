@@ -40,6 +40,9 @@ class FlagSet {
   // Strict: the whole value must be a finite decimal number ("0.7", "2e-5").
   void Double(const std::string& name, double* value, const std::string& help);
   void Bool(const std::string& name, bool* value, const std::string& help);
+  // Repeatable: each occurrence adds one value; given at all, the values replace the default.
+  void StringList(const std::string& name, std::vector<std::string>* values,
+                  const std::string& help);
 
   // Parses args (without the program and subcommand names) and returns the positional
   // arguments in order. InvalidArgument for an unknown flag ("unknown flag --foo (did you mean
@@ -60,11 +63,11 @@ class FlagSet {
   std::string Help() const;
 
  private:
-  enum class Type { kString, kInt, kDouble, kBool };
+  enum class Type { kString, kInt, kDouble, kBool, kStringList };
   struct Flag {
     std::string name;
     Type type;
-    void* value;  // std::string*, int64_t*, double* or bool*, according to type
+    void* value;  // std::string*, int64_t*, double*, bool* or std::vector<std::string>*
     std::string help;
     std::string default_text;  // as shown in Help(), captured at registration
   };

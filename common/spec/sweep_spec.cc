@@ -249,7 +249,7 @@ class SpecParser {
           is_llm ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
                                          "max_new_tokens", "top_p", "top_k", "min_p",
                                          "repetition_penalty", "presence_penalty",
-                                         "frequency_penalty", "examples_per_prompt"}
+                                         "frequency_penalty", "stop", "examples_per_prompt"}
                  : std::set<std::string>{"name", "kind", "alpha"}));
       v1::GeneratorSpec& g = *result_.spec.add_generators();
       g.set_kind(kind);
@@ -293,6 +293,13 @@ class SpecParser {
       g.set_repetition_penalty(penalty);
       g.set_presence_penalty(presence);
       g.set_frequency_penalty(frequency);
+      AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> stops, f.StringList("stop", false));
+      if (stops.size() > 16) return f.Error("stop", "expected at most 16 stop strings");
+      for (const std::string& s : stops) {
+        if (s.empty() || s.size() > 64)
+          return f.Error("stop", "expected stop strings of 1 to 64 bytes, got \"" + s + "\"");
+        g.add_stop(s);
+      }
       g.set_examples_per_prompt(static_cast<int32_t>(shots));
       return OkStatus();
     });

@@ -36,6 +36,7 @@ void AddGenerator(ContentHasher& h, const v1::GeneratorSpec& g, const std::strin
   if (g.min_p() != 0) h.AddDouble("generator.min_p", g.min_p());
   if (g.presence_penalty() != 0) h.AddDouble("generator.presence_penalty", g.presence_penalty());
   if (g.frequency_penalty() != 0) h.AddDouble("generator.frequency_penalty", g.frequency_penalty());
+  for (const std::string& stop : g.stop()) h.Add("generator.stop", stop);
 }
 
 void AddClassifier(ContentHasher& h, const v1::ClassifierSpec& c,

@@ -45,6 +45,20 @@ TEST(FlagSetTest, NoArgumentsKeepsDefaults) {
   EXPECT_TRUE(f.color);
 }
 
+TEST(FlagSetTest, StringListsRepeatAndReplaceTheirDefault) {
+  std::vector<std::string> stops = {"default"};
+  FlagSet flags("augsweep generate [flags]", "");
+  flags.StringList("stop", &stops, "stop strings");
+  EXPECT_THAT(flags.Help(), HasSubstr("--stop STRING"));
+  EXPECT_THAT(flags.Help(), HasSubstr("(repeatable)"));
+  ASSERT_TRUE(flags.Parse({}).ok());
+  EXPECT_THAT(stops, ElementsAre("default"));
+  ASSERT_TRUE(flags.Parse({"--stop", "a", "--stop=b", "--stop", ""}).ok());
+  EXPECT_THAT(stops, ElementsAre("a", "b", ""));
+  EXPECT_FALSE(flags.Parse({"--stop", "c", "--nope"}).ok());
+  EXPECT_THAT(stops, ElementsAre("a", "b", "")) << "a failed parse changes nothing";
+}
+
 TEST(FlagSetTest, SpaceAndEqualsFormsAndPositionalsInOrder) {
   StatusFlags f;
   auto positional = f.flags.Parse({"sweep-1", "--coordinator", "host:1", "--jobs=12", "extra",

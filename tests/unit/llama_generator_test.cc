@@ -184,7 +184,9 @@ void ExpectWellFormed(const v1::SyntheticSet& set, const GenerateRequest& reques
     ASSERT_GE(text.prompt_index(), 0);
     ASSERT_LT(text.prompt_index(), set.prompts_size());
     EXPECT_EQ(ThemeOfPrompt(set.prompts(text.prompt_index())), theme) << text.text();
-    EXPECT_EQ(text.text(), FirstItem(set.raw_completions(text.prompt_index())));
+    const std::vector<std::string> stops(request.generator.stop().begin(),
+                                         request.generator.stop().end());
+    EXPECT_EQ(text.text(), FirstItem(CutAtStop(set.raw_completions(text.prompt_index()), stops)));
   }
   for (size_t t = 0; t < kThemes.size(); ++t) {
     EXPECT_EQ(per_theme[t] + set.shortfall_per_theme(static_cast<int>(t)), n) << kThemes[t];
@@ -248,6 +250,36 @@ TEST(LlamaGeneratorTest, SameRequestSameSetAndSeedsMatter) {
   GenerateRequest other_fold = Request(7);
   other_fold.fold = 2;
   EXPECT_NE(MustGenerate(other_fold).SerializeAsString(), first.SerializeAsString());
+}
+
+TEST(LlamaGeneratorTest, StopStringsEndACompletionAndAreNotKept) {
+  const v1::SyntheticSet plain = MustGenerate(Request(7));
+  // A stop string the plain texts contain.
+  std::string stop;
+  for (const char* candidate : {" the ", " a ", " and ", "."}) {
+    for (const auto& t : plain.texts()) {
+      if (t.text().find(candidate) != std::string::npos) stop = candidate;
+    }
+    if (!stop.empty()) break;
+  }
+  ASSERT_FALSE(stop.empty()) << "no candidate stop string in the plain texts";
+  GenerateRequest request = Request(7);
+  request.generator.add_stop(stop);
+  const v1::SyntheticSet stopped = MustGenerate(request);
+  ExpectWellFormed(stopped, request);
+  for (const auto& t : stopped.texts()) {
+    EXPECT_EQ(t.text().find(stop), std::string::npos) << "kept text holds the stop: " << t.text();
+  }
+  int ended_by_stop = 0;
+  for (const std::string& raw : stopped.raw_completions()) {
+    const size_t at = raw.find(stop);
+    if (at == std::string::npos) continue;
+    ++ended_by_stop;
+    // Generation ended with the token that completed the stop string: at most that token's
+    // remaining bytes follow it.
+    EXPECT_LE(raw.size() - (at + stop.size()), 16u) << raw;
+  }
+  EXPECT_GT(ended_by_stop, 0);
 }
 
 TEST(LlamaGeneratorTest, GreedyDecodingGivesOneCompletionPerPrompt) {

@@ -30,5 +30,23 @@ TEST(PromptTemplateTest, FirstItemCutsAtTheBoundary) {
   EXPECT_FALSE(HasItemBoundary("\n\n"));
 }
 
+TEST(PromptTemplateTest, CutAtStopKeepsWhatPrecedesTheEarliestStop) {
+  const std::vector<std::string> stops = {"END", "<|eot|>"};
+  EXPECT_EQ(CutAtStop("a comment<|eot|> and more END", stops), "a comment");
+  EXPECT_EQ(CutAtStop("first END then <|eot|>", stops), "first ");
+  EXPECT_EQ(CutAtStop("no stop here", stops), "no stop here");
+  EXPECT_EQ(CutAtStop("ENDING at once", stops), "");
+  EXPECT_EQ(CutAtStop("anything", {}), "anything");
+  EXPECT_TRUE(HasStop("x<|eot|>", stops));
+  EXPECT_FALSE(HasStop("x<|eo", stops)) << "half a stop string is not a stop";
+  // Decoded text is matched as a whole, so a stop string that tokens split is found once
+  // its last piece arrives.
+  std::string decoded;
+  for (const char* piece : {"ok <|", "eo", "t|>"}) {
+    decoded += piece;
+    EXPECT_EQ(HasStop(decoded, stops), decoded == "ok <|eot|>") << decoded;
+  }
+}
+
 }  // namespace
 }  // namespace augsweep

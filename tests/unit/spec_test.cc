@@ -113,14 +113,17 @@ TEST_F(SpecTest, ParsesAndResolvesAFullSpec) {
 
 TEST_F(SpecTest, SamplingControlsAreRead) {
   std::string spec = kFullSpec;
-  spec.replace(
-      spec.find("top_k: 50"), 9,
-      "top_k: 50\n    min_p: 0.05\n    presence_penalty: 0.5\n    frequency_penalty: -0.25");
+  spec.replace(spec.find("top_k: 50"), 9,
+               "top_k: 50\n    min_p: 0.05\n    presence_penalty: 0.5\n    frequency_penalty: -0.25"
+               "\n    stop: [\"###\", \"\\n\\n\"]");
   StatusOr<ParsedSpec> r = Parse(spec);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_DOUBLE_EQ(r->spec.generators(0).min_p(), 0.05);
   EXPECT_DOUBLE_EQ(r->spec.generators(0).presence_penalty(), 0.5);
   EXPECT_DOUBLE_EQ(r->spec.generators(0).frequency_penalty(), -0.25);
+  ASSERT_EQ(r->spec.generators(0).stop_size(), 2);
+  EXPECT_EQ(r->spec.generators(0).stop(0), "###");
+  EXPECT_EQ(r->spec.generators(0).stop(1), "\n\n");
 }
 
 TEST_F(SpecTest, BaselineOnlySpecNeedsNoGenerators) {
@@ -168,6 +171,8 @@ TEST_F(SpecTest, WrongTypesAndRanges) {
               HasSubstr("generators[0].presence_penalty: expected a number from -2 to 2"));
   EXPECT_THAT(with("top_k: 50", "top_k: 50\n    frequency_penalty: -3"),
               HasSubstr("generators[0].frequency_penalty: expected a number from -2 to 2"));
+  EXPECT_THAT(with("top_k: 50", "top_k: 50\n    stop: [\"\"]"),
+              HasSubstr("generators[0].stop: expected stop strings of 1 to 64 bytes"));
   EXPECT_THAT(with("[1.0, 0.7]", "[1.0, hot]"),
               HasSubstr("study.yaml:20: temperatures[1]: expected a number"));
   EXPECT_THAT(with("[100, 0, 10]", "[100, 0, 10, 0]"),

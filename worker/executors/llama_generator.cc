@@ -60,6 +60,7 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
   options.eos_ids = model.config().eos_token_ids;
   options.max_batch = kBatch;
 
+  const std::vector<std::string> stops(g.stop().begin(), g.stop().end());
   v1::SyntheticSet out;
   out.set_prompt_template(g.prompt_template());
   const int themes = static_cast<int>(request.themes.size());
@@ -90,7 +91,8 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
                              Mix(rng.Next(), static_cast<uint64_t>(attempts))});
       }
       auto stop = [&](size_t, const std::vector<int32_t>& ids) {
-        return HasItemBoundary(tokenizer.Decode(ids, true));
+        const std::string text = tokenizer.Decode(ids, true);
+        return HasItemBoundary(text) || HasStop(text, stops);
       };
       AUGSWEEP_ASSIGN_OR_RETURN(
           std::vector<SequenceOutput> outputs,
@@ -98,7 +100,7 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
       for (size_t i = 0; i < outputs.size(); ++i) {
         const std::string raw = tokenizer.Decode(outputs[i].new_ids, true);
         out.add_raw_completions(raw);
-        std::string item = FirstItem(raw);
+        std::string item = FirstItem(CutAtStop(raw, stops));
         if (item.empty() || kept >= request.texts_per_theme || !seen.insert(item).second) continue;
         v1::SyntheticText* text = out.add_texts();
         text->set_theme(request.themes[t]);

@@ -1,5 +1,7 @@
 #include "worker/executors/prompt_template.h"
 
+#include <algorithm>
+
 namespace augsweep {
 namespace {
 
@@ -57,6 +59,18 @@ std::string FirstItem(std::string_view completion) {
   std::string_view item = Strip(completion.substr(0, boundary));
   if (item.substr(0, 2) == "- ") item = Strip(item.substr(2));
   return std::string(item);
+}
+
+std::string_view CutAtStop(std::string_view completion, const std::vector<std::string>& stops) {
+  size_t cut = completion.size();
+  for (const std::string& stop : stops) {
+    if (!stop.empty()) cut = std::min(cut, completion.find(stop));
+  }
+  return completion.substr(0, cut);
+}
+
+bool HasStop(std::string_view completion, const std::vector<std::string>& stops) {
+  return CutAtStop(completion, stops).size() < completion.size();
 }
 
 }  // namespace augsweep

@@ -20,4 +20,12 @@ std::string FirstItem(std::string_view completion);
 // Whether the completion already holds a whole item, so generation can stop early.
 bool HasItemBoundary(std::string_view completion);
 
+// The completion up to the earliest occurrence of any of `stops` (the stop string itself left
+// out), or all of it when none occurs. Matched on the decoded text, so a stop string split
+// across tokens is found too.
+std::string_view CutAtStop(std::string_view completion, const std::vector<std::string>& stops);
+
+// Whether any of `stops` occurs in the completion.
+bool HasStop(std::string_view completion, const std::vector<std::string>& stops);
+
 }  // namespace augsweep
