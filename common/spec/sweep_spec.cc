@@ -245,12 +245,13 @@ class SpecParser {
                                    ExecutorKindNames(ExecutorRole::kGenerator));
       }
       const bool is_llm = kind == "llama";
-      AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(
-          is_llm ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
-                                         "max_new_tokens", "top_p", "top_k", "min_p",
-                                         "repetition_penalty", "presence_penalty",
-                                         "frequency_penalty", "stop", "examples_per_prompt"}
-                 : std::set<std::string>{"name", "kind", "alpha"}));
+      AUGSWEEP_RETURN_IF_ERROR(
+          f.CheckKeys(is_llm ? std::set<std::string>{"name", "kind", "model", "dtype",
+                                                     "prompt_template", "max_new_tokens", "top_p",
+                                                     "top_k", "min_p", "repetition_penalty",
+                                                     "presence_penalty", "frequency_penalty",
+                                                     "stop", "bad_words", "examples_per_prompt"}
+                             : std::set<std::string>{"name", "kind", "alpha"}));
       v1::GeneratorSpec& g = *result_.spec.add_generators();
       g.set_kind(kind);
       AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", std::nullopt));
@@ -299,6 +300,14 @@ class SpecParser {
         if (s.empty() || s.size() > 64)
           return f.Error("stop", "expected stop strings of 1 to 64 bytes, got \"" + s + "\"");
         g.add_stop(s);
+      }
+      AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> bad_words,
+                                f.StringList("bad_words", false));
+      if (bad_words.size() > 256) return f.Error("bad_words", "expected at most 256 entries");
+      for (const std::string& w : bad_words) {
+        if (w.empty() || w.size() > 64)
+          return f.Error("bad_words", "expected entries of 1 to 64 bytes, got \"" + w + "\"");
+        g.add_bad_words(w);
       }
       g.set_examples_per_prompt(static_cast<int32_t>(shots));
       return OkStatus();

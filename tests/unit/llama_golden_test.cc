@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -633,6 +634,49 @@ TEST(LlamaSamplingTest, MinPMatchesAReferenceDrawAndOneIsGreedy) {
   // min_p 1 keeps only the most probable token: greedy, whatever the temperature and seed.
   o.min_p = 1.0f;
   EXPECT_EQ(GenerateStories({{prompt, seed}}, o)[0].new_ids, Greedy(Stories(), prompt, steps));
+}
+
+TEST(LlamaSamplingTest, BadWordsAreNeverGeneratedAndMatchAReferenceDecode) {
+  const auto prompt = StoriesGolden()["cases"][3]["prompt_ids"].get<std::vector<int32_t>>();
+  const int steps = 30;
+  const auto plain = Greedy(Stories(), prompt, steps);
+  ASSERT_GE(plain.size(), 6u);
+  // One token banned everywhere, and a pair banned after its first token (the prompt's last
+  // token counts as history too).
+  const std::vector<std::vector<int32_t>> bad = {
+      {plain[1]}, {plain[3], plain[4]}, {prompt.back(), plain[0]}};
+  GenerationOptions o;
+  o.max_new_tokens = steps;
+  o.bad_words_ids = bad;
+  const auto banned = GenerateStories({{prompt, 0}}, o)[0].new_ids;
+  std::vector<int32_t> ids = prompt, expected;
+  for (int step = 0; step < steps; ++step) {
+    std::vector<float> logits = NextTokenLogits(Stories(), ids);
+    for (const auto& word : bad) {
+      if (word.size() == 1 || ids.back() == word[0]) {
+        logits[word.back()] = -std::numeric_limits<float>::infinity();
+      }
+    }
+    const int32_t next =
+        static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    expected.push_back(next);
+    ids.push_back(next);
+    if (next == Stories().config().eos_token_ids[0]) break;
+  }
+  EXPECT_EQ(banned, expected);
+  EXPECT_NE(banned.front(), plain.front()) << "the pair (last prompt token, first greedy token)";
+  EXPECT_EQ(std::count(banned.begin(), banned.end(), plain[1]), 0);
+  for (size_t i = 0; i + 1 < banned.size(); ++i) {
+    EXPECT_FALSE(banned[i] == plain[3] && banned[i + 1] == plain[4]) << "banned pair at " << i;
+  }
+  // Batching does not change it; a bad word outside the vocabulary is refused.
+  auto requests = StoryPrompts();
+  requests.push_back({prompt, 0});
+  EXPECT_EQ(GenerateStories(requests, o).back().new_ids, banned);
+  o.bad_words_ids = {{1, 100000}};
+  auto refused = Stories().Generate({{prompt, 0}}, o);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("bad_words_ids[0]"));
 }
 
 TEST(LlamaSamplingTest, EosEndsOnlyItsSequence) {

@@ -188,6 +188,8 @@ TEST(PlannerTest, KeysChangeWithEverythingThatChangesOutput) {
       size_t{3 * 5 + 3 * 3 * 3 * 5});
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->add_stop("###"); }),
             size_t{3 * 5 + 3 * 3 * 3 * 5});
+  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->add_bad_words("Sure"); }),
+            size_t{3 * 5 + 3 * 3 * 3 * 5});
   // Left at 0 they are not hashed at all: stores made before they existed keep their jobs.
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_min_p(0); }), 0u);
   // Another temperature value: every generator's jobs at that temperature.

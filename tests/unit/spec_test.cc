@@ -115,7 +115,7 @@ TEST_F(SpecTest, SamplingControlsAreRead) {
   std::string spec = kFullSpec;
   spec.replace(spec.find("top_k: 50"), 9,
                "top_k: 50\n    min_p: 0.05\n    presence_penalty: 0.5\n    frequency_penalty: -0.25"
-               "\n    stop: [\"###\", \"\\n\\n\"]");
+               "\n    stop: [\"###\", \"\\n\\n\"]\n    bad_words: [\"Sure\", \"Here is\"]");
   StatusOr<ParsedSpec> r = Parse(spec);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_DOUBLE_EQ(r->spec.generators(0).min_p(), 0.05);
@@ -124,6 +124,8 @@ TEST_F(SpecTest, SamplingControlsAreRead) {
   ASSERT_EQ(r->spec.generators(0).stop_size(), 2);
   EXPECT_EQ(r->spec.generators(0).stop(0), "###");
   EXPECT_EQ(r->spec.generators(0).stop(1), "\n\n");
+  ASSERT_EQ(r->spec.generators(0).bad_words_size(), 2);
+  EXPECT_EQ(r->spec.generators(0).bad_words(1), "Here is");
 }
 
 TEST_F(SpecTest, BaselineOnlySpecNeedsNoGenerators) {

@@ -57,6 +57,10 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
   options.repetition_penalty = static_cast<float>(g.repetition_penalty());
   options.presence_penalty = static_cast<float>(g.presence_penalty());
   options.frequency_penalty = static_cast<float>(g.frequency_penalty());
+  for (const std::string& word : g.bad_words()) {
+    std::vector<int32_t> ids = tokenizer.Encode(word, /*add_special=*/false);
+    if (!ids.empty()) options.bad_words_ids.push_back(std::move(ids));
+  }
   options.eos_ids = model.config().eos_token_ids;
   options.max_batch = kBatch;
 

@@ -27,6 +27,7 @@
 #include <cmath>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -68,6 +69,17 @@ Status ValidateRequests(const std::vector<SequenceRequest>& requests, const Gene
         {"frequency_penalty", o.frequency_penalty}}) {
     if (!(value >= -2 && value <= 2)) {
       return bad(name, "expected a value in [-2, 2], got " + std::to_string(value));
+    }
+  }
+  for (size_t w = 0; w < o.bad_words_ids.size(); ++w) {
+    const std::vector<int32_t>& ids = o.bad_words_ids[w];
+    const std::string name = "bad_words_ids[" + std::to_string(w) + "]";
+    if (ids.empty()) return bad(name, "empty");
+    for (int32_t id : ids) {
+      if (id < 0 || id >= vocab_size) {
+        return bad(name, "token id " + std::to_string(id) + " is outside the vocabulary (0.." +
+                             std::to_string(vocab_size - 1) + ")");
+      }
     }
   }
   if (o.max_batch < 1) return bad("max_batch", "expected >= 1, got " + std::to_string(o.max_batch));
@@ -267,6 +279,7 @@ class Generator {
       at::Tensor penalized = at::where(logits.gt(0), logits.div(p), logits.mul(p));
       logits = at::where(seen_.narrow(0, first_row, rows), penalized, logits);
     }
+    logits = BanBadWords(logits, first_row);
     if (generated_counts_.defined()) {
       at::Tensor counts = generated_counts_.narrow(0, first_row, rows);
       logits = logits.sub(counts.mul(static_cast<double>(o_.frequency_penalty)))
@@ -325,6 +338,36 @@ class Generator {
             .scatter_add_(1, picked_t, at::ones({rows, 1}, generated_counts_.options()));
     }
     return chosen;
+  }
+
+  // `logits` with -inf for every token that would complete a bad word after the history (prompt
+  // and output) of active_[first_row + i]; as it was when there is none.
+  at::Tensor BanBadWords(const at::Tensor& logits, int64_t first_row) const {
+    if (o_.bad_words_ids.empty()) return logits;
+    const int64_t rows = logits.size(0), vocab = logits.size(1);
+    std::vector<int64_t> banned;  // row * vocab + token
+    for (int64_t i = 0; i < rows; ++i) {
+      const ActiveSequence& s = active_[static_cast<size_t>(first_row + i)];
+      const std::vector<int32_t>& prompt = requests_[s.request].prompt_ids;
+      const std::vector<int32_t>& out = outputs_[s.request].new_ids;
+      // The k-th token from the end of the history (k >= 1).
+      auto back = [&](size_t k) {
+        return k <= out.size() ? out[out.size() - k] : prompt[prompt.size() - (k - out.size())];
+      };
+      for (const std::vector<int32_t>& word : o_.bad_words_ids) {
+        const size_t before = word.size() - 1;
+        if (before > prompt.size() + out.size()) continue;
+        bool follows = true;
+        for (size_t j = 1; j <= before && follows; ++j) follows = word[before - j] == back(j);
+        if (follows) banned.push_back(i * vocab + word.back());
+      }
+    }
+    if (banned.empty()) return logits;
+    return logits.contiguous()
+        .view({rows * vocab})
+        .index_fill(0, LongTensor(banned, logits.device()),
+                    -std::numeric_limits<double>::infinity())
+        .view({rows, vocab});
   }
 
   // Records the token of active_[row]; true when its sequence has ended.

@@ -50,6 +50,10 @@ struct GenerationOptions {
   // it has, after repetition_penalty and before temperature and greedy alike. In [-2, 2]; 0: off.
   float presence_penalty = 0;
   float frequency_penalty = 0;
+  // Token sequences never generated (transformers' bad_words_ids): the last token of each is
+  // banned whenever the tokens before it end the sequence so far (prompt and output); a one-token
+  // entry is banned always. Entries must be non-empty and in the vocabulary.
+  std::vector<std::vector<int32_t>> bad_words_ids;
   // Ids that end a sequence (the id is kept as the last of new_ids). Empty: the model's
   // config().eos_token_ids. An id outside the vocabulary never matches, so {-1} disables EOS.
   std::vector<int32_t> eos_ids;
