@@ -679,6 +679,39 @@ TEST(LlamaSamplingTest, BadWordsAreNeverGeneratedAndMatchAReferenceDecode) {
   EXPECT_THAT(refused.status().message(), HasSubstr("bad_words_ids[0]"));
 }
 
+TEST(LlamaSamplingTest, SamplesOfOnePromptShareItsPrefillAndStayIndependent) {
+  const auto prompts = StoryPrompts();
+  const auto& a = prompts[0].prompt_ids;
+  const auto other = std::find_if(prompts.begin(), prompts.end(),
+                                  [&](const SequenceRequest& r) { return r.prompt_ids != a; });
+  ASSERT_NE(other, prompts.end());
+  const auto& b = other->prompt_ids;
+  GenerationOptions o;
+  o.max_new_tokens = 20;
+  o.temperature = 1.0f;
+  // Three samples of `a` (seeds 1, 2, 3) around one of `b`, admitted together.
+  const std::vector<SequenceRequest> requests = {{a, 1}, {b, 9}, {a, 2}, {a, 3}};
+  GenerationStats stats;
+  auto out = Stories().Generate(requests, o, {}, {}, &stats);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(stats.prefilled_prompts, 2) << "a once, b once";
+  for (size_t i = 0; i < requests.size(); ++i) {
+    GenerationStats alone_stats;
+    auto alone = Stories().Generate({requests[i]}, o, {}, {}, &alone_stats);
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ((*out)[i].new_ids, (*alone)[0].new_ids) << "request " << i;
+    EXPECT_EQ(alone_stats.prefilled_prompts, 1);
+  }
+  EXPECT_NE((*out)[0].new_ids, (*out)[2].new_ids) << "different seeds, different samples";
+  // Admitted one by one (max_batch 1), nothing is shared and nothing changes.
+  o.max_batch = 1;
+  auto serial = Stories().Generate(requests, o, {}, {}, &stats);
+  ASSERT_TRUE(serial.ok());
+  EXPECT_EQ(stats.prefilled_prompts, 4);
+  for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ((*serial)[i].new_ids, (*out)[i].new_ids);
+  EXPECT_GE(stats.forward_passes, 4);
+}
+
 TEST(LlamaSamplingTest, EosEndsOnlyItsSequence) {
   const auto requests = StoryPrompts();
   const auto greedy0 = Greedy(Stories(), requests[0].prompt_ids, 40);

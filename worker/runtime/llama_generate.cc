@@ -28,6 +28,7 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -127,6 +128,8 @@ class Generator {
         eos_(options.eos_ids.empty() ? model.config.eos_token_ids : options.eos_ids),
         outputs_(requests.size()) {}
 
+  const GenerationStats& stats() const { return stats_; }
+
   StatusOr<std::vector<SequenceOutput>> Run() {
     if (requests_.empty() || o_.max_new_tokens == 0) return outputs_;
     Allocate();
@@ -140,6 +143,7 @@ class Generator {
                               " forward passes");
       }
       ++passes;
+      ++stats_.forward_passes;
       if (next < requests_.size() && free_slots > 0) {
         const size_t count = std::min(free_slots, requests_.size() - next);
         Admit(next, count);
@@ -185,15 +189,27 @@ class Generator {
   // it out of every real token's attention).
   void Admit(size_t first, size_t count) {
     const LlamaConfig& c = m_.config;
-    const int64_t n = static_cast<int64_t>(count);
     const int64_t slot0 = static_cast<int64_t>(active_.size());
-    int64_t t = 0;
+    // Identical prompts are prefilled once: `distinct` lists the first request of each prompt,
+    // `copy_of[i]` the distinct prompt request first + i has.
+    std::vector<size_t> distinct;
+    std::vector<int64_t> copy_of(count);
+    std::map<std::vector<int32_t>, int64_t> index_of;
     for (size_t i = 0; i < count; ++i) {
-      t = std::max<int64_t>(t, static_cast<int64_t>(requests_[first + i].prompt_ids.size()));
+      const auto [it, added] = index_of.try_emplace(requests_[first + i].prompt_ids,
+                                                    static_cast<int64_t>(distinct.size()));
+      if (added) distinct.push_back(first + i);
+      copy_of[i] = it->second;
+    }
+    const int64_t n = static_cast<int64_t>(distinct.size());
+    stats_.prefilled_prompts += n;
+    int64_t t = 0;
+    for (size_t r : distinct) {
+      t = std::max<int64_t>(t, static_cast<int64_t>(requests_[r].prompt_ids.size()));
     }
     std::vector<int64_t> ids(n * t, 0), positions(n * t), last_index(n);
     for (int64_t i = 0; i < n; ++i) {
-      const std::vector<int32_t>& prompt = requests_[first + i].prompt_ids;
+      const std::vector<int32_t>& prompt = requests_[distinct[static_cast<size_t>(i)]].prompt_ids;
       std::copy(prompt.begin(), prompt.end(), ids.begin() + i * t);
       for (int64_t j = 0; j < t; ++j) positions[i * t + j] = j;
       last_index[i] = i * t + static_cast<int64_t>(prompt.size()) - 1;
@@ -213,8 +229,24 @@ class Generator {
     at::Tensor last =
         h.view({n * t, c.hidden_size}).index_select(0, LongTensor(last_index, m_.device));
     at::Tensor logits = m_.Logits(last);  // [n, vocab]
+    if (n < static_cast<int64_t>(count)) {
+      // Distinct prompt d sits in slot slot0 + d; request i's slot is slot0 + i, and d <= i.
+      // From the back, so a distinct prompt's row is read before its slot is overwritten.
+      for (int64_t i = static_cast<int64_t>(count) - 1; i >= 0; --i) {
+        const int64_t d = copy_of[static_cast<size_t>(i)];
+        if (d == i) continue;
+        for (size_t l = 0; l < cache_.k.size(); ++l) {
+          for (at::Tensor* kv : {&cache_.k[l], &cache_.v[l]}) {
+            kv->select(0, slot0 + i)
+                .narrow(1, 0, t)
+                .copy_(kv->select(0, slot0 + d).narrow(1, 0, t));
+          }
+        }
+      }
+      logits = logits.index_select(0, LongTensor(copy_of, m_.device));  // [count, vocab]
+    }
 
-    for (int64_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < count; ++i) {
       const SequenceRequest& r = requests_[first + i];
       active_.push_back(
           {first + i, static_cast<int64_t>(r.prompt_ids.size()), 0, SequenceRng(r.seed)});
@@ -226,7 +258,7 @@ class Generator {
     }
     std::vector<int32_t> tokens = ChooseTokens(logits, slot0);
     std::vector<size_t> finished;
-    for (int64_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < count; ++i) {
       if (Append(slot0 + i, tokens[i])) finished.push_back(slot0 + i);
     }
     Retire(finished);
@@ -419,6 +451,7 @@ class Generator {
   at::Tensor seen_;  // [slots, vocab] bool: tokens in each slot's prompt + output (penalty only)
   // [slots, vocab] float: how often each slot generated each token (presence/frequency only).
   at::Tensor generated_counts_;
+  GenerationStats stats_;
   size_t slots_ = 0;
   int64_t capacity_ = 0;
   std::vector<ActiveSequence> active_;
@@ -429,12 +462,14 @@ class Generator {
 StatusOr<std::vector<SequenceOutput>> LlamaModel::Generate(
     const std::vector<SequenceRequest>& requests, const GenerationOptions& options,
     const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
-    const std::function<bool()>& cancelled) {
+    const std::function<bool()>& cancelled, GenerationStats* stats) {
   return GuardTorch("LlamaModel::Generate", [&]() -> StatusOr<std::vector<SequenceOutput>> {
     AUGSWEEP_RETURN_IF_ERROR(ValidateRequests(requests, options, impl_->config.vocab_size));
     c10::InferenceMode inference;
     Generator generator(*impl_, requests, options, should_stop, cancelled);
-    return generator.Run();
+    StatusOr<std::vector<SequenceOutput>> outputs = generator.Run();
+    if (stats != nullptr) *stats = generator.stats();
+    return outputs;
   });
 }
 

@@ -73,6 +73,12 @@ struct SequenceOutput {
   bool stopped = false;          // should_stop ended it
 };
 
+// What a Generate call computed (for tests and benchmarks).
+struct GenerationStats {
+  int64_t prefilled_prompts = 0;  // prompts run through a prefill pass (identical ones share one)
+  int64_t forward_passes = 0;     // prefill and decode passes
+};
+
 // Not thread-safe: one call at a time (the generate executor owns one model per worker).
 class LlamaModel {
  public:
@@ -109,10 +115,13 @@ class LlamaModel {
   // should_stop(request_index, new_ids_so_far) returns true (checked after every token; may be
   // empty). `cancelled` (may be empty) is checked before every forward pass; if it returns true
   // the call returns CancelledError. InvalidArgument for bad options or prompts.
+  // Requests with identical prompt_ids that are admitted together (several samples of one
+  // prompt, with different seeds) share one prefill: the prompt's KV cache is computed once and
+  // copied to each sample's slot. `stats` (may be null) receives what was computed.
   StatusOr<std::vector<SequenceOutput>> Generate(
       const std::vector<SequenceRequest>& requests, const GenerationOptions& options,
       const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop = {},
-      const std::function<bool()>& cancelled = {});
+      const std::function<bool()>& cancelled = {}, GenerationStats* stats = nullptr);
 
   // The implementation, defined in llama_impl.h (torch) for worker/runtime's .cc files.
   struct Impl;
