@@ -245,13 +245,13 @@ class SpecParser {
                                    ExecutorKindNames(ExecutorRole::kGenerator));
       }
       const bool is_llm = kind == "llama";
-      AUGSWEEP_RETURN_IF_ERROR(
-          f.CheckKeys(is_llm ? std::set<std::string>{"name", "kind", "model", "dtype",
-                                                     "prompt_template", "max_new_tokens", "top_p",
-                                                     "top_k", "min_p", "repetition_penalty",
-                                                     "presence_penalty", "frequency_penalty",
-                                                     "stop", "bad_words", "examples_per_prompt"}
-                             : std::set<std::string>{"name", "kind", "alpha"}));
+      AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(
+          is_llm ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
+                                         "max_new_tokens", "top_p", "top_k", "min_p",
+                                         "repetition_penalty", "presence_penalty",
+                                         "frequency_penalty", "stop", "bad_words",
+                                         "samples_per_prompt", "examples_per_prompt"}
+                 : std::set<std::string>{"name", "kind", "alpha"}));
       v1::GeneratorSpec& g = *result_.spec.add_generators();
       g.set_kind(kind);
       AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", std::nullopt));
@@ -301,6 +301,8 @@ class SpecParser {
           return f.Error("stop", "expected stop strings of 1 to 64 bytes, got \"" + s + "\"");
         g.add_stop(s);
       }
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t samples, f.Int("samples_per_prompt", 1, 1, 64));
+      g.set_samples_per_prompt(static_cast<int32_t>(samples));
       AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> bad_words,
                                 f.StringList("bad_words", false));
       if (bad_words.size() > 256) return f.Error("bad_words", "expected at most 256 entries");

@@ -38,6 +38,7 @@ void AddGenerator(ContentHasher& h, const v1::GeneratorSpec& g, const std::strin
   if (g.frequency_penalty() != 0) h.AddDouble("generator.frequency_penalty", g.frequency_penalty());
   for (const std::string& stop : g.stop()) h.Add("generator.stop", stop);
   for (const std::string& word : g.bad_words()) h.Add("generator.bad_word", word);
+  if (g.samples_per_prompt() > 1) h.AddInt("generator.samples_per_prompt", g.samples_per_prompt());
 }
 
 void AddClassifier(ContentHasher& h, const v1::ClassifierSpec& c,

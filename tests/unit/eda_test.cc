@@ -388,6 +388,7 @@ TEST(EdaGeneratorTest, WritesExactlyNPerThemeEachTracedToATrainingTextOfTheTheme
     EXPECT_FALSE(t.text().empty());
     EXPECT_EQ(CleanEdaText(t.text()), t.text());
     EXPECT_EQ(set.raw_completions(i), t.text());
+    EXPECT_EQ(t.completion_index(), i);
     EXPECT_TRUE(outputs[t.theme()].insert(t.text()).second) << "duplicate: " << t.text();
     ASSERT_GE(t.prompt_index(), 0);
     ASSERT_LT(t.prompt_index(), set.prompts_size());

@@ -140,7 +140,10 @@ void ExpectWellFormed(const v1::SyntheticSet& set, const GenerateRequest& reques
   const int n = request.texts_per_theme;
   EXPECT_EQ(set.prompt_template(), request.generator.prompt_template());
   ASSERT_EQ(set.shortfall_per_theme_size(), static_cast<int>(kThemes.size()));
-  ASSERT_EQ(set.raw_completions_size(), set.prompts_size()) << "one raw completion per prompt";
+  const int samples = std::max(1, request.generator.samples_per_prompt());
+  // One raw completion per sample of each prompt (the last prompt of a round may have fewer).
+  ASSERT_LE(set.raw_completions_size(), set.prompts_size() * samples);
+  ASSERT_GE(set.raw_completions_size(), set.prompts_size());
 
   // Tags of the training texts by theme.
   std::map<std::string, std::set<int>> tag_themes;
@@ -186,7 +189,10 @@ void ExpectWellFormed(const v1::SyntheticSet& set, const GenerateRequest& reques
     EXPECT_EQ(ThemeOfPrompt(set.prompts(text.prompt_index())), theme) << text.text();
     const std::vector<std::string> stops(request.generator.stop().begin(),
                                          request.generator.stop().end());
-    EXPECT_EQ(text.text(), FirstItem(CutAtStop(set.raw_completions(text.prompt_index()), stops)));
+    ASSERT_GE(text.completion_index(), 0);
+    ASSERT_LT(text.completion_index(), set.raw_completions_size());
+    EXPECT_EQ(text.text(),
+              FirstItem(CutAtStop(set.raw_completions(text.completion_index()), stops)));
   }
   for (size_t t = 0; t < kThemes.size(); ++t) {
     EXPECT_EQ(per_theme[t] + set.shortfall_per_theme(static_cast<int>(t)), n) << kThemes[t];
@@ -280,6 +286,25 @@ TEST(LlamaGeneratorTest, StopStringsEndACompletionAndAreNotKept) {
     EXPECT_LE(raw.size() - (at + stop.size()), 16u) << raw;
   }
   EXPECT_GT(ended_by_stop, 0);
+}
+
+TEST(LlamaGeneratorTest, SamplesPerPromptDrawSeveralCompletionsOfEachPrompt) {
+  GenerateRequest request = Request(7, 1.0, /*texts_per_theme=*/6);
+  request.generator.set_samples_per_prompt(3);
+  const v1::SyntheticSet set = MustGenerate(request);
+  ExpectWellFormed(set, request);
+  // Prompts are rendered a third as often, and their samples differ.
+  const v1::SyntheticSet one = MustGenerate(Request(7, 1.0, 6));
+  EXPECT_LT(set.prompts_size(), one.prompts_size());
+  std::map<int, std::set<std::string>> completions_of;
+  for (const auto& t : set.texts()) completions_of[t.prompt_index()].insert(t.text());
+  size_t most = 0;
+  for (const auto& [prompt, texts] : completions_of) most = std::max(most, texts.size());
+  EXPECT_GT(most, 1u) << "no prompt gave two different kept texts";
+  // The default (1) is the set as it always was.
+  GenerateRequest single = Request(7, 1.0, 6);
+  single.generator.set_samples_per_prompt(1);
+  EXPECT_EQ(MustGenerate(single).SerializeAsString(), one.SerializeAsString());
 }
 
 TEST(LlamaGeneratorTest, GreedyDecodingGivesOneCompletionPerPrompt) {

@@ -190,6 +190,10 @@ TEST(PlannerTest, KeysChangeWithEverythingThatChangesOutput) {
             size_t{3 * 5 + 3 * 3 * 3 * 5});
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->add_bad_words("Sure"); }),
             size_t{3 * 5 + 3 * 3 * 3 * 5});
+  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_samples_per_prompt(4); }),
+            size_t{3 * 5 + 3 * 3 * 3 * 5});
+  EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_samples_per_prompt(1); }),
+            0u);
   // Left at 0 they are not hashed at all: stores made before they existed keep their jobs.
   EXPECT_EQ(changed([](Fixture& fx) { fx.spec.mutable_generators(0)->set_min_p(0); }), 0u);
   // Another temperature value: every generator's jobs at that temperature.

@@ -94,6 +94,7 @@ TEST_F(SpecTest, ParsesAndResolvesAFullSpec) {
   EXPECT_EQ(s.generators(0).top_k(), 50);
   EXPECT_DOUBLE_EQ(s.generators(0).repetition_penalty(), 1.0);
   EXPECT_DOUBLE_EQ(s.generators(0).min_p(), 0.0) << "off unless given";
+  EXPECT_EQ(s.generators(0).samples_per_prompt(), 1);
   EXPECT_DOUBLE_EQ(s.generators(0).presence_penalty(), 0.0);
   EXPECT_DOUBLE_EQ(s.generators(0).frequency_penalty(), 0.0);
   EXPECT_DOUBLE_EQ(s.generators(1).eda_alpha(), 0.2);
@@ -115,7 +116,8 @@ TEST_F(SpecTest, SamplingControlsAreRead) {
   std::string spec = kFullSpec;
   spec.replace(spec.find("top_k: 50"), 9,
                "top_k: 50\n    min_p: 0.05\n    presence_penalty: 0.5\n    frequency_penalty: -0.25"
-               "\n    stop: [\"###\", \"\\n\\n\"]\n    bad_words: [\"Sure\", \"Here is\"]");
+               "\n    stop: [\"###\", \"\\n\\n\"]\n    bad_words: [\"Sure\", \"Here is\"]\n    "
+               "samples_per_prompt: 4");
   StatusOr<ParsedSpec> r = Parse(spec);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_DOUBLE_EQ(r->spec.generators(0).min_p(), 0.05);
@@ -126,6 +128,7 @@ TEST_F(SpecTest, SamplingControlsAreRead) {
   EXPECT_EQ(r->spec.generators(0).stop(1), "\n\n");
   ASSERT_EQ(r->spec.generators(0).bad_words_size(), 2);
   EXPECT_EQ(r->spec.generators(0).bad_words(1), "Here is");
+  EXPECT_EQ(r->spec.generators(0).samples_per_prompt(), 4);
 }
 
 TEST_F(SpecTest, BaselineOnlySpecNeedsNoGenerators) {

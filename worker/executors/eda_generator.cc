@@ -300,6 +300,7 @@ StatusOr<v1::SyntheticSet> EdaGenerator::Generate(const GenerateRequest& request
       synthetic->set_theme(request.themes[theme]);
       synthetic->set_text(text);
       synthetic->set_prompt_index(it->second);
+      synthetic->set_completion_index(out.raw_completions_size());
       out.add_raw_completions(std::move(text));
       ++produced;
     }

@@ -65,6 +65,7 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
   options.max_batch = kBatch;
 
   const std::vector<std::string> stops(g.stop().begin(), g.stop().end());
+  const int samples = std::max(1, g.samples_per_prompt());
   v1::SyntheticSet out;
   out.set_prompt_template(g.prompt_template());
   const int themes = static_cast<int>(request.themes.size());
@@ -85,14 +86,18 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
           std::min({kBatch, std::max(1, (request.texts_per_theme - kept) * 5 / 4), cap - attempts});
       std::vector<SequenceRequest> sequences;
       std::vector<int> prompt_index;
-      for (int b = 0; b < batch; ++b, ++attempts) {
+      for (int b = 0; b < batch;) {
         std::vector<std::string> shots = pool;
         rng.Shuffle(shots);
         shots.resize(std::min<size_t>(shots.size(), g.examples_per_prompt()));
-        prompt_index.push_back(out.prompts_size());
+        const int prompt = out.prompts_size();
         out.add_prompts(RenderPrompt(g.prompt_template(), request.themes[t], shots));
-        sequences.push_back({tokenizer.Encode(out.prompts(out.prompts_size() - 1), true),
-                             Mix(rng.Next(), static_cast<uint64_t>(attempts))});
+        const std::vector<int32_t> ids = tokenizer.Encode(out.prompts(prompt), true);
+        // The samples of one prompt are admitted together, so they share its prefill.
+        for (int s = 0; s < samples && b < batch; ++s, ++b, ++attempts) {
+          prompt_index.push_back(prompt);
+          sequences.push_back({ids, Mix(rng.Next(), static_cast<uint64_t>(attempts))});
+        }
       }
       auto stop = [&](size_t, const std::vector<int32_t>& ids) {
         const std::string text = tokenizer.Decode(ids, true);
@@ -103,6 +108,7 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
           model.Generate(sequences, options, stop, [&] { return control.cancelled(); }));
       for (size_t i = 0; i < outputs.size(); ++i) {
         const std::string raw = tokenizer.Decode(outputs[i].new_ids, true);
+        const int completion = out.raw_completions_size();
         out.add_raw_completions(raw);
         std::string item = FirstItem(CutAtStop(raw, stops));
         if (item.empty() || kept >= request.texts_per_theme || !seen.insert(item).second) continue;
@@ -110,6 +116,7 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
         text->set_theme(request.themes[t]);
         text->set_text(item);
         text->set_prompt_index(prompt_index[i]);
+        text->set_completion_index(completion);
         ++kept;
       }
     }
