@@ -21,10 +21,11 @@ int RunGenerateCommand(const Args& args) {
   int64_t top_k = 0, max_new_tokens = 64, seed = 0, num_samples = 1;
   bool echo = false;
   std::vector<std::string> stops;
-  FlagSet flags("augsweep generate --model DIR --prompt TEXT [flags]",
-                "Continues TEXT with a LLaMA-family model folder (config.json, *.safetensors,\n"
-                "tokenizer.model or tokenizer.json) and prints the continuation; with\n"
-                "--num-samples K, K samples separated by lines of '---'. Temperature 0 is greedy.");
+  FlagSet flags(
+      "augsweep generate --model DIR --prompt TEXT [flags]",
+      "Continues TEXT with a LLaMA-family model folder (config.json, *.safetensors,\n"
+      "tokenizer.model or tokenizer.json) and prints the continuation; with\n"
+      "--samples-per-prompt K, K samples separated by lines of '---'. Temperature 0 is greedy.");
   flags.String("model", &model_dir, "Hugging Face model folder");
   flags.String("prompt", &prompt, "the text to continue");
   flags.Double("temperature", &temperature, "sampling temperature (0: greedy)");
@@ -42,7 +43,8 @@ int RunGenerateCommand(const Args& args) {
                    "end a continuation at this text, which is not printed (matched on the "
                    "decoded text, across token boundaries)");
   flags.Int("seed", &seed, "seed of the first sample; sample i uses seed + i");
-  flags.Int("num-samples", &num_samples, "how many continuations");
+  flags.Int("samples-per-prompt", &num_samples,
+            "continuations of the prompt, each with its own seed; they share its prefill");
   flags.Bool("echo", &echo, "print the prompt and the continuation decoded as one text");
   flags.String("device", &device, "cpu or cuda");
   flags.String("dtype", &dtype, "float32, float16 or bfloat16");
@@ -54,7 +56,7 @@ int RunGenerateCommand(const Args& args) {
     return ReportError(
         "generate",
         InvalidArgumentError(
-            "expected --model DIR, --num-samples >= 1, --max-new-tokens >= 1, "
+            "expected --model DIR, --samples-per-prompt >= 1, --max-new-tokens >= 1, "
             "--temperature >= 0, 0 < --top-p <= 1, --top-k >= 0, 0 <= --min-p <= 1, "
             "--presence-penalty and --frequency-penalty in [-2, 2], --seed >= 0 (see --help)"));
   }
