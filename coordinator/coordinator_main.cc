@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   if (!server.ok()) {
     return augsweep::ReportCommandError("augsweep-coordinator", server.status());
   }
-  if (options.credentials.cert_pem.empty() || !options.credentials.authenticates()) {
+  if (!options.credentials.protects()) {
     std::fprintf(stderr,
                  "augsweep-coordinator: WARNING: no TLS and no tokens: %s can call this "
                  "coordinator and read the dataset and results (give --credentials DIR)\n",

@@ -24,7 +24,6 @@ class CallAuthorizer {
  private:
   const std::string client_digest_;  // SHA-256 of each token: compared in constant time
   const std::string worker_digest_;
-  const bool enabled_;
   const std::string log_prefix_;
 };
 

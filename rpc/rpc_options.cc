@@ -11,10 +11,11 @@ namespace augsweep {
 
 StatusOr<std::shared_ptr<grpc::Channel>> MakeCoordinatorChannel(const std::string& address,
                                                                 const DialCredentials& dial) {
-  AUGSWEEP_ASSIGN_OR_RETURN(ChannelSecurity security, MakeChannelSecurity(address, dial));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                            MakeChannelCredentials(address, dial));
   grpc::ChannelArguments args;
-  if (!security.tls_server_name.empty())
-    args.SetString(GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, security.tls_server_name);
+  if (!dial.ca_pem.empty() && !dial.tls_server_name.empty())
+    args.SetString(GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, dial.tls_server_name);
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   // The minimum backoff is left alone: gRPC also uses it as the connect timeout, and a slow link
@@ -22,7 +23,7 @@ StatusOr<std::shared_ptr<grpc::Channel>> MakeCoordinatorChannel(const std::strin
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, security.credentials, args, BearerTokenInterceptors(dial.token));
+      address, credentials, args, BearerTokenInterceptors(dial.token));
 }
 
 void ApplyServerLimits(grpc::ServerBuilder& builder) {

@@ -50,9 +50,8 @@ bool IsLoopbackAddress(const std::string& address) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-StatusOr<ChannelSecurity> MakeChannelSecurity(const std::string& address,
-                                              const DialCredentials& dial) {
-  ChannelSecurity security;
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials(
+    const std::string& address, const DialCredentials& dial) {
   if (dial.ca_pem.empty()) {
     if (!IsLoopbackAddress(address) && !dial.insecure) {
       return FailedPreconditionError(
@@ -61,16 +60,13 @@ StatusOr<ChannelSecurity> MakeChannelSecurity(const std::string& address,
           "augsweep-coordinator --init-credentials), or --insecure on a network you trust "
           "entirely");
     }
-    security.credentials = grpc::InsecureChannelCredentials();
-    return security;
+    return grpc::InsecureChannelCredentials();
   }
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = dial.ca_pem;
   tls.pem_cert_chain = dial.cert_pem;
   tls.pem_private_key = dial.key_pem;
-  security.credentials = grpc::SslCredentials(tls);
-  security.tls_server_name = dial.tls_server_name;
-  return security;
+  return grpc::SslCredentials(tls);
 }
 
 std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
@@ -93,7 +89,7 @@ std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(const ServeCreden
 Status CheckListenSecurity(const std::string& listen, const ServeCredentials& serve,
                            bool insecure) {
   if (IsLoopbackAddress(listen) || insecure) return OkStatus();
-  if (serve.cert_pem.empty() || !serve.authenticates()) {
+  if (!serve.protects()) {
     return FailedPreconditionError(
         "refusing to listen on " + listen +
         " without TLS and tokens: anyone who reaches that port could read the dataset and the "

@@ -18,15 +18,12 @@ namespace augsweep {
 // 0.0.0.0, [::] and every other host are off loopback.
 bool IsLoopbackAddress(const std::string& address);
 
-// The channel credentials and arguments a caller dials `address` with: TLS verifying the server
-// against the CA (under tls_server_name when set), the client certificate when present.
-// Plaintext when there is no CA, refused for an address off loopback unless `insecure`.
-struct ChannelSecurity {
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  std::string tls_server_name;  // empty: the host dialed
-};
-StatusOr<ChannelSecurity> MakeChannelSecurity(const std::string& address,
-                                              const DialCredentials& dial);
+// The channel credentials a caller dials `address` with: TLS verifying the server against the CA,
+// the client certificate when present (the name verified is dial.tls_server_name, a channel
+// argument: MakeCoordinatorChannel sets it). Plaintext when there is no CA, refused for an address
+// off loopback unless dial.insecure.
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials(
+    const std::string& address, const DialCredentials& dial);
 
 // Client interceptors that send "authorization: Bearer TOKEN" with every call; none when the
 // token is empty.

@@ -13,11 +13,15 @@
 namespace augsweep {
 namespace {
 
-// A token file holds one line; the newline an editor adds is not part of it.
+// A one-line file's contents without the newline (or spaces) an editor leaves at its end.
+std::string WithoutTrailingSpace(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
+}
+
 StatusOr<std::string> ReadToken(const std::string& path) {
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string token, ReadOwnerOnlyFile(path, "the token file"));
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
-    token.pop_back();
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string contents, ReadOwnerOnlyFile(path, "the token file"));
+  const std::string token = WithoutTrailingSpace(std::move(contents));
   if (token.size() < 32 || token.find_first_of(" \t\r\n") != std::string::npos) {
     return InvalidArgumentError("the token file " + path +
                                 " must hold one token of at least 32 characters and no spaces "
@@ -39,10 +43,8 @@ StatusOr<DialCredentials> LoadDialCredentials(const std::string& dir, Role role)
     AUGSWEEP_ASSIGN_OR_RETURN(c.ca_pem, ReadWholeFile(dir + "/ca.pem"));
   }
   if (Exists(dir + "/server-name")) {
-    AUGSWEEP_ASSIGN_OR_RETURN(c.tls_server_name, ReadWholeFile(dir + "/server-name"));
-    while (!c.tls_server_name.empty() &&
-           std::isspace(static_cast<unsigned char>(c.tls_server_name.back())))
-      c.tls_server_name.pop_back();
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string name, ReadWholeFile(dir + "/server-name"));
+    c.tls_server_name = WithoutTrailingSpace(std::move(name));
   }
   const bool has_cert = Exists(dir + "/cert.pem"), has_key = Exists(dir + "/key.pem");
   if (has_cert != has_key) {

@@ -48,7 +48,10 @@ struct ServeCredentials {
   std::string client_ca_pem;  // mutual TLS: callers must show a certificate of this CA
   std::string client_token;   // the two roles' tokens; both empty: no authentication
   std::string worker_token;
-  bool authenticates() const { return !client_token.empty() || !worker_token.empty(); }
+  // TLS and both roles' tokens: what serving off loopback needs.
+  bool protects() const {
+    return !cert_pem.empty() && !client_token.empty() && !worker_token.empty();
+  }
 };
 
 // Reads the folder of `role` (DIR/worker or DIR/client above): `token` is required, `ca.pem`

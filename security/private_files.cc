@@ -53,6 +53,8 @@ Status EnsureOwnerOnlyDirectory(const std::string& dir, const std::string& what)
 }
 
 StatusOr<std::string> ReadOwnerOnlyFile(const std::string& path, const std::string& what) {
+  // Not ReadWholeFile: the mode is checked on the descriptor that is then read, so the file
+  // cannot be swapped between the check and the read.
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFoundError(what + " " + path + " does not exist");

@@ -459,6 +459,8 @@ Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
 // one (a reply that never reached it) or is misbehaving: either way it is not running the oldest,
 // which goes back to READY at once instead of waiting for its lease to expire. No worker holds
 // more jobs than it declared slots for.
+// A scan of every job, like ExpireLeasesLocked on the same path: issue 16's load bench measures
+// what that costs at scale.
 Status JobScheduler::ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots) {
   std::vector<const v1::JobRecord*> held;
   for (const std::string& key : job_order_) {

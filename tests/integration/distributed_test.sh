@@ -505,8 +505,11 @@ case_security() {
   run_address="127.0.0.1:$(run_port)"
   expect_exit 1 env -u AUGSWEEP_CREDENTIALS "$augsweep" status --coordinator "$run_address"
   expect_one_stderr_line "augsweep run, no token" "UNAUTHENTICATED|no bearer token"
-  expect_exit 1 "$augsweep" status --coordinator "$run_address" --credentials "$tmp/creds/client" \
-    --insecure
+  # A token, but not the run's (another study's client token, sent in plaintext on loopback).
+  mkdir -m 700 "$tmp/token-only"
+  cp -p "$tmp/creds/client/token" "$tmp/token-only/"
+  expect_exit 1 "$augsweep" status --coordinator "$run_address" --credentials "$tmp/token-only"
+  expect_one_stderr_line "augsweep run, another token" "a token of no role"
   expect_exit 1 "$worker_bin" --coordinator "$run_address"
   grep -q "no bearer token" "$tmp/err" || fail "a tokenless worker was not refused: $(cat "$tmp/err")"
   kill -TERM "$run_pid"

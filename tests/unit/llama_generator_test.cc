@@ -141,6 +141,8 @@ void ExpectWellFormed(const v1::SyntheticSet& set, const GenerateRequest& reques
   EXPECT_EQ(set.prompt_template(), request.generator.prompt_template());
   ASSERT_EQ(set.shortfall_per_theme_size(), static_cast<int>(kThemes.size()));
   const int samples = std::max(1, request.generator.samples_per_prompt());
+  const std::vector<std::string> stops(request.generator.stop().begin(),
+                                       request.generator.stop().end());
   // One raw completion per sample of each prompt (the last prompt of a round may have fewer).
   ASSERT_LE(set.raw_completions_size(), set.prompts_size() * samples);
   ASSERT_GE(set.raw_completions_size(), set.prompts_size());
@@ -187,8 +189,6 @@ void ExpectWellFormed(const v1::SyntheticSet& set, const GenerateRequest& reques
     ASSERT_GE(text.prompt_index(), 0);
     ASSERT_LT(text.prompt_index(), set.prompts_size());
     EXPECT_EQ(ThemeOfPrompt(set.prompts(text.prompt_index())), theme) << text.text();
-    const std::vector<std::string> stops(request.generator.stop().begin(),
-                                         request.generator.stop().end());
     ASSERT_GE(text.completion_index(), 0);
     ASSERT_LT(text.completion_index(), set.raw_completions_size());
     EXPECT_EQ(text.text(),

@@ -190,8 +190,10 @@ TEST_F(SecurityTest, InitCredentialsLaysOutEveryRolesFolderOwnerOnly) {
   // Never overwritten.
   Status again = InitCredentials(request);
   EXPECT_EQ(again.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(*LoadDialCredentials((creds / "worker").string(), Role::kWorker)->token.data(),
-            *worker->token.data());
+  StatusOr<DialCredentials> after = LoadDialCredentials((creds / "worker").string(), Role::kWorker);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->token, worker->token) << "the refused init changed the worker token";
+  EXPECT_EQ(after->ca_pem, worker->ca_pem);
 }
 
 TEST_F(SecurityTest, BrokenCredentialFoldersAreRefusedClearly) {

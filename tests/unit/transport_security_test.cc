@@ -21,13 +21,14 @@ TEST(TransportSecurityTest, LoopbackAddresses) {
 TEST(TransportSecurityTest, PlaintextOffLoopbackIsRefusedUnlessInsecure) {
   DialCredentials plain;
   plain.token = std::string(64, 'a');
-  EXPECT_TRUE(MakeChannelSecurity("127.0.0.1:7070", plain).ok());
-  StatusOr<ChannelSecurity> refused = MakeChannelSecurity("node7:7070", plain);
+  EXPECT_TRUE(MakeChannelCredentials("127.0.0.1:7070", plain).ok());
+  StatusOr<std::shared_ptr<grpc::ChannelCredentials>> refused =
+      MakeChannelCredentials("node7:7070", plain);
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(refused.status().message().find("--credentials"), std::string::npos);
   EXPECT_EQ(refused.status().message().find(plain.token), std::string::npos);
   plain.insecure = true;
-  EXPECT_TRUE(MakeChannelSecurity("node7:7070", plain).ok());
+  EXPECT_TRUE(MakeChannelCredentials("node7:7070", plain).ok());
 }
 
 TEST(TransportSecurityTest, ListeningOffLoopbackNeedsTlsAndTokensOrInsecure) {
