@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ Status ValidateUtf8(std::string_view s);
 // Length in bytes of the valid UTF-8 sequence starting at s[0], or 0 when it is ill-formed
 // (or s is empty).
 size_t Utf8SequenceLength(std::string_view s);
+
+// Appends the UTF-8 encoding of code point `cp` (at most U+10FFFF).
+void AppendUtf8(uint32_t cp, std::string* out);
 
 // True when `s` (valid UTF-8) holds nothing visible: only Unicode White_Space code points,
 // zero-width spaces/joiners and byte-order marks. An empty string is blank.

@@ -1,0 +1,205 @@
+// The Jinja subset against Jinja2 itself: tests/fixtures/jinja/cases.json (small templates
+// rendered by Debian's python3-jinja2 in transformers' environment) and the chat templates of
+// real instruct models (tests/fixtures/chat-templates, rendered by the same recipe), compared
+// byte for byte. Llama's templates are read from ../shared/fixtures/chat-templates (Llama
+// licence: never copied here) and skipped when absent.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/jinja/template.h"
+#include "common/jinja/value_from_json.h"
+#include "common/tokenizers/chat_template.h"
+
+namespace augsweep {
+namespace {
+
+namespace fs = std::filesystem;
+using jinja::Template;
+using jinja::Value;
+using Json = nlohmann::ordered_json;
+
+Json ReadJson(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Json::parse(text.str());
+}
+
+Value ToValue(const Json& j) { return *jinja::ValueFromJson(j.dump()); }
+
+jinja::ValuePairs Variables(const Json& vars) {
+  jinja::ValuePairs out;
+  for (const auto& [key, value] : vars.items()) out.emplace_back(key, ToValue(value));
+  out.emplace_back("raise_exception", Value::Func("raise_exception", [](jinja::CallArgs& args) {
+                     return StatusOr<Value>(InvalidArgumentError(args.positional[0].Str()));
+                   }));
+  return out;
+}
+
+TEST(JinjaTest, MatchesJinja2OnEveryCase) {
+  const Json cases = ReadJson(fs::path(AUGSWEEP_FIXTURES_DIR) / "jinja/cases.json")["cases"];
+  ASSERT_GT(cases.size(), 80u);
+  for (const Json& c : cases) {
+    const std::string source = c["template"].get<std::string>();
+    SCOPED_TRACE(source);
+    StatusOr<Template> t = Template::Parse(source, "case");
+    StatusOr<std::string> out =
+        t.ok() ? t->Render(Variables(c["variables"])) : StatusOr<std::string>(t.status());
+    if (c.contains("error")) {
+      EXPECT_FALSE(out.ok()) << "Jinja2 raised " << c["error"] << ", augsweep printed "
+                             << (out.ok() ? *out : "");
+    } else {
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      EXPECT_EQ(*out, c["output"].get<std::string>());
+    }
+  }
+}
+
+TEST(JinjaTest, ErrorsNameTheLineAndTheConstruct) {
+  const struct {
+    const char* source;
+    const char* message;
+  } kCases[] = {
+      {"a\n{% include 'x' %}", "t line 2: the 'include' tag is not supported"},
+      {"a\nb\n{{ x|groupby('a') }}", "t line 3: the filter 'groupby' is not supported"},
+      {"{{ x|nosuchfilter }}", "t line 1: no filter named 'nosuchfilter'"},
+      {"{% if x %}\nopen",
+       "t line 2: unexpected end of template, expected 'elif' or 'else' or "
+       "'endif'"},
+      {"{{ 'unclosed }}", "t line 1: string literal not closed"},
+      {"{% for x in y %}{% endif %}", "the 'endif' tag is not inside the block it closes"},
+      {"{{ x is nosuchtest }}", "no test named 'nosuchtest'"},
+      {"{% for x in y recursive %}{% endfor %}", "recursive loops are not supported"},
+  };
+  for (const auto& c : kCases) {
+    StatusOr<Template> t = Template::Parse(c.source, "t");
+    ASSERT_FALSE(t.ok()) << c.source;
+    EXPECT_NE(t.status().message().find(c.message), std::string::npos)
+        << t.status().message() << "\nexpected: " << c.message;
+  }
+  // Run-time errors name the line too, and never the values involved (texts may be private).
+  StatusOr<Template> t = Template::Parse("ok\n{{ secret + 1 }}", "t");
+  ASSERT_TRUE(t.ok());
+  StatusOr<std::string> out = t->Render({{"secret", Value::String("patient name")}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "t line 2: can only concatenate str (not \"int\") to str");
+}
+
+TEST(JinjaTest, NothingAVariableHoldsIsChanged) {
+  StatusOr<Template> t = Template::Parse(
+      "{% set m = messages %}{% set messages = messages[1:] %}{{ m|length }}{{ messages|length }}",
+      "t");
+  ASSERT_TRUE(t.ok());
+  const Value messages = Value::List({Value::String("a"), Value::String("b")});
+  StatusOr<std::string> out = t->Render({{"messages", messages}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(*out, "21");
+  EXPECT_EQ(messages.list().size(), 2u);
+}
+
+// Every family folder: tokenizer_config.json + golden.json over conversations.json.
+void CheckFamily(const fs::path& dir, const Json& conversations) {
+  SCOPED_TRACE(dir.string());
+  StatusOr<ChatTemplate> chat = ChatTemplate::Load(dir.string());
+  ASSERT_TRUE(chat.ok()) << chat.status().ToString();
+  chat->set_now(1721995200);  // 2024-07-26 noon UTC: the date make_goldens.py freezes
+  const Json golden = ReadJson(dir / "golden.json");
+  int checked = 0;
+  for (const Json& c : golden["cases"]) {
+    const std::string name = c["conversation"].get<std::string>();
+    const bool add_generation_prompt = c["add_generation_prompt"].get<bool>();
+    SCOPED_TRACE(name + (add_generation_prompt ? " +generation prompt" : ""));
+    StatusOr<std::string> out = chat->Apply(ToValue(conversations[name]), add_generation_prompt);
+    if (c.contains("error")) {
+      ASSERT_FALSE(out.ok());
+      EXPECT_NE(out.status().message().find(c["error"].get<std::string>()), std::string::npos)
+          << out.status().message();
+    } else {
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      EXPECT_EQ(*out, c["output"].get<std::string>());
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2 * static_cast<int>(conversations.size()));
+}
+
+TEST(ChatTemplateTest, RendersRealTemplatesByteForByte) {
+  const fs::path root = fs::path(AUGSWEEP_FIXTURES_DIR) / "chat-templates";
+  const Json conversations = ReadJson(root / "conversations.json");
+  int families = 0;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (!fs::exists(entry.path() / "golden.json")) continue;
+    CheckFamily(entry.path(), conversations);
+    ++families;
+  }
+  EXPECT_GE(families, 4);
+}
+
+TEST(ChatTemplateTest, RendersLlamaTemplatesWhenSharedFixturesHaveThem) {
+  // AUGSWEEP_LLAMA_CHAT_TEMPLATES may point elsewhere (a folder of family folders).
+  const char* env = std::getenv("AUGSWEEP_LLAMA_CHAT_TEMPLATES");
+  const fs::path root = env != nullptr
+                            ? fs::path(env)
+                            : fs::path(AUGSWEEP_SOURCE_DIR) / "../shared/fixtures/chat-templates";
+  if (!fs::is_directory(root)) {
+    GTEST_SKIP() << "Llama chat templates absent (" << root.string()
+                 << "): Llama 3.x templates are not checked; they are not stored in this "
+                    "repository because of the Llama licence";
+  }
+  const Json conversations =
+      ReadJson(fs::path(AUGSWEEP_FIXTURES_DIR) / "chat-templates/conversations.json");
+  int families = 0;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (!fs::exists(entry.path() / "golden.json")) continue;
+    CheckFamily(entry.path(), conversations);
+    ++families;
+  }
+  EXPECT_GE(families, 1);
+}
+
+TEST(ChatTemplateTest, LoadsFromEachPlaceTransformersReads) {
+  const fs::path dir = fs::path(testing::TempDir()) / "chat_template_places";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+  };
+  EXPECT_EQ(ChatTemplate::Load(dir.string()).status().code(), StatusCode::kNotFound);
+  write("tokenizer_config.json",
+        R"({"bos_token": {"__type": "AddedToken", "content": "<s>"}, "eos_token": "</s>",
+            "chat_template": [{"name": "tool_use", "template": "T"},
+                              {"name": "default", "template": "{{ bos_token }}D{{ eos_token }}"}]})");
+  const Value none = Value::List({});
+  EXPECT_EQ(*ChatTemplate::Load(dir.string())->Apply(none, false), "<s>D</s>");
+  write("special_tokens_map.json", R"({"eos_token": "<|end|>"})");
+  EXPECT_EQ(*ChatTemplate::Load(dir.string())->Apply(none, false), "<s>D<|end|>");
+  write("chat_template.json", R"({"chat_template": "J"})");
+  EXPECT_EQ(*ChatTemplate::Load(dir.string())->Apply(none, false), "J");
+  write("chat_template.jinja", "{{ 'jinja' }}\n");
+  EXPECT_EQ(*ChatTemplate::Load(dir.string())->Apply(none, false), "jinja");
+  write("chat_template.jinja", "line 1\n{% filter upper %}x{% endfilter %}");
+  const Status bad = ChatTemplate::Load(dir.string()).status();
+  EXPECT_NE(bad.message().find("chat_template.jinja line 2: the 'filter' tag is not supported"),
+            std::string::npos)
+      << bad.message();
+}
+
+TEST(ChatTemplateTest, MessagesFileErrorsNameTheElement) {
+  const fs::path path = fs::path(testing::TempDir()) / "messages.json";
+  std::ofstream(path) << R"([{"role": "user", "content": "hi"}, {"content": "no role"}])";
+  const Status s = ReadChatMessagesFile(path.string()).status();
+  EXPECT_NE(s.message().find("message 1: expected an object with a string \"role\""),
+            std::string::npos)
+      << s.message();
+  std::ofstream(path) << R"([{"role": "user", "content": "secret text)";
+  const Status bad_json = ReadChatMessagesFile(path.string()).status();
+  EXPECT_NE(bad_json.message().find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(bad_json.message().find("secret"), std::string::npos) << bad_json.message();
+}
+
+}  // namespace
+}  // namespace augsweep
