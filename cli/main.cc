@@ -39,6 +39,8 @@ constexpr Command kCommands[] = {
      augsweep::cli::RunGenerateCommand},
     {"tokenize", "print the token ids of a text as a JSON array",
      augsweep::cli::RunTokenizeCommand},
+    {"chat-template", "print what a model folder's chat template renders for a conversation",
+     augsweep::cli::RunChatTemplateCommand},
     {"golden-check", "compare a model folder with a golden.json of reference logits and token ids",
      augsweep::cli::RunGoldenCheckCommand},
     {"tunables", "list the AUGSWEEP_* environment variables that tune timings and kernels",

@@ -246,12 +246,13 @@ class SpecParser {
       }
       const bool is_llm = kind == "llama";
       AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(
-          is_llm ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
-                                         "max_new_tokens", "top_p", "top_k", "min_p",
-                                         "repetition_penalty", "presence_penalty",
-                                         "frequency_penalty", "stop", "bad_words",
-                                         "samples_per_prompt", "examples_per_prompt"}
-                 : std::set<std::string>{"name", "kind", "alpha"}));
+          is_llm
+              ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
+                                      "max_new_tokens", "top_p", "top_k", "min_p",
+                                      "repetition_penalty", "presence_penalty", "frequency_penalty",
+                                      "stop", "bad_words", "samples_per_prompt",
+                                      "examples_per_prompt", "prompt_format", "system", "clean"}
+              : std::set<std::string>{"name", "kind", "alpha"}));
       v1::GeneratorSpec& g = *result_.spec.add_generators();
       g.set_kind(kind);
       AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", std::nullopt));
@@ -312,8 +313,39 @@ class SpecParser {
         g.add_bad_words(w);
       }
       g.set_examples_per_prompt(static_cast<int32_t>(shots));
-      return OkStatus();
+      return ParsePromptFormat(f, g);
     });
+  }
+
+  // prompt_format, system and clean: plain prompts (the default) or the model's chat template.
+  Status ParsePromptFormat(const YamlFields& f, v1::GeneratorSpec& g) {
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string format, f.String("prompt_format", "plain"));
+    if (format != "plain" && format != "chat") {
+      return f.Error("prompt_format", "expected \"plain\" or \"chat\", got \"" + format + "\"");
+    }
+    const bool chat = format == "chat";
+    if (!chat) {
+      for (const char* key : {"system", "clean"}) {
+        if (f.node()[key]) return f.Error(key, "only used with prompt_format: chat");
+      }
+      return OkStatus();
+    }
+    g.set_prompt_format(format);
+    AUGSWEEP_ASSIGN_OR_RETURN(std::string system, f.String("system", ""));
+    if (system.size() > 16384) return f.Error("system", "expected at most 16384 bytes");
+    g.set_system_prompt(system);
+    std::vector<std::string> clean = {"quotes", "list_markers", "preamble"};
+    if (f.node()["clean"]) {
+      AUGSWEEP_ASSIGN_OR_RETURN(clean, f.StringList("clean", false));
+      for (const std::string& rule : clean) {
+        if (rule != "quotes" && rule != "list_markers" && rule != "preamble") {
+          return f.Error("clean",
+                         "expected rules of quotes, list_markers, preamble, got \"" + rule + "\"");
+        }
+      }
+    }
+    for (const std::string& rule : clean) g.add_clean(rule);
+    return OkStatus();
   }
 
   Status ParseClassifiers(const YamlFields& root) {
@@ -439,6 +471,8 @@ Status ValidateResolvedSpec(const v1::SweepSpec& spec) {
     if (!IsGeneratorKind(g.kind())) return bad("unknown generator kind \"" + g.kind() + "\"");
     if (g.kind() == "llama" && g.model_dir().empty())
       return bad("generator " + g.name() + " has no model");
+    if (!g.prompt_format().empty() && g.prompt_format() != "plain" && g.prompt_format() != "chat")
+      return bad("generator " + g.name() + ": unknown prompt_format \"" + g.prompt_format() + "\"");
   }
   for (const auto& c : spec.classifiers()) {
     if (!IsClassifierKind(c.kind())) return bad("unknown classifier kind \"" + c.kind() + "\"");

@@ -39,6 +39,11 @@ void AddGenerator(ContentHasher& h, const v1::GeneratorSpec& g, const std::strin
   for (const std::string& stop : g.stop()) h.Add("generator.stop", stop);
   for (const std::string& word : g.bad_words()) h.Add("generator.bad_word", word);
   if (g.samples_per_prompt() > 1) h.AddInt("generator.samples_per_prompt", g.samples_per_prompt());
+  if (g.prompt_format() == "chat") {
+    h.Add("generator.prompt_format", g.prompt_format());
+    h.Add("generator.system_prompt", g.system_prompt());
+    for (const std::string& rule : g.clean()) h.Add("generator.clean", rule);
+  }
 }
 
 void AddClassifier(ContentHasher& h, const v1::ClassifierSpec& c,

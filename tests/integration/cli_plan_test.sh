@@ -45,4 +45,24 @@ AUGSWEEP_LEASE_MS=7 "$augsweep" tunables | grep -q "^AUGSWEEP_LEASE_MS=7 (defaul
 expect_exit 2 env AUGSWEEP_HEARTBEAT_INTERVAL_MS=soon "$augsweep" plan "$root/examples/demo.yaml"
 grep -q "AUGSWEEP_HEARTBEAT_INTERVAL_MS: expected a positive integer, got \"soon\"" "$tmp/err"
 [ "$(wc -l <"$tmp/err")" = 1 ] || { echo "error must be one line"; cat "$tmp/err"; exit 1; }
+# chat-template prints exactly what transformers' apply_chat_template renders (the fixture's
+# golden, byte for byte, no newline added), and a template's refusal is exit 2 naming its line.
+templates="$root/tests/fixtures/chat-templates"
+python3 - "$templates" "$tmp" <<'PY'
+import json, sys
+root, tmp = sys.argv[1], sys.argv[2]
+conversations = json.load(open(f"{root}/conversations.json", encoding="utf-8"))
+json.dump(conversations["tricky_text"], open(f"{tmp}/messages.json", "w", encoding="utf-8"))
+json.dump(conversations["bad_roles"], open(f"{tmp}/bad_roles.json", "w", encoding="utf-8"))
+for case in json.load(open(f"{root}/qwen2.5-7b-instruct/golden.json", encoding="utf-8"))["cases"]:
+    if case["conversation"] == "tricky_text" and case["add_generation_prompt"]:
+        open(f"{tmp}/expected", "wb").write(case["output"].encode("utf-8"))
+PY
+"$augsweep" chat-template --model "$templates/qwen2.5-7b-instruct" --messages "$tmp/messages.json" \
+  --add-generation-prompt >"$tmp/rendered"
+cmp "$tmp/rendered" "$tmp/expected" || { echo "chat-template differs from the golden"; exit 1; }
+expect_exit 2 "$augsweep" chat-template --model "$templates/mistral-nemo-instruct-2407" \
+  --messages "$tmp/bad_roles.json"
+grep -q "chat_template line [0-9]*: the chat template refused the conversation: After the optional" \
+  "$tmp/err" || { echo "refusal not reported"; cat "$tmp/err"; exit 1; }
 echo "cli plan test: ok"

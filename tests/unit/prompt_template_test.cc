@@ -49,4 +49,20 @@ TEST(PromptTemplateTest, CutAtStopKeepsWhatPrecedesTheEarliestStop) {
 }
 
 }  // namespace
+TEST(PromptTemplateTest, CleanChatReplyDropsWhatIsNotTheText) {
+  const std::vector<std::string> all = {"quotes", "list_markers", "preamble"};
+  EXPECT_EQ(CleanChatReply("Sure! Here is a comment:\n\n\"The ward is short-staffed.\"", all),
+            "The ward is short-staffed.");
+  EXPECT_EQ(CleanChatReply("Here's one:\n- Night shifts are long.\n- Another", all),
+            "Night shifts are long.");
+  EXPECT_EQ(CleanChatReply("  1. \u201cBreaks are rare.\u201d  ", all), "Breaks are rare.");
+  EXPECT_EQ(CleanChatReply("Staff feel unheard.", all), "Staff feel unheard.");
+  EXPECT_EQ(CleanChatReply("\n\n", all), "");
+  // A one-line reply is kept even when it looks like a preamble: there is nothing else.
+  EXPECT_EQ(CleanChatReply("Sure, the rota works.", all), "Sure, the rota works.");
+  // Rules switched off keep the reply's first line as it is.
+  EXPECT_EQ(CleanChatReply("Sure! Here is a comment:\n\"x\"", {}), "Sure! Here is a comment:");
+  EXPECT_EQ(CleanChatReply("- \"x\"", {"list_markers"}), "\"x\"");
+}
+
 }  // namespace augsweep

@@ -131,6 +131,42 @@ TEST_F(SpecTest, SamplingControlsAreRead) {
   EXPECT_EQ(r->spec.generators(0).samples_per_prompt(), 4);
 }
 
+TEST_F(SpecTest, ChatFormatIsReadWithItsDefaults) {
+  std::string spec = kFullSpec;
+  EXPECT_EQ(Parse(spec)->spec.generators(0).prompt_format(), "") << "plain: nothing set";
+  EXPECT_EQ(Parse(spec)->spec.generators(0).clean_size(), 0);
+  spec.replace(spec.find("top_k: 50"), 9,
+               "top_k: 50\n    prompt_format: chat\n    system: \"You write {theme} comments.\"");
+  StatusOr<ParsedSpec> r = Parse(spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const v1::GeneratorSpec& g = r->spec.generators(0);
+  EXPECT_EQ(g.prompt_format(), "chat");
+  EXPECT_EQ(g.system_prompt(), "You write {theme} comments.");
+  ASSERT_EQ(g.clean_size(), 3) << "every cleaning rule unless the spec says otherwise";
+  std::string no_cleaning = spec;
+  no_cleaning.replace(no_cleaning.find("prompt_format: chat"), 19,
+                      "prompt_format: chat\n    clean: []");
+  EXPECT_EQ(Parse(no_cleaning)->spec.generators(0).clean_size(), 0);
+}
+
+TEST_F(SpecTest, ChatFormatErrorsNameTheField) {
+  std::string spec = kFullSpec;
+  std::string bad_format = spec;
+  bad_format.replace(bad_format.find("top_k: 50"), 9, "top_k: 50\n    prompt_format: instruct");
+  EXPECT_THAT(ErrorOf(bad_format),
+              HasSubstr("generators[0].prompt_format: expected \"plain\" or \"chat\", got "
+                        "\"instruct\""));
+  std::string plain_with_system = spec;
+  plain_with_system.replace(plain_with_system.find("top_k: 50"), 9, "top_k: 50\n    system: hello");
+  EXPECT_THAT(ErrorOf(plain_with_system),
+              HasSubstr("generators[0].system: only used with prompt_format: chat"));
+  std::string bad_rule = spec;
+  bad_rule.replace(bad_rule.find("top_k: 50"), 9,
+                   "top_k: 50\n    prompt_format: chat\n    clean: [quotes, emojis]");
+  EXPECT_THAT(ErrorOf(bad_rule), HasSubstr("generators[0].clean: expected rules of quotes, "
+                                           "list_markers, preamble, got \"emojis\""));
+}
+
 TEST_F(SpecTest, BaselineOnlySpecNeedsNoGenerators) {
   StatusOr<ParsedSpec> r = Parse(
       "dataset: {path: data/survey.csv, label_field: themes}\n"

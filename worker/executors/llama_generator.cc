@@ -1,6 +1,8 @@
 #include "worker/executors/llama_generator.h"
 
 #include <algorithm>
+#include <ctime>
+#include <iterator>
 #include <set>
 
 #include "common/deterministic_rng.h"
@@ -11,6 +13,14 @@ namespace {
 
 constexpr int kAttemptsPerText = 4;  // cap: N_max × this many completions per theme
 constexpr int kBatch = 16;
+
+// strftime_now in chat templates (Llama 3.2's "Today Date") sees this fixed day, 2024-07-26
+// 12:00 UTC, so a generate job renders the same prompts whenever it runs.
+constexpr std::time_t kChatTemplateNow = 1721995200;
+
+// Tokens that end an assistant turn in the common chat formats, where the vocabulary has them.
+constexpr const char* kEndOfTurnTokens[] = {"<|eot_id|>", "<|eom_id|>",    "<|im_end|>",
+                                            "<|end|>",    "<end_of_turn>", "<|endoftext|>"};
 
 uint64_t Mix(uint64_t a, uint64_t b) {
   uint64_t state = a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
@@ -35,6 +45,26 @@ StatusOr<LlamaGenerator::Loaded*> LlamaGenerator::Load(const v1::GeneratorSpec& 
   AUGSWEEP_ASSIGN_OR_RETURN(loaded->model, LlamaModel::Load(generator.model_dir(), options));
   loaded_ = std::move(loaded);
   return loaded_.get();
+}
+
+StatusOr<std::vector<int32_t>> LlamaGenerator::RenderIds(const v1::GeneratorSpec& g,
+                                                         const Loaded& loaded,
+                                                         const std::string& theme,
+                                                         const std::vector<std::string>& shots,
+                                                         std::string* prompt) const {
+  const std::string user = RenderPrompt(g.prompt_template(), theme, shots);
+  if (g.prompt_format() != "chat") {
+    *prompt = user;
+    return loaded.tokenizer->Encode(*prompt, /*add_special=*/true);
+  }
+  std::vector<ChatMessage> messages;
+  if (!g.system_prompt().empty()) {
+    messages.push_back({"system", RenderPrompt(g.system_prompt(), theme, {})});
+  }
+  messages.push_back({"user", user});
+  AUGSWEEP_ASSIGN_OR_RETURN(*prompt, loaded.chat->Apply(messages, /*add_generation_prompt=*/true));
+  // The template wrote the BOS (if the model wants one), as apply_chat_template(tokenize=True).
+  return loaded.tokenizer->Encode(*prompt, /*add_special=*/false);
 }
 
 StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& request,
@@ -63,6 +93,26 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
   }
   options.eos_ids = model.config().eos_token_ids;
   options.max_batch = kBatch;
+  const bool chat = g.prompt_format() == "chat";
+  if (chat && !loaded->chat) {
+    StatusOr<ChatTemplate> t = ChatTemplate::Load(g.model_dir());
+    if (!t.ok()) return t.status().WithContext("generator " + g.name() + " (prompt_format: chat)");
+    t->set_now(kChatTemplateNow);
+    loaded->chat = std::move(*t);
+  }
+  if (chat) {  // the reply ends at the end of the assistant's turn
+    std::vector<std::string> ends(std::begin(kEndOfTurnTokens), std::end(kEndOfTurnTokens));
+    const auto& special = loaded->chat->special_tokens();
+    if (const auto it = special.find("eos_token"); it != special.end()) ends.push_back(it->second);
+    for (const std::string& end : ends) {
+      const int32_t id = tokenizer.PieceToId(end);
+      if (id >= 0 &&
+          std::find(options.eos_ids.begin(), options.eos_ids.end(), id) == options.eos_ids.end()) {
+        options.eos_ids.push_back(id);
+      }
+    }
+  }
+  const std::vector<std::string> clean(g.clean().begin(), g.clean().end());
 
   const std::vector<std::string> stops(g.stop().begin(), g.stop().end());
   const int samples = std::max(1, g.samples_per_prompt());
@@ -91,8 +141,9 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
         rng.Shuffle(shots);
         shots.resize(std::min<size_t>(shots.size(), g.examples_per_prompt()));
         const int prompt = out.prompts_size();
-        out.add_prompts(RenderPrompt(g.prompt_template(), request.themes[t], shots));
-        const std::vector<int32_t> ids = tokenizer.Encode(out.prompts(prompt), true);
+        AUGSWEEP_ASSIGN_OR_RETURN(
+            const std::vector<int32_t> ids,
+            RenderIds(g, *loaded, request.themes[t], shots, out.add_prompts()));
         // The samples of one prompt are admitted together, so they share its prefill.
         for (int s = 0; s < samples && b < batch; ++s, ++b, ++attempts) {
           prompt_index.push_back(prompt);
@@ -101,7 +152,8 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
       }
       auto stop = [&](size_t, const std::vector<int32_t>& ids) {
         const std::string text = tokenizer.Decode(ids, true);
-        return HasItemBoundary(text) || HasStop(text, stops);
+        // A chat reply may open with a preamble line: it runs to its end-of-turn token.
+        return (!chat && HasItemBoundary(text)) || HasStop(text, stops);
       };
       AUGSWEEP_ASSIGN_OR_RETURN(
           std::vector<SequenceOutput> outputs,
@@ -110,7 +162,8 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
         const std::string raw = tokenizer.Decode(outputs[i].new_ids, true);
         const int completion = out.raw_completions_size();
         out.add_raw_completions(raw);
-        std::string item = FirstItem(CutAtStop(raw, stops));
+        const std::string_view reply = CutAtStop(raw, stops);
+        std::string item = chat ? CleanChatReply(reply, clean) : FirstItem(reply);
         if (item.empty() || kept >= request.texts_per_theme || !seen.insert(item).second) continue;
         v1::SyntheticText* text = out.add_texts();
         text->set_theme(request.themes[t]);

@@ -3,14 +3,18 @@
 //
 // For each theme: draw examples_per_prompt training texts of that theme (seeded), render the
 // template, sample a completion, keep its first item unless empty or a repeat; until N_max texts
-// or a cap of attempts, then report the shortfall. Prompts, raw completions and the template go
-// into the SyntheticSet, so every synthetic text can be traced back to its prompt.
+// or a cap of attempts, then report the shortfall. With prompt_format "chat" the template is the
+// user message of a conversation the model's own chat template renders, the reply runs to the
+// end-of-turn token and CleanChatReply makes it one text. Prompts, raw completions and the template
+// go into the SyntheticSet, so every synthetic text can be traced back to its prompt.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/mutex.h"
+#include "common/tokenizers/chat_template.h"
 #include "common/tokenizers/tokenizer.h"
 #include "worker/executors/executor.h"
 #include "worker/runtime/llama_model.h"
@@ -32,9 +36,15 @@ class LlamaGenerator : public GeneratorExecutor {
     std::string key;  // model_dir|dtype
     std::unique_ptr<Tokenizer> tokenizer;
     std::unique_ptr<LlamaModel> model;
+    std::optional<ChatTemplate> chat;  // read on the first chat-format job
   };
   // The model of the last job stays loaded: consecutive jobs of a sweep mostly share it.
   StatusOr<Loaded*> Load(const v1::GeneratorSpec& generator) AUGSWEEP_REQUIRES(mu_);
+  // The prompt token ids for one theme and its drawn examples, and its text in *prompt.
+  StatusOr<std::vector<int32_t>> RenderIds(const v1::GeneratorSpec& g, const Loaded& loaded,
+                                           const std::string& theme,
+                                           const std::vector<std::string>& shots,
+                                           std::string* prompt) const;
 
   const std::string device_;
   const int threads_;

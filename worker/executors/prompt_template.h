@@ -25,6 +25,12 @@ bool HasItemBoundary(std::string_view completion);
 // across tokens is found too.
 std::string_view CutAtStop(std::string_view completion, const std::vector<std::string>& stops);
 
+// A chat model's reply made into one synthetic text. `rules` (any of "preamble",
+// "list_markers", "quotes") first drop a leading line that introduces the answer ("Sure! Here is
+// a comment:"), then a list marker ("- ", "* ", "1. ") and quotes around the text; the result is
+// the first non-empty line, stripped.
+std::string CleanChatReply(std::string_view reply, const std::vector<std::string>& rules);
+
 // Whether any of `stops` occurs in the completion.
 bool HasStop(std::string_view completion, const std::vector<std::string>& stops);
 
