@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/tokenizers/chat_template.h"
 #include "worker/executors/prompt_template.h"
 
 namespace augsweep {
@@ -356,6 +357,61 @@ TEST(LlamaGeneratorTest, CancellationReturnsCancelled) {
   }
   // The executor is usable afterwards.
   ExpectWellFormed(MustGenerate(Request()), Request());
+}
+
+// prompt_format: chat on examples/models/tiny-chat (random weights, a byte-level BPE with
+// ChatML's special tokens and Qwen2.5's chat template).
+TEST(LlamaGeneratorTest, ChatFormatRendersTheModelsTemplateAndCleansReplies) {
+  const fs::path model = fs::path(AUGSWEEP_SOURCE_DIR) / "examples/models/tiny-chat";
+  const fs::path user = fs::path(AUGSWEEP_SOURCE_DIR) / "examples/templates/chat-user.txt";
+  GenerateRequest request = Request(7, 1.0, /*texts_per_theme=*/3);
+  v1::GeneratorSpec& g = request.generator;
+  g.set_name("tiny-chat");
+  g.set_model_dir(model.string());
+  g.set_prompt_template(ReadFile(user));
+  g.set_prompt_format("chat");
+  g.set_system_prompt("You write short comments about {theme}.");
+  for (const char* rule : {"quotes", "list_markers", "preamble"}) g.add_clean(rule);
+  g.set_max_new_tokens(12);
+  const v1::SyntheticSet set = MustGenerate(request);
+  ASSERT_GT(set.prompts_size(), 0);
+  StatusOr<ChatTemplate> chat = ChatTemplate::Load(model.string());
+  ASSERT_TRUE(chat.ok()) << chat.status().ToString();
+  for (const std::string& prompt : set.prompts()) {
+    // Exactly what the template renders for the system message and the user message.
+    const size_t user_start = prompt.find("<|im_start|>user\n");
+    const size_t user_end = prompt.rfind("<|im_end|>\n<|im_start|>assistant\n");
+    ASSERT_NE(user_start, std::string::npos) << prompt;
+    ASSERT_NE(user_end, std::string::npos) << prompt;
+    const std::string theme = prompt.find("about pets.") != std::string::npos ? "pets" : "food";
+    const std::string user_message = prompt.substr(user_start + 17, user_end - user_start - 17);
+    StatusOr<std::string> expected = chat->Apply(
+        {{"system", "You write short comments about " + theme + "."}, {"user", user_message}},
+        true);
+    ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+    EXPECT_EQ(prompt, *expected);
+    EXPECT_NE(user_message.find("Write one new comment about " + theme), std::string::npos);
+  }
+  // Each kept text is its reply, cleaned; the end-of-turn token is never part of a reply.
+  const std::vector<std::string> rules(g.clean().begin(), g.clean().end());
+  for (const auto& t : set.texts()) {
+    EXPECT_EQ(t.text(), CleanChatReply(set.raw_completions(t.completion_index()), rules));
+  }
+  for (const std::string& raw : set.raw_completions()) {
+    EXPECT_EQ(raw.find("<|im_end|>"), std::string::npos);
+  }
+  // The same request renders the same prompts and replies (strftime_now is fixed).
+  EXPECT_EQ(MustGenerate(request).SerializeAsString(), set.SerializeAsString());
+}
+
+TEST(LlamaGeneratorTest, ChatFormatWithoutATemplateNamesTheFolder) {
+  GenerateRequest request = Request();
+  request.generator.set_prompt_format("chat");  // stories260K is a base model: no template
+  FakeJobControl control;
+  auto result = Generator().Generate(request, control);
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(result.status().message(),
+              AllOf(HasSubstr("prompt_format: chat"), HasSubstr("no \"chat_template\"")));
 }
 
 TEST(LlamaGeneratorTest, BadModelDirIsNamed) {
