@@ -30,7 +30,9 @@ class Params {
                                     std::to_string(list.size()) + " arguments");
       }
     }
-    for (auto& [key, value] : args.keyword) {
+    for (auto& keyword : args.keyword) {
+      const std::string& key = keyword.first;
+      const Value& value = keyword.second;
       const auto it =
           std::find_if(list.begin(), list.end(), [&](const char* n) { return key == n; });
       if (it == list.end()) {
@@ -848,7 +850,9 @@ StatusOr<ValuePairs> KeywordPairs(CallArgs& args, std::string_view fn) {
     if (!a.is_dict()) return InvalidArgumentError(std::string(fn) + "() expects a mapping");
     for (const auto& item : a.dict()) items.push_back(item);
   }
-  for (auto& [k, v] : args.keyword) {
+  for (auto& keyword : args.keyword) {
+    const std::string& k = keyword.first;
+    const Value& v = keyword.second;
     auto it = std::find_if(items.begin(), items.end(), [&](const auto& i) { return i.first == k; });
     if (it != items.end()) {
       it->second = v;

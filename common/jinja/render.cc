@@ -213,14 +213,15 @@ class Renderer {
         }
         call->Set(param, value);
       }
-      for (auto& [key, value] : args.keyword) {
+      for (auto& keyword : args.keyword) {
+        const std::string& key = keyword.first;
         const bool known = std::any_of(macro->params.begin(), macro->params.end(),
                                        [&](const auto& p) { return p.first == key; });
         if (!known) {
           return InvalidArgumentError("macro '" + macro->name + "' takes no keyword argument '" +
                                       key + "'");
         }
-        call->Set(key, value);
+        call->Set(key, keyword.second);
       }
       std::string text;
       Flow flow = Flow::kNormal;
