@@ -38,6 +38,7 @@
 
 #include "bench/bench_util.h"
 #include "bench/peer_process.h"
+#include "bench/random_llama.h"
 #include "common/cli_flags.h"
 #include "common/cli_main.h"
 #include "common/safetensors/torch_bridge.h"
@@ -51,24 +52,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = BenchClock;
 
-constexpr int kBosId = 1;
-constexpr int kEosId = 2;  // written to config.json; generation disables it with eos_ids = {-1}
-
-struct Shape {
-  int64_t vocab = 32000, hidden = 768, layers = 12, heads = 12, kv_heads = 0, intermediate = 2048;
-  int64_t head_dim() const { return hidden / heads; }
-  // Every parameter, and those read by one decode step: all but the embedding table, of which a
-  // step gathers only one row per sequence (lm_head is a separate matrix and is read in full).
-  int64_t LayerParams() const {
-    const int64_t q = heads * head_dim(), kv = kv_heads * head_dim();
-    return hidden * (q + 2 * kv) + q * hidden + 3 * hidden * intermediate + 2 * hidden;
-  }
-  int64_t TotalParams() const { return 2 * vocab * hidden + layers * LayerParams() + hidden; }
-  int64_t ReadPerStepParams() const { return vocab * hidden + layers * LayerParams() + hidden; }
-};
-
 struct Options {
-  Shape shape;
+  RandomLlamaShape shape;
   std::string dtype = "float32";
   std::string device = "cpu";
   std::string batches = "1,8,32";
@@ -115,64 +100,6 @@ StatusOr<std::vector<int64_t>> ParseBatches(const std::string& text) {
 }
 
 int64_t DtypeBytes(const std::string& name) { return name == "float32" ? 4 : 2; }
-
-// Writes config.json and model.safetensors with N(0, 0.02) weights (transformers' initializer
-// range) and unit norms, generated on `device` (fast for billions of parameters on a GPU).
-Status WriteRandomModel(const fs::path& dir, const Options& o) {
-  const Shape& s = o.shape;
-  json config = {{"architectures", {"LlamaForCausalLM"}},
-                 {"model_type", "llama"},
-                 {"vocab_size", s.vocab},
-                 {"hidden_size", s.hidden},
-                 {"intermediate_size", s.intermediate},
-                 {"num_hidden_layers", s.layers},
-                 {"num_attention_heads", s.heads},
-                 {"num_key_value_heads", s.kv_heads},
-                 {"max_position_embeddings", 4096},
-                 {"rms_norm_eps", 1e-6},
-                 {"rope_theta", 10000.0},
-                 {"hidden_act", "silu"},
-                 {"tie_word_embeddings", false},
-                 {"bos_token_id", kBosId},
-                 {"eos_token_id", kEosId},
-                 {"torch_dtype", o.dtype}};
-  std::ofstream(dir / "config.json") << config.dump(2) << "\n";
-
-  try {
-    c10::InferenceMode inference;
-    at::manual_seed(static_cast<uint64_t>(o.seed));
-    const at::Device device(o.device);
-    const at::ScalarType dtype = DtypeOf(o.dtype);
-    auto random = [&](std::vector<int64_t> shape) {
-      return at::randn(shape, at::TensorOptions().dtype(at::kFloat).device(device))
-          .mul_(0.02)
-          .to(dtype);
-    };
-    auto ones = [&](int64_t n) {
-      return at::ones({n}, at::TensorOptions().dtype(dtype).device(device));
-    };
-    const int64_t q = s.heads * s.head_dim(), kv = s.kv_heads * s.head_dim();
-    std::map<std::string, at::Tensor> tensors;
-    tensors["model.embed_tokens.weight"] = random({s.vocab, s.hidden});
-    tensors["lm_head.weight"] = random({s.vocab, s.hidden});
-    tensors["model.norm.weight"] = ones(s.hidden);
-    for (int64_t l = 0; l < s.layers; ++l) {
-      const std::string p = "model.layers." + std::to_string(l) + ".";
-      tensors[p + "input_layernorm.weight"] = ones(s.hidden);
-      tensors[p + "post_attention_layernorm.weight"] = ones(s.hidden);
-      tensors[p + "self_attn.q_proj.weight"] = random({q, s.hidden});
-      tensors[p + "self_attn.k_proj.weight"] = random({kv, s.hidden});
-      tensors[p + "self_attn.v_proj.weight"] = random({kv, s.hidden});
-      tensors[p + "self_attn.o_proj.weight"] = random({s.hidden, q});
-      tensors[p + "mlp.gate_proj.weight"] = random({s.intermediate, s.hidden});
-      tensors[p + "mlp.up_proj.weight"] = random({s.intermediate, s.hidden});
-      tensors[p + "mlp.down_proj.weight"] = random({s.hidden, s.intermediate});
-    }
-    return SaveTensors((dir / "model.safetensors").string(), tensors);
-  } catch (const std::exception& e) {
-    return InternalError(std::string("writing the random model failed: ") + e.what());
-  }
-}
 
 // max(batches) prompts of prompt_len ids: BOS, then ids from a fixed LCG (never BOS/EOS), written
 // to prompts.json so the peer decodes exactly the same inputs. Batch B uses the first B.
@@ -324,7 +251,7 @@ void KeepBest(std::map<int64_t, RunResult>& best, const RunResult& r) {
 }
 
 int Run(const Options& o) {
-  const Shape& s = o.shape;
+  const RandomLlamaShape& s = o.shape;
   auto fail = [](const Status& status) {
     std::fprintf(stderr, "generate_bench: %s\n", status.ToString().c_str());
     return 1;
@@ -353,7 +280,8 @@ int Run(const Options& o) {
     }
     model_dir = temp->path();
     const auto t0 = Clock::now();
-    if (Status st = WriteRandomModel(model_dir, o); !st.ok()) return fail(st);
+    if (Status st = WriteRandomModel(model_dir, {o.shape, o.dtype, o.device, o.seed}); !st.ok())
+      return fail(st);
     std::printf("model: wrote random weights to %s in %.1f s\n", model_dir.c_str(),
                 Seconds(t0, Clock::now()));
   }
@@ -534,7 +462,7 @@ int Run(const Options& o) {
 int main(int argc, char** argv) {
   using namespace augsweep;
   Options o;
-  Shape& s = o.shape;
+  RandomLlamaShape& s = o.shape;
   const std::string source_dir = AUGSWEEP_SOURCE_DIR;
   o.peer = source_dir + "/bench/generate_peer.py";
   o.python = DefaultPeerPython();

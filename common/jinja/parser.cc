@@ -1,5 +1,6 @@
 #include "common/jinja/parser.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 

@@ -1,4 +1,5 @@
 // Template::Parse and Template::Render: the interpreter that walks the syntax tree.
+#include <algorithm>
 #include <utility>
 
 #include "common/jinja/ast.h"

@@ -29,7 +29,7 @@ struct ExecutorKind {
 inline constexpr ExecutorKind kExecutorKinds[] = {
     // name            role                        temperature  model  torch  version
     {"eda", ExecutorRole::kGenerator, false, false, false, 1},
-    {"llama", ExecutorRole::kGenerator, true, true, true, 1},
+    {"llama", ExecutorRole::kGenerator, true, true, true, 2},  // 2: one batch over all themes
     {"bert", ExecutorRole::kClassifier, false, true, true, 1},
     {"distilbert", ExecutorRole::kClassifier, false, true, true, 1},
     {"roberta", ExecutorRole::kClassifier, false, true, true, 1},

@@ -245,14 +245,28 @@ class SpecParser {
                                    ExecutorKindNames(ExecutorRole::kGenerator));
       }
       const bool is_llm = kind == "llama";
-      AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(
-          is_llm
-              ? std::set<std::string>{"name", "kind", "model", "dtype", "prompt_template",
-                                      "max_new_tokens", "top_p", "top_k", "min_p",
-                                      "repetition_penalty", "presence_penalty", "frequency_penalty",
-                                      "stop", "bad_words", "samples_per_prompt",
-                                      "examples_per_prompt", "prompt_format", "system", "clean"}
-              : std::set<std::string>{"name", "kind", "alpha"}));
+      AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys(is_llm
+                                               ? std::set<std::string>{"name",
+                                                                       "kind",
+                                                                       "model",
+                                                                       "dtype",
+                                                                       "prompt_template",
+                                                                       "max_new_tokens",
+                                                                       "top_p",
+                                                                       "top_k",
+                                                                       "min_p",
+                                                                       "repetition_penalty",
+                                                                       "presence_penalty",
+                                                                       "frequency_penalty",
+                                                                       "stop",
+                                                                       "bad_words",
+                                                                       "samples_per_prompt",
+                                                                       "examples_per_prompt",
+                                                                       "prompt_format",
+                                                                       "system",
+                                                                       "clean",
+                                                                       "max_batch"}
+                                               : std::set<std::string>{"name", "kind", "alpha"}));
       v1::GeneratorSpec& g = *result_.spec.add_generators();
       g.set_kind(kind);
       AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", std::nullopt));
@@ -302,6 +316,8 @@ class SpecParser {
           return f.Error("stop", "expected stop strings of 1 to 64 bytes, got \"" + s + "\"");
         g.add_stop(s);
       }
+      AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_batch, f.Int("max_batch", 0, 1, 4096));
+      g.set_max_batch(static_cast<int32_t>(max_batch));
       AUGSWEEP_ASSIGN_OR_RETURN(int64_t samples, f.Int("samples_per_prompt", 1, 1, 64));
       g.set_samples_per_prompt(static_cast<int32_t>(samples));
       AUGSWEEP_ASSIGN_OR_RETURN(std::vector<std::string> bad_words,
@@ -471,6 +487,8 @@ Status ValidateResolvedSpec(const v1::SweepSpec& spec) {
     if (!IsGeneratorKind(g.kind())) return bad("unknown generator kind \"" + g.kind() + "\"");
     if (g.kind() == "llama" && g.model_dir().empty())
       return bad("generator " + g.name() + " has no model");
+    if (g.max_batch() < 0 || g.max_batch() > 4096)
+      return bad("generator " + g.name() + ": max_batch must be 0 to 4096");
     if (!g.prompt_format().empty() && g.prompt_format() != "plain" && g.prompt_format() != "chat")
       return bad("generator " + g.name() + ": unknown prompt_format \"" + g.prompt_format() + "\"");
   }

@@ -39,6 +39,7 @@ void AddGenerator(ContentHasher& h, const v1::GeneratorSpec& g, const std::strin
   for (const std::string& stop : g.stop()) h.Add("generator.stop", stop);
   for (const std::string& word : g.bad_words()) h.Add("generator.bad_word", word);
   if (g.samples_per_prompt() > 1) h.AddInt("generator.samples_per_prompt", g.samples_per_prompt());
+  if (g.max_batch() > 0) h.AddInt("generator.max_batch", g.max_batch());
   if (g.prompt_format() == "chat") {
     h.Add("generator.prompt_format", g.prompt_format());
     h.Add("generator.system_prompt", g.system_prompt());

@@ -17,6 +17,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -710,6 +711,55 @@ TEST(LlamaSamplingTest, SamplesOfOnePromptShareItsPrefillAndStayIndependent) {
   EXPECT_EQ(stats.prefilled_prompts, 4);
   for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ((*serial)[i].new_ids, (*out)[i].new_ids);
   EXPECT_GE(stats.forward_passes, 4);
+}
+
+// The stream form: requests decided on the way (here: each finished sequence asks for one more,
+// a longer prompt than any before, so the cache grows mid-run), each equal to its own run.
+TEST(LlamaSamplingTest, StreamedRequestsEqualTheirOwnRunsAndTheCacheGrows) {
+  const auto prompts = StoryPrompts();
+  GenerationOptions o = SamplingOptions();
+  o.max_new_tokens = 12;
+  o.max_batch = 2;
+  std::vector<SequenceRequest> given;
+  std::map<size_t, SequenceOutput> outputs;
+  size_t next = 0;
+  RequestStream stream;
+  stream.next = [&]() -> std::optional<SequenceRequest> {
+    // Two to start with; then one more each time one ends, until six.
+    if (next >= 6 || (next >= 2 && outputs.size() + 2 <= next)) return std::nullopt;
+    SequenceRequest r = prompts[next % prompts.size()];
+    r.seed = 100 + next;
+    // Later prompts are longer than the first two: the cache must lengthen.
+    for (size_t k = 0; k < 8 * next; ++k) r.prompt_ids.push_back(r.prompt_ids[1 + k % 3]);
+    ++next;
+    given.push_back(r);
+    return r;
+  };
+  std::vector<size_t> order;
+  stream.finished = [&](size_t index, SequenceOutput out) {
+    order.push_back(index);
+    outputs[index] = std::move(out);
+  };
+  GenerationStats stats;
+  ASSERT_TRUE(Stories().GenerateStream(stream, o, {}, {}, &stats).ok());
+  ASSERT_EQ(outputs.size(), 6u);
+  EXPECT_EQ(given.size(), 6u);
+  for (size_t i = 0; i < given.size(); ++i) {
+    auto alone = Stories().Generate({given[i]}, o);
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ(outputs[i].new_ids, (*alone)[0].new_ids) << "request " << i;
+  }
+  EXPECT_EQ(stats.prefilled_prompts, 6);
+  // Bad input in a stream is refused by number, as in the list form.
+  size_t calls = 0;
+  RequestStream bad;
+  bad.next = [&]() -> std::optional<SequenceRequest> {
+    if (calls++ > 0) return std::nullopt;
+    return SequenceRequest{{}, 0};
+  };
+  bad.finished = [](size_t, SequenceOutput) {};
+  const Status refused = Stories().GenerateStream(bad, o);
+  EXPECT_THAT(refused.message(), HasSubstr("requests[0].prompt_ids: empty"));
 }
 
 TEST(LlamaSamplingTest, EosEndsOnlyItsSequence) {

@@ -129,6 +129,12 @@ TEST_F(SpecTest, SamplingControlsAreRead) {
   ASSERT_EQ(r->spec.generators(0).bad_words_size(), 2);
   EXPECT_EQ(r->spec.generators(0).bad_words(1), "Here is");
   EXPECT_EQ(r->spec.generators(0).samples_per_prompt(), 4);
+  EXPECT_EQ(r->spec.generators(0).max_batch(), 0) << "from free memory unless given";
+  std::string batched = kFullSpec;
+  batched.replace(batched.find("top_k: 50"), 9, "top_k: 50\n    max_batch: 48");
+  EXPECT_EQ(Parse(batched)->spec.generators(0).max_batch(), 48);
+  batched.replace(batched.find("max_batch: 48"), 13, "max_batch: 0");
+  EXPECT_THAT(ErrorOf(batched), HasSubstr("generators[0].max_batch: expected an integer from 1"));
 }
 
 TEST_F(SpecTest, ChatFormatIsReadWithItsDefaults) {

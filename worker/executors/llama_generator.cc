@@ -1,18 +1,21 @@
 #include "worker/executors/llama_generator.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
+#include <deque>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "common/deterministic_rng.h"
+#include "worker/executors/batch_budget.h"
 #include "worker/executors/prompt_template.h"
 
 namespace augsweep {
 namespace {
 
 constexpr int kAttemptsPerText = 4;  // cap: N_max × this many completions per theme
-constexpr int kBatch = 16;
 
 // strftime_now in chat templates (Llama 3.2's "Today Date") sees this fixed day, 2024-07-26
 // 12:00 UTC, so a generate job renders the same prompts whenever it runs.
@@ -92,7 +95,6 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
     if (!ids.empty()) options.bad_words_ids.push_back(std::move(ids));
   }
   options.eos_ids = model.config().eos_token_ids;
-  options.max_batch = kBatch;
   const bool chat = g.prompt_format() == "chat";
   if (chat && !loaded->chat) {
     StatusOr<ChatTemplate> t = ChatTemplate::Load(g.model_dir());
@@ -115,67 +117,169 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
   const std::vector<std::string> clean(g.clean().begin(), g.clean().end());
 
   const std::vector<std::string> stops(g.stop().begin(), g.stop().end());
-  const int samples = std::max(1, g.samples_per_prompt());
-  v1::SyntheticSet out;
-  out.set_prompt_template(g.prompt_template());
-  const int themes = static_cast<int>(request.themes.size());
-  for (int t = 0; t < themes; ++t) {
-    std::vector<std::string> pool;
-    for (const LabelledText& x : request.train) {
-      if (std::binary_search(x.labels.begin(), x.labels.end(), t)) pool.push_back(x.text);
+  auto should_stop = [&](size_t, const std::vector<int32_t>& ids) {
+    const std::string text = tokenizer.Decode(ids, true);
+    // A chat reply may open with a preamble line: it runs to its end-of-turn token.
+    return (!chat && HasItemBoundary(text)) || HasStop(text, stops);
+  };
+  int batch = g.max_batch() > 0 ? g.max_batch() : BatchBudget(g, request, *loaded);
+  for (;;) {
+    options.max_batch = batch;
+    StatusOr<v1::SyntheticSet> out =
+        GenerateWithBatch(request, *loaded, options, should_stop, clean, stops, control);
+    // Out of device memory: the same job again with half the batch (its texts then follow the
+    // smaller batch, as a job planned with that max_batch would).
+    if (out.ok() || out.status().code() != StatusCode::kResourceExhausted || batch == 1) {
+      return out;
     }
-    DeterministicRng rng(Mix(Mix(Mix(request.seed, request.repeat), request.fold), t));
+    std::fprintf(stderr, "generator %s: out of memory at batch %d, retrying with %d\n",
+                 g.name().c_str(), batch, batch / 2);
+    batch /= 2;
+  }
+}
+
+int LlamaGenerator::BatchBudget(const v1::GeneratorSpec& g, const GenerateRequest& request,
+                                const Loaded& loaded) const {
+  // The longest prompt the job can render: the longest theme name with the longest examples.
+  std::vector<std::string> longest = {""};
+  for (const LabelledText& x : request.train) longest.push_back(x.text);
+  std::sort(longest.begin(), longest.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  longest.resize(std::min<size_t>(longest.size(), g.examples_per_prompt()));
+  std::string theme;
+  for (const std::string& t : request.themes) theme = t.size() > theme.size() ? t : theme;
+  std::string prompt;
+  StatusOr<std::vector<int32_t>> ids = RenderIds(g, loaded, theme, longest, &prompt);
+  const int64_t prompt_tokens = ids.ok() ? static_cast<int64_t>(ids->size()) : 512;
+  const LlamaConfig& c = loaded.model->config();
+  const int64_t dtype_bytes = loaded.key.ends_with("|float32") ? 4 : 2;
+  BatchShape shape;
+  shape.kv_bytes_per_token = 2 * c.num_layers * c.num_kv_heads * c.head_dim * dtype_bytes;
+  shape.tokens_per_sequence = prompt_tokens + g.max_new_tokens();
+  shape.vocab_size = c.vocab_size;
+  const int batch = BatchForMemory(shape, FreeMemoryBytes(device_));
+  return device_ == "cpu" ? std::min(batch, kMaxCpuBatch) : batch;
+}
+
+StatusOr<v1::SyntheticSet> LlamaGenerator::GenerateWithBatch(
+    const GenerateRequest& request, Loaded& loaded, const GenerationOptions& options,
+    const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
+    const std::vector<std::string>& clean, const std::vector<std::string>& stops,
+    JobControl& control) const {
+  const v1::GeneratorSpec& g = request.generator;
+  const Tokenizer& tokenizer = *loaded.tokenizer;
+  const bool chat = g.prompt_format() == "chat";
+  const int samples = std::max(1, g.samples_per_prompt());
+  const int quota = request.texts_per_theme;
+  const int cap = quota * kAttemptsPerText;
+  const int themes = static_cast<int>(request.themes.size());
+
+  // Per theme: the training texts its examples are drawn from, its own sampler (so its prompts
+  // and seeds do not depend on the other themes), what it kept and how many requests it has out.
+  struct Theme {
+    std::vector<std::string> pool;
+    DeterministicRng rng{0};
     std::set<std::string> seen;
     int kept = 0;
     int attempts = 0;
-    const int cap = request.texts_per_theme * kAttemptsPerText;
-    while (kept < request.texts_per_theme && attempts < cap && !pool.empty()) {
-      if (control.cancelled()) return CancelledError("generation cancelled");
-      // Never past the cap: the last round may only have room for a few more attempts.
-      const int batch =
-          std::min({kBatch, std::max(1, (request.texts_per_theme - kept) * 5 / 4), cap - attempts});
-      std::vector<SequenceRequest> sequences;
-      std::vector<int> prompt_index;
-      for (int b = 0; b < batch;) {
-        std::vector<std::string> shots = pool;
-        rng.Shuffle(shots);
+    int outstanding = 0;
+  };
+  std::vector<Theme> state(static_cast<size_t>(themes));
+  for (int t = 0; t < themes; ++t) {
+    Theme& th = state[static_cast<size_t>(t)];
+    for (const LabelledText& x : request.train) {
+      if (std::binary_search(x.labels.begin(), x.labels.end(), t)) th.pool.push_back(x.text);
+    }
+    th.rng = DeterministicRng(Mix(Mix(Mix(request.seed, request.repeat), request.fold), t));
+  }
+  // A theme asks for more while it is short of texts, under its cap of attempts, with a quarter
+  // more requests out than texts missing (some completions are dropped).
+  auto wants_more = [&](const Theme& th) {
+    return !th.pool.empty() && th.kept < quota && th.attempts < cap &&
+           th.outstanding < std::max(1, (quota - th.kept) * 5 / 4);
+  };
+
+  v1::SyntheticSet out;
+  out.set_prompt_template(g.prompt_template());
+  struct Queued {
+    int theme;
+    int prompt;
+    SequenceRequest request;
+  };
+  std::deque<Queued> queued;                // the samples of the last rendered prompt
+  std::vector<std::pair<int, int>> origin;  // request number -> (theme, prompt)
+  Status render_error;
+  int next_theme = 0;  // round robin over the themes
+  int total_kept = 0;
+
+  RequestStream stream;
+  stream.next = [&]() -> std::optional<SequenceRequest> {
+    if (queued.empty() && render_error.ok()) {
+      for (int k = 0; k < themes; ++k) {
+        const int t = (next_theme + k) % themes;
+        Theme& th = state[static_cast<size_t>(t)];
+        if (!wants_more(th)) continue;
+        next_theme = t + 1;
+        std::vector<std::string> shots = th.pool;
+        th.rng.Shuffle(shots);
         shots.resize(std::min<size_t>(shots.size(), g.examples_per_prompt()));
         const int prompt = out.prompts_size();
-        AUGSWEEP_ASSIGN_OR_RETURN(
-            const std::vector<int32_t> ids,
-            RenderIds(g, *loaded, request.themes[t], shots, out.add_prompts()));
-        // The samples of one prompt are admitted together, so they share its prefill.
-        for (int s = 0; s < samples && b < batch; ++s, ++b, ++attempts) {
-          prompt_index.push_back(prompt);
-          sequences.push_back({ids, Mix(rng.Next(), static_cast<uint64_t>(attempts))});
+        StatusOr<std::vector<int32_t>> ids =
+            RenderIds(g, loaded, request.themes[static_cast<size_t>(t)], shots, out.add_prompts());
+        if (!ids.ok()) {
+          render_error = ids.status();
+          break;
         }
-      }
-      auto stop = [&](size_t, const std::vector<int32_t>& ids) {
-        const std::string text = tokenizer.Decode(ids, true);
-        // A chat reply may open with a preamble line: it runs to its end-of-turn token.
-        return (!chat && HasItemBoundary(text)) || HasStop(text, stops);
-      };
-      AUGSWEEP_ASSIGN_OR_RETURN(
-          std::vector<SequenceOutput> outputs,
-          model.Generate(sequences, options, stop, [&] { return control.cancelled(); }));
-      for (size_t i = 0; i < outputs.size(); ++i) {
-        const std::string raw = tokenizer.Decode(outputs[i].new_ids, true);
-        const int completion = out.raw_completions_size();
-        out.add_raw_completions(raw);
-        const std::string_view reply = CutAtStop(raw, stops);
-        std::string item = chat ? CleanChatReply(reply, clean) : FirstItem(reply);
-        if (item.empty() || kept >= request.texts_per_theme || !seen.insert(item).second) continue;
-        v1::SyntheticText* text = out.add_texts();
-        text->set_theme(request.themes[t]);
-        text->set_text(item);
-        text->set_prompt_index(prompt_index[i]);
-        text->set_completion_index(completion);
-        ++kept;
+        // The samples of one prompt go out together, so they share its prefill.
+        for (int s = 0; s < samples && th.attempts < cap; ++s) {
+          queued.push_back(
+              {t, prompt, {*ids, Mix(th.rng.Next(), static_cast<uint64_t>(th.attempts))}});
+          ++th.attempts;
+          ++th.outstanding;
+        }
+        break;
       }
     }
-    out.add_shortfall_per_theme(request.texts_per_theme - kept);
-    control.ReportProgress(static_cast<float>(t + 1) / static_cast<float>(themes));
-  }
+    if (queued.empty()) return std::nullopt;
+    Queued q = std::move(queued.front());
+    queued.pop_front();
+    origin.emplace_back(q.theme, q.prompt);
+    out.add_raw_completions();  // filled when it ends: completions stay in request order
+    return std::move(q.request);
+  };
+  stream.finished = [&](size_t index, SequenceOutput output) {
+    const auto [t, prompt] = origin[index];
+    Theme& th = state[static_cast<size_t>(t)];
+    --th.outstanding;
+    const std::string raw = tokenizer.Decode(output.new_ids, true);
+    const int completion = static_cast<int>(index);
+    out.set_raw_completions(completion, raw);
+    const std::string_view reply = CutAtStop(raw, stops);
+    std::string item = chat ? CleanChatReply(reply, clean) : FirstItem(reply);
+    if (item.empty() || th.kept >= quota || !th.seen.insert(item).second) return;
+    v1::SyntheticText* text = out.add_texts();
+    text->set_theme(request.themes[static_cast<size_t>(t)]);
+    text->set_text(item);
+    text->set_prompt_index(prompt);
+    text->set_completion_index(completion);
+    ++th.kept;
+    ++total_kept;
+    control.ReportProgress(static_cast<float>(total_kept) /
+                           static_cast<float>(std::max(1, quota * themes)));
+  };
+  AUGSWEEP_RETURN_IF_ERROR(loaded.model->GenerateStream(stream, options, should_stop,
+                                                        [&] { return control.cancelled(); }));
+  AUGSWEEP_RETURN_IF_ERROR(render_error);
+  for (const Theme& th : state) out.add_shortfall_per_theme(quota - th.kept);
+  // Texts grouped by theme, each theme's in the order they were kept (what train jobs take the
+  // first n of); prompts and raw completions stay in the order they were made.
+  std::map<std::string, int> theme_index;
+  for (int t = 0; t < themes; ++t) theme_index[request.themes[static_cast<size_t>(t)]] = t;
+  std::stable_sort(out.mutable_texts()->begin(), out.mutable_texts()->end(),
+                   [&](const v1::SyntheticText& a, const v1::SyntheticText& b) {
+                     return theme_index[a.theme()] < theme_index[b.theme()];
+                   });
+  control.ReportProgress(1.0f);
   return out;
 }
 

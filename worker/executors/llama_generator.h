@@ -3,15 +3,19 @@
 //
 // For each theme: draw examples_per_prompt training texts of that theme (seeded), render the
 // template, sample a completion, keep its first item unless empty or a repeat; until N_max texts
-// or a cap of attempts, then report the shortfall. With prompt_format "chat" the template is the
-// user message of a conversation the model's own chat template renders, the reply runs to the
-// end-of-turn token and CleanChatReply makes it one text. Prompts, raw completions and the template
-// go into the SyntheticSet, so every synthetic text can be traced back to its prompt.
+// or a cap of attempts, then report the shortfall. All themes share one continuous batch (a
+// theme stops asking once it has its texts); its size is the spec's max_batch or what the
+// device's free memory allows, halved and retried on out-of-memory. With prompt_format "chat" the
+// template is the user message of a conversation the model's own chat template renders, the reply
+// runs to the end-of-turn token and CleanChatReply makes it one text. Prompts, raw completions and
+// the template go into the SyntheticSet, so every synthetic text can be traced back to its prompt.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/mutex.h"
 #include "common/tokenizers/chat_template.h"
@@ -40,6 +44,16 @@ class LlamaGenerator : public GeneratorExecutor {
   };
   // The model of the last job stays loaded: consecutive jobs of a sweep mostly share it.
   StatusOr<Loaded*> Load(const v1::GeneratorSpec& generator) AUGSWEEP_REQUIRES(mu_);
+  // The batch a job's memory allows (batch_budget.h) for its longest possible prompt.
+  int BatchBudget(const v1::GeneratorSpec& g, const GenerateRequest& request,
+                  const Loaded& loaded) const;
+  // One continuous batch over every theme of the job: a theme's prompts are rendered as slots
+  // free up, round robin, until it has its texts or runs out of attempts.
+  StatusOr<v1::SyntheticSet> GenerateWithBatch(
+      const GenerateRequest& request, Loaded& loaded, const GenerationOptions& options,
+      const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
+      const std::vector<std::string>& clean, const std::vector<std::string>& stops,
+      JobControl& control) const;
   // The prompt token ids for one theme and its drawn examples, and its text in *prompt.
   StatusOr<std::vector<int32_t>> RenderIds(const v1::GeneratorSpec& g, const Loaded& loaded,
                                            const std::string& theme,

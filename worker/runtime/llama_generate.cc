@@ -43,8 +43,7 @@ namespace {
 using llama_internal::CacheUse;
 using llama_internal::KvCache;
 
-Status ValidateRequests(const std::vector<SequenceRequest>& requests, const GenerationOptions& o,
-                        int vocab_size) {
+Status ValidateOptions(const GenerationOptions& o, int vocab_size) {
   auto bad = [](const std::string& field, const std::string& what) {
     return InvalidArgumentError("GenerationOptions." + field + ": " + what);
   };
@@ -84,16 +83,19 @@ Status ValidateRequests(const std::vector<SequenceRequest>& requests, const Gene
     }
   }
   if (o.max_batch < 1) return bad("max_batch", "expected >= 1, got " + std::to_string(o.max_batch));
-  for (size_t r = 0; r < requests.size(); ++r) {
-    const std::vector<int32_t>& prompt = requests[r].prompt_ids;
-    const std::string name = "requests[" + std::to_string(r) + "].prompt_ids";
-    if (prompt.empty()) return InvalidArgumentError(name + ": empty (start it with BOS)");
-    for (size_t i = 0; i < prompt.size(); ++i) {
-      if (prompt[i] < 0 || prompt[i] >= vocab_size) {
-        return InvalidArgumentError(
-            name + "[" + std::to_string(i) + "] = " + std::to_string(prompt[i]) +
-            " is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
-      }
+  return OkStatus();
+}
+
+// Request number `r` (in the order it was given).
+Status ValidateRequest(const SequenceRequest& request, size_t r, int vocab_size) {
+  const std::vector<int32_t>& prompt = request.prompt_ids;
+  const std::string name = "requests[" + std::to_string(r) + "].prompt_ids";
+  if (prompt.empty()) return InvalidArgumentError(name + ": empty (start it with BOS)");
+  for (size_t i = 0; i < prompt.size(); ++i) {
+    if (prompt[i] < 0 || prompt[i] >= vocab_size) {
+      return InvalidArgumentError(
+          name + "[" + std::to_string(i) + "] = " + std::to_string(prompt[i]) +
+          " is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
     }
   }
   return OkStatus();
@@ -116,89 +118,125 @@ struct ActiveSequence {
 
 class Generator {
  public:
-  Generator(LlamaModel::Impl& model, const std::vector<SequenceRequest>& requests,
-            const GenerationOptions& options,
+  Generator(LlamaModel::Impl& model, RequestStream& stream, const GenerationOptions& options,
             const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
             const std::function<bool()>& cancelled)
       : m_(model),
-        requests_(requests),
+        stream_(stream),
         o_(options),
         should_stop_(should_stop),
         cancelled_(cancelled),
-        eos_(options.eos_ids.empty() ? model.config.eos_token_ids : options.eos_ids),
-        outputs_(requests.size()) {}
+        eos_(options.eos_ids.empty() ? model.config.eos_token_ids : options.eos_ids) {}
 
   const GenerationStats& stats() const { return stats_; }
 
-  StatusOr<std::vector<SequenceOutput>> Run() {
-    if (requests_.empty() || o_.max_new_tokens == 0) return outputs_;
-    Allocate();
-    size_t next = 0;  // first request not yet admitted
+  Status Run() {
+    if (o_.max_new_tokens == 0) {  // every request ends at once, with nothing generated
+      while (std::optional<SequenceRequest> r = stream_.next()) {
+        const size_t index = requests_.size();
+        AUGSWEEP_RETURN_IF_ERROR(ValidateRequest(*r, index, m_.config.vocab_size));
+        requests_.push_back(std::move(*r));
+        stream_.finished(index, SequenceOutput());
+      }
+      return OkStatus();
+    }
     int64_t passes = 0;
     for (;;) {
-      const size_t free_slots = slots_ - active_.size();
-      if (next == requests_.size() && active_.empty()) break;
+      // Requests for the free slots, as many as the stream has now.
+      std::vector<size_t> batch;
+      const size_t free_slots = (slots_ == 0 ? PlannedSlots() : slots_) - active_.size();
+      while (batch.size() < free_slots) {
+        std::optional<SequenceRequest> r = stream_.next();
+        if (!r) break;
+        const size_t index = requests_.size();
+        AUGSWEEP_RETURN_IF_ERROR(ValidateRequest(*r, index, m_.config.vocab_size));
+        requests_.push_back(std::move(*r));
+        outputs_.emplace_back();
+        batch.push_back(index);
+      }
+      if (batch.empty() && active_.empty()) break;
       if (cancelled_ && cancelled_()) {
         return CancelledError("generation cancelled after " + std::to_string(passes) +
                               " forward passes");
       }
       ++passes;
       ++stats_.forward_passes;
-      if (next < requests_.size() && free_slots > 0) {
-        const size_t count = std::min(free_slots, requests_.size() - next);
-        Admit(next, count);
-        next += count;
+      if (!batch.empty()) {
+        Reserve(batch);
+        Admit(batch);
       } else {
         Step();
       }
     }
-    return outputs_;
+    return OkStatus();
   }
 
  private:
-  void Allocate() {
+  // The batch size: max_batch, or fewer when the stream says it has fewer requests.
+  size_t PlannedSlots() const {
+    const auto most = static_cast<size_t>(o_.max_batch);
+    return stream_.expected > 0 ? std::min(most, stream_.expected) : most;
+  }
+
+  // Makes room for `batch` (indexes into requests_): allocates the cache at the first admission
+  // (stream_.expected requests, or max_batch slots, whichever is fewer) and lengthens it when a
+  // prompt is longer than any before.
+  void Reserve(const std::vector<size_t>& batch) {
     const LlamaConfig& c = m_.config;
     int64_t longest = 0;
-    for (const SequenceRequest& r : requests_) {
-      longest = std::max<int64_t>(longest, static_cast<int64_t>(r.prompt_ids.size()));
+    for (size_t r : batch) {
+      longest = std::max<int64_t>(longest, static_cast<int64_t>(requests_[r].prompt_ids.size()));
     }
     // The last sampled token is never fed back, so max_new_tokens - 1 columns follow the prompt.
-    capacity_ = longest + o_.max_new_tokens - 1;
-    slots_ = std::min<size_t>(static_cast<size_t>(o_.max_batch), requests_.size());
+    const int64_t needed = longest + o_.max_new_tokens - 1;
     const at::TensorOptions opts = at::TensorOptions().dtype(m_.dtype).device(m_.device);
-    // Zeroed, not empty: masked columns are multiplied by a zero probability, and uninitialised
-    // memory could hold NaN (0 * NaN = NaN).
-    for (int l = 0; l < c.num_layers; ++l) {
-      cache_.k.push_back(
-          at::zeros({static_cast<int64_t>(slots_), c.num_kv_heads, capacity_, c.head_dim}, opts));
-      cache_.v.push_back(at::zeros_like(cache_.k.back()));
-    }
-    if (o_.repetition_penalty != 1.0f) {
-      seen_ = at::zeros({static_cast<int64_t>(slots_), c.vocab_size},
-                        at::TensorOptions().dtype(at::kBool).device(m_.device));
-    }
-    if (o_.presence_penalty != 0 || o_.frequency_penalty != 0) {
-      generated_counts_ = at::zeros({static_cast<int64_t>(slots_), c.vocab_size},
-                                    at::TensorOptions().dtype(at::kFloat).device(m_.device));
+    if (slots_ == 0) {
+      slots_ = PlannedSlots();
+      capacity_ = needed;
+      // Zeroed, not empty: masked columns are multiplied by a zero probability, and
+      // uninitialised memory could hold NaN (0 * NaN = NaN).
+      for (int l = 0; l < c.num_layers; ++l) {
+        cache_.k.push_back(
+            at::zeros({static_cast<int64_t>(slots_), c.num_kv_heads, capacity_, c.head_dim}, opts));
+        cache_.v.push_back(at::zeros_like(cache_.k.back()));
+      }
+      if (o_.repetition_penalty != 1.0f) {
+        seen_ = at::zeros({static_cast<int64_t>(slots_), c.vocab_size},
+                          at::TensorOptions().dtype(at::kBool).device(m_.device));
+      }
+      if (o_.presence_penalty != 0 || o_.frequency_penalty != 0) {
+        generated_counts_ = at::zeros({static_cast<int64_t>(slots_), c.vocab_size},
+                                      at::TensorOptions().dtype(at::kFloat).device(m_.device));
+      }
+    } else if (needed > capacity_) {
+      for (std::vector<at::Tensor>* kvs : {&cache_.k, &cache_.v}) {
+        for (at::Tensor& kv : *kvs) {
+          at::Tensor longer = at::zeros({kv.size(0), kv.size(1), needed, kv.size(3)}, opts);
+          longer.narrow(2, 0, capacity_).copy_(kv);
+          kv = longer;
+        }
+      }
+      capacity_ = needed;
     }
     m_.EnsureRope(capacity_);
   }
 
-  // Prefills requests [first, first + count) together into slots [active, active + count), right
-  // padded to the longest (padding sits after each row's tokens, so the causal mask alone keeps
-  // it out of every real token's attention).
-  void Admit(size_t first, size_t count) {
+  // Prefills `batch` (indexes into requests_) together into slots [active, active + count),
+  // right padded to the longest (padding sits after each row's tokens, so the causal mask alone
+  // keeps it out of every real token's attention).
+  void Admit(const std::vector<size_t>& batch) {
     const LlamaConfig& c = m_.config;
+    const size_t count = batch.size();
     const int64_t slot0 = static_cast<int64_t>(active_.size());
     // Identical prompts are prefilled once: `distinct` lists the first request of each prompt,
-    // `copy_of[i]` the distinct prompt request first + i has.
+    // `copy_of[i]` the distinct prompt request batch[i] has.
     std::vector<size_t> distinct;
     std::vector<int64_t> copy_of(count);
     std::map<std::vector<int32_t>, int64_t> index_of;
     for (size_t i = 0; i < count; ++i) {
-      const auto [it, added] = index_of.try_emplace(requests_[first + i].prompt_ids,
+      const auto [it, added] = index_of.try_emplace(requests_[batch[i]].prompt_ids,
                                                     static_cast<int64_t>(distinct.size()));
-      if (added) distinct.push_back(first + i);
+      if (added) distinct.push_back(batch[i]);
       copy_of[i] = it->second;
     }
     const int64_t n = static_cast<int64_t>(distinct.size());
@@ -247,9 +285,9 @@ class Generator {
     }
 
     for (size_t i = 0; i < count; ++i) {
-      const SequenceRequest& r = requests_[first + i];
+      const SequenceRequest& r = requests_[batch[i]];
       active_.push_back(
-          {first + i, static_cast<int64_t>(r.prompt_ids.size()), 0, SequenceRng(r.seed)});
+          {batch[i], static_cast<int64_t>(r.prompt_ids.size()), 0, SequenceRng(r.seed)});
       if (seen_.defined()) {
         std::vector<int64_t> prompt(r.prompt_ids.begin(), r.prompt_ids.end());
         seen_.select(0, slot0 + i).zero_().index_fill_(0, LongTensor(prompt, m_.device), true);
@@ -419,8 +457,14 @@ class Generator {
     return static_cast<int>(out.new_ids.size()) >= o_.max_new_tokens;
   }
 
-  // Removes ended sequences, moving the last active slot into each hole.
+  // Hands ended sequences to the stream and removes them, moving the last active slot into each
+  // hole.
   void Retire(std::vector<size_t> rows) {
+    for (size_t row : rows) {  // in slot order, so the order of delivery is deterministic
+      const size_t request = active_[row].request;
+      stream_.finished(request, std::move(outputs_[request]));
+      outputs_[request] = SequenceOutput();
+    }
     std::sort(rows.rbegin(), rows.rend());  // from the back, so `last` is never an ended row
     for (size_t row : rows) {
       const size_t last = active_.size() - 1;
@@ -441,12 +485,13 @@ class Generator {
   }
 
   LlamaModel::Impl& m_;
-  const std::vector<SequenceRequest>& requests_;
+  RequestStream& stream_;
+  std::vector<SequenceRequest> requests_;  // every admitted request, by number
   const GenerationOptions& o_;
   const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop_;
   const std::function<bool()>& cancelled_;
   const std::vector<int32_t> eos_;
-  std::vector<SequenceOutput> outputs_;
+  std::vector<SequenceOutput> outputs_;  // of the sequences still active, by request number
   KvCache cache_;
   at::Tensor seen_;  // [slots, vocab] bool: tokens in each slot's prompt + output (penalty only)
   // [slots, vocab] float: how often each slot generated each token (presence/frequency only).
@@ -459,18 +504,41 @@ class Generator {
 
 }  // namespace
 
+Status LlamaModel::GenerateStream(
+    RequestStream& stream, const GenerationOptions& options,
+    const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
+    const std::function<bool()>& cancelled, GenerationStats* stats) {
+  return GuardTorch("LlamaModel::Generate", [&]() -> Status {
+    AUGSWEEP_RETURN_IF_ERROR(ValidateOptions(options, impl_->config.vocab_size));
+    c10::InferenceMode inference;
+    Generator generator(*impl_, stream, options, should_stop, cancelled);
+    Status status = generator.Run();
+    if (stats != nullptr) *stats = generator.stats();
+    return status;
+  });
+}
+
 StatusOr<std::vector<SequenceOutput>> LlamaModel::Generate(
     const std::vector<SequenceRequest>& requests, const GenerationOptions& options,
     const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop,
     const std::function<bool()>& cancelled, GenerationStats* stats) {
-  return GuardTorch("LlamaModel::Generate", [&]() -> StatusOr<std::vector<SequenceOutput>> {
-    AUGSWEEP_RETURN_IF_ERROR(ValidateRequests(requests, options, impl_->config.vocab_size));
-    c10::InferenceMode inference;
-    Generator generator(*impl_, requests, options, should_stop, cancelled);
-    StatusOr<std::vector<SequenceOutput>> outputs = generator.Run();
-    if (stats != nullptr) *stats = generator.stats();
-    return outputs;
-  });
+  // Every prompt is checked before anything runs, as callers of the list form expect.
+  for (size_t r = 0; r < requests.size(); ++r) {
+    AUGSWEEP_RETURN_IF_ERROR(ValidateRequest(requests[r], r, impl_->config.vocab_size));
+  }
+  std::vector<SequenceOutput> outputs(requests.size());
+  size_t next = 0;
+  RequestStream stream;
+  stream.expected = requests.size();
+  stream.next = [&]() -> std::optional<SequenceRequest> {
+    if (next == requests.size()) return std::nullopt;
+    return requests[next++];
+  };
+  stream.finished = [&](size_t index, SequenceOutput output) {
+    outputs[index] = std::move(output);
+  };
+  AUGSWEEP_RETURN_IF_ERROR(GenerateStream(stream, options, should_stop, cancelled, stats));
+  return outputs;
 }
 
 }  // namespace augsweep

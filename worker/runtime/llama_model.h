@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,19 @@ struct GenerationStats {
   int64_t forward_passes = 0;     // prefill and decode passes
 };
 
+// Requests given one at a time as batch slots free up, for callers that decide what to ask next
+// from what came back (the generate executor stops asking for a theme once it has its texts).
+struct RequestStream {
+  // The next request to admit, or nullopt when there is none for now: asked again whenever a
+  // slot is free; generation ends once it has none and every admitted sequence has ended.
+  std::function<std::optional<SequenceRequest>()> next;
+  // Each sequence as it ends, with its number (the order in which `next` gave it). Called
+  // before `next` is asked again, so the stream can act on it.
+  std::function<void(size_t, SequenceOutput)> finished;
+  // How many requests there will be, when known: the batch is then no larger. 0: unknown.
+  size_t expected = 0;
+};
+
 // Not thread-safe: one call at a time (the generate executor owns one model per worker).
 class LlamaModel {
  public:
@@ -120,6 +134,16 @@ class LlamaModel {
   // copied to each sample's slot. `stats` (may be null) receives what was computed.
   StatusOr<std::vector<SequenceOutput>> Generate(
       const std::vector<SequenceRequest>& requests, const GenerationOptions& options,
+      const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop = {},
+      const std::function<bool()>& cancelled = {}, GenerationStats* stats = nullptr);
+
+  // Generate over a stream: the same batching and the same result per request (given its
+  // prompt and seed), with requests decided on the way. should_stop's index is the request's
+  // number. Which requests are admitted together (and so share a prefill, and so which
+  // batched kernels compute them) follows from max_batch and the order of completions, which is
+  // deterministic: the same stream answers give the same outputs.
+  Status GenerateStream(
+      RequestStream& stream, const GenerationOptions& options,
       const std::function<bool(size_t, const std::vector<int32_t>&)>& should_stop = {},
       const std::function<bool()>& cancelled = {}, GenerationStats* stats = nullptr);
 

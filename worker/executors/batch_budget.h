@@ -1,0 +1,34 @@
+// How many sequences a generate job decodes together: as many as the device's free memory holds
+// KV caches for, capped so CPU runs stay where batching still pays. Pure arithmetic plus one
+// query of free memory; no torch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace augsweep {
+
+struct BatchShape {
+  int64_t kv_bytes_per_token = 0;   // 2 (K and V) x layers x KV heads x head_dim x dtype bytes
+  int64_t tokens_per_sequence = 0;  // the longest prompt + max_new_tokens
+  int64_t vocab_size = 0;           // per-sequence logits and sampling buffers (float32)
+};
+
+// The largest batch whose KV caches and per-sequence buffers fit in 70% of `free_bytes` (the
+// rest is left for the activations of a prefill, the allocator's slack and other processes),
+// at least 1 and at most kMaxBatch. free_bytes <= 0 (unknown): kDefaultBatch.
+constexpr int kMaxBatch = 256;
+constexpr int kDefaultBatch = 16;
+int BatchForMemory(const BatchShape& shape, int64_t free_bytes);
+
+// Free memory of `device` in bytes: the CUDA device's (cuda, cuda:N), or on the CPU the
+// kernel's MemAvailable capped at kMaxCpuBatchBytes; 0 when it cannot be told.
+int64_t FreeMemoryBytes(const std::string& device);
+
+// A CPU computes a decode step's batch row by row, so past a few dozen sequences a bigger batch
+// only holds more memory: the CPU budget is capped here (64 sequences of a 7B model's 4k-token
+// KV cache in float32 would be 128 GiB).
+constexpr int64_t kMaxCpuBatchBytes = int64_t{8} << 30;
+constexpr int kMaxCpuBatch = 64;
+
+}  // namespace augsweep
