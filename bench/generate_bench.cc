@@ -43,6 +43,7 @@
 #include "common/cli_main.h"
 #include "common/safetensors/torch_bridge.h"
 #include "common/status.h"
+#include "worker/executors/batch_budget.h"
 #include "worker/runtime/llama_model.h"
 
 namespace augsweep {
@@ -82,16 +83,23 @@ struct RunResult {
   }
 };
 
+// Batch sizes; "budget" is 0 here and becomes the generate executor's batch for the free memory
+// once the model is loaded.
 StatusOr<std::vector<int64_t>> ParseBatches(const std::string& text) {
   std::vector<int64_t> out;
   std::stringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
+    if (item == "budget") {
+      out.push_back(0);
+      continue;
+    }
     char* end = nullptr;
     const long long v = std::strtoll(item.c_str(), &end, 10);
     if (item.empty() || *end != '\0' || v < 1) {
-      return InvalidArgumentError("--batches: \"" + item +
-                                  "\" is not a positive integer (expected e.g. 1,8,32)");
+      return InvalidArgumentError(
+          "--batches: \"" + item +
+          "\" is not a positive integer or \"budget\" (expected e.g. 1,8,budget)");
     }
     out.push_back(v);
   }
@@ -261,8 +269,7 @@ int Run(const Options& o) {
     std::fprintf(stderr, "generate_bench: %s\n", batches_or.status().message().c_str());
     return 2;
   }
-  const std::vector<int64_t> batches = *batches_or;
-  const int64_t max_batch = *std::max_element(batches.begin(), batches.end());
+  std::vector<int64_t> batches = *batches_or;
   const int threads = SetBenchThreads(o.threads);
   int exit_code = 0;
   const std::optional<at::Device> device = ParseBenchDevice("generate_bench", o.device, &exit_code);
@@ -285,9 +292,6 @@ int Run(const Options& o) {
     std::printf("model: wrote random weights to %s in %.1f s\n", model_dir.c_str(),
                 Seconds(t0, Clock::now()));
   }
-
-  const auto prompts = MakePrompts(max_batch, o.prompt_len, s.vocab, static_cast<uint64_t>(o.seed));
-  std::ofstream(model_dir / "prompts.json") << json(prompts).dump() << "\n";
 
   const double weight_bytes = static_cast<double>(s.ReadPerStepParams() * DtypeBytes(o.dtype));
   std::printf("shape: vocab %" PRId64 ", hidden %" PRId64 ", layers %" PRId64 ", heads %" PRId64
@@ -325,6 +329,27 @@ int Run(const Options& o) {
   StatusOr<std::unique_ptr<LlamaModel>> model = LlamaModel::Load(model_dir.string(), load);
   if (!model.ok()) return fail(model.status());
   std::printf("load: %.1f s\n", Seconds(load_start, Clock::now()));
+
+  // "budget": what the generate executor would pick now, with the weights in memory
+  // (worker/executors/batch_budget.h).
+  BatchShape budget_shape;
+  budget_shape.kv_bytes_per_token = 2 * s.layers * s.kv_heads * s.head_dim() * DtypeBytes(o.dtype);
+  budget_shape.tokens_per_sequence = o.prompt_len + o.new_tokens;
+  budget_shape.vocab_size = s.vocab;
+  const int64_t free_bytes = FreeMemoryBytes(o.device);
+  int budget = BatchForMemory(budget_shape, free_bytes);
+  if (!device->is_cuda()) budget = std::min(budget, kMaxCpuBatch);
+  if (std::count(batches.begin(), batches.end(), 0) > 0) {
+    std::printf("batch budget: %d (%.1f GB free on %s, %.2f MB of KV cache per sequence)\n", budget,
+                free_bytes / 1e9, o.device.c_str(),
+                budget_shape.kv_bytes_per_token * budget_shape.tokens_per_sequence / 1e6);
+  }
+  for (int64_t& b : batches) b = b == 0 ? budget : b;
+  std::sort(batches.begin(), batches.end());
+  batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
+  const int64_t max_batch = batches.back();
+  const auto prompts = MakePrompts(max_batch, o.prompt_len, s.vocab, static_cast<uint64_t>(o.seed));
+  std::ofstream(model_dir / "prompts.json") << json(prompts).dump() << "\n";
 
   std::string why, peer_name;
   std::unique_ptr<PeerProcess> peer = StartPeer(o, model_dir, threads, &why, &peer_name);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The prepared script for the lent GPU machine: decode tokens/s of worker/runtime's LLaMA on a
-# 7B-shaped random-weight model in bf16 on CUDA, against transformers' LlamaForCausalLM.generate
-# and the card's memory-bandwidth roofline, at batch 1, 8 and 32. Run from the repo root:
+# 7B-shaped random-weight model in bf16 on CUDA (weights made on the device: no download),
+# against transformers' LlamaForCausalLM.generate on the same card in the same run and the card's
+# memory-bandwidth roofline, at batch 1 and at the batch the generate executor's memory budget
+# picks (worker/executors/batch_budget.h), plus greedy-id agreement between the two at batch 1
+# (the peer loads the same weights: GEN_LOAD_WEIGHTS=1). Run from the repo root:
 #
 #   bash bench/gpu-generate.sh
 #
@@ -12,7 +15,8 @@
 # $OUT when set (the device tool brings them back), else to $BUILD/logs.
 #
 # Knobs (environment), so the same script can be tried on a CPU machine first:
-#   GEN_DEVICE=cuda  GEN_DTYPE=bfloat16  GEN_SHAPE=7b|small|tiny  GEN_BATCHES=1,8,32
+#   GEN_DEVICE=cuda  GEN_DTYPE=bfloat16  GEN_SHAPE=7b|small|tiny  GEN_BATCHES=1,budget
+#   GEN_LOAD_WEIGHTS=1 (0: the peer keeps random weights, no agreement check)
 #   GEN_REPEATS=2  GEN_NEW_TOKENS=64  GEN_BUILD_DIR=build-gpu  GEN_JOBS=16  PYTHON=python3
 #   GEN_PEER=bench/gpu_generate_peer.py  GEN_FORCE_DIRECT=1 (skip CMake, use the g++ fallback)
 #   NLOHMANN_JSON_INCLUDE_DIR=DIR (DIR/nlohmann/json.hpp; else searched, see find_json below)
@@ -26,7 +30,8 @@ elapsed() { echo $(($(date +%s) - START)); }
 DEVICE=${GEN_DEVICE:-cuda}
 DTYPE=${GEN_DTYPE:-bfloat16}
 SHAPE=${GEN_SHAPE:-7b}
-BATCHES=${GEN_BATCHES:-1,8,32}
+BATCHES=${GEN_BATCHES:-1,budget}
+export GEN_LOAD_WEIGHTS=${GEN_LOAD_WEIGHTS:-1}
 REPEATS=${GEN_REPEATS:-2}
 NEW_TOKENS=${GEN_NEW_TOKENS:-64}
 BUILD=${GEN_BUILD_DIR:-build-gpu}

@@ -112,13 +112,20 @@ direct_build() {
   export DIRECT_FLAGS="-std=c++20 -O2 -fPIC -fopenmp -I$PWD $json_flag $inc -D_GLIBCXX_USE_CXX11_ABI=$abi -DAUGSWEEP_SOURCE_DIR=\"$PWD\""
   say "direct build: c++ $DIRECT_FLAGS"
   # shellcheck disable=SC2016
-  if ! printf '%s\n' common/*.cc common/safetensors/*.cc worker/runtime/*.cc "${mains[@]}" | sort -u |
+  # bench/random_llama.cc and worker/executors/batch_budget.cc: generate_bench's helpers.
+  if ! printf '%s\n' common/*.cc common/safetensors/*.cc worker/runtime/*.cc bench/random_llama.cc \
+    worker/executors/batch_budget.cc "${mains[@]}" | sort -u |
     timeout "${BUILD_TIMEOUT_S:-300}" xargs -P "$JOBS" -I{} sh -c 'o='"$obj"'/$(echo {} | tr / _).o; c++ $DIRECT_FLAGS -c {} -o $o || exit 255' \
       >"$LOGS/direct-build.log" 2>&1; then
     say "direct build failed:"; grep -E -m 20 "error" "$LOGS/direct-build.log"; return 1
   fi
   rm -f "$obj/libaugsweep.a"
-  for f in "$obj"/*.o; do [[ $f == */bench_* || $f == *_main.cc.o ]] || objs+=("$f"); done
+  local main_objs=" "
+  for main in "${mains[@]}"; do main_objs+="$obj/$(echo "$main" | tr / _).o "; done
+  # Every object but the programs' mains (any bench/*.cc that is some target's main).
+  for f in "$obj"/*.o; do
+    [[ $main_objs == *" $f "* || ($f == */bench_*_bench.cc.o) || $f == *_main.cc.o ]] || objs+=("$f")
+  done
   ar rcs "$obj/libaugsweep.a" "${objs[@]}"
   for target in "$@"; do
     main=$(program_source "$target")

@@ -3,9 +3,12 @@
 LlamaForCausalLM.generate on the same shape, prompts, batch sizes and dtype, greedy, with
 min_new_tokens = max_new_tokens and no EOS, so every sequence decodes the full length.
 
-The model is built from --model-dir/config.json with random weights initialised on the device in
-the requested dtype (loading the 13 GB file written for the C++ side would only add minutes; for
-timing, the values do not matter). It speaks generate_bench's line protocol with --serve:
+The model is built from --model-dir/config.json on the device in the requested dtype; with
+GEN_LOAD_WEIGHTS=1 in the environment (bench/gpu-generate.sh's default) it then loads the
+weights the C++ side wrote (model.safetensors, through the safetensors package) so that the two
+can be compared token for token: the batch-1 run returns its greedy ids as "ids0". Without it,
+or without the safetensors package, the weights stay random (for timing the values do not
+matter) and no ids are returned. It speaks generate_bench's line protocol with --serve:
 "PEER_READY {json}" once built, then for each stdin line "RUN <batch> <new_tokens>" one line
 "PEER_RUN {"batch", "prefill_s", "decode_s", "decode_steps"}". Timing: a logits processor
 synchronises the device and takes a timestamp at every generated token; prefill is the time to
@@ -64,6 +67,19 @@ def build_model(model_dir, device, dtype):
     finally:
         torch.set_default_dtype(previous)
     model = model.to(device=device, dtype=dtype).eval()
+    path = os.path.join(model_dir, "model.safetensors")
+    if os.environ.get("GEN_LOAD_WEIGHTS") == "1" and os.path.exists(path):
+        try:
+            from safetensors.torch import load_file
+        except ImportError:
+            print("GEN_LOAD_WEIGHTS: no safetensors package; the weights stay random", flush=True)
+        else:
+            t0 = time.perf_counter()
+            state = load_file(path, device=str(device))
+            model.load_state_dict(state, strict=True)
+            del state
+            model.loaded_weights = True
+            print(f"loaded {path} in {time.perf_counter() - t0:.1f} s", flush=True)
     model.generation_config.eos_token_id = None
     model.generation_config.pad_token_id = 0
     return model
@@ -82,7 +98,7 @@ def generate(model, prompts, new_tokens, device, sync):
     if got != new_tokens or len(timer.times) != new_tokens:
         raise RuntimeError(f"generate made {got} tokens ({len(timer.times)} timed), "
                            f"expected {new_tokens}")
-    return timer.times[0] - t0, timer.times[-1] - timer.times[0]
+    return timer.times[0] - t0, timer.times[-1] - timer.times[0], out[:, ids.shape[1]:]
 
 
 def main():
@@ -115,9 +131,12 @@ def main():
             break
         batch, new_tokens = int(parts[1]), int(parts[2])
         with torch.inference_mode():
-            prefill_s, decode_s = generate(model, prompts[:batch], new_tokens, device, sync)
+            prefill_s, decode_s, new_ids = generate(model, prompts[:batch], new_tokens, device,
+                                                    sync)
         result = {"batch": batch, "prefill_s": prefill_s, "decode_s": decode_s,
                   "decode_steps": new_tokens - 1}
+        if batch == 1 and getattr(model, "loaded_weights", False):
+            result["ids0"] = new_ids[0].tolist()  # the same weights: greedy ids comparable
         if a.serve:
             print("PEER_RUN " + json.dumps(result), flush=True)
         else:

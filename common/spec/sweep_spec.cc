@@ -278,7 +278,8 @@ class SpecParser {
         return OkStatus();
       }
       AUGSWEEP_RETURN_IF_ERROR(ParseModelDir(f, true, g.mutable_model_dir()));
-      AUGSWEEP_ASSIGN_OR_RETURN(std::string dtype, f.String("dtype", "float32"));
+      // bf16 on a GPU unless the spec says otherwise; a CPU worker computes in float32 anyway.
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string dtype, f.String("dtype", "bfloat16"));
       if (!kDtypes.count(dtype)) {
         return f.Error("dtype", "expected one of " + JoinSet(kDtypes) + ", got \"" + dtype + "\"");
       }

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 namespace augsweep {
 namespace {
 
@@ -35,6 +38,33 @@ TEST(BatchBudgetTest, CpuFreeMemoryIsReadAndCapped) {
   const int64_t free = FreeMemoryBytes("cpu");
   EXPECT_GT(free, 0) << "/proc/meminfo has MemAvailable on Linux";
   EXPECT_LE(free, kMaxCpuBatchBytes);
+}
+
+TEST(BatchBudgetTest, OutOfMemoryHalvesTheBatchUntilItFits) {
+  std::vector<int> tried;
+  std::vector<std::pair<int, int>> retries;
+  auto fits_at_most_20 = [&](int batch) -> StatusOr<int> {
+    tried.push_back(batch);
+    if (batch > 20) return ResourceExhaustedError("out of memory");
+    return batch;
+  };
+  auto log = [&](int from, int to) { retries.emplace_back(from, to); };
+  StatusOr<int> got = RunHalvingOnOutOfMemory(100, fits_at_most_20, log);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, 12);
+  EXPECT_EQ(tried, (std::vector<int>{100, 50, 25, 12}));
+  EXPECT_EQ(retries.size(), 3u);
+  // Other errors are not retried; at batch 1 the out-of-memory error is returned.
+  tried.clear();
+  auto invalid = [&](int batch) -> StatusOr<int> {
+    tried.push_back(batch);
+    return InvalidArgumentError("bad prompt");
+  };
+  EXPECT_EQ(RunHalvingOnOutOfMemory(64, invalid, log).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(tried.size(), 1u);
+  auto never = [&](int) -> StatusOr<int> { return ResourceExhaustedError("out of memory"); };
+  EXPECT_EQ(RunHalvingOnOutOfMemory(4, never, log).status().code(), StatusCode::kResourceExhausted);
 }
 
 }  // namespace

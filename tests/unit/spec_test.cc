@@ -155,6 +155,14 @@ TEST_F(SpecTest, ChatFormatIsReadWithItsDefaults) {
   EXPECT_EQ(Parse(no_cleaning)->spec.generators(0).clean_size(), 0);
 }
 
+TEST_F(SpecTest, LlamaDtypeDefaultsToBfloat16) {
+  std::string spec = kFullSpec;
+  spec.erase(spec.find("    dtype: bfloat16\n"), 20);
+  StatusOr<ParsedSpec> r = Parse(spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->spec.generators(0).dtype(), "bfloat16");
+}
+
 TEST_F(SpecTest, ChatFormatErrorsNameTheField) {
   std::string spec = kFullSpec;
   std::string bad_format = spec;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/status.h"
+
 namespace augsweep {
 
 struct BatchShape {
@@ -30,5 +32,19 @@ int64_t FreeMemoryBytes(const std::string& device);
 // KV cache in float32 would be 128 GiB).
 constexpr int64_t kMaxCpuBatchBytes = int64_t{8} << 30;
 constexpr int kMaxCpuBatch = 64;
+
+// Runs attempt(batch); while it fails with ResourceExhausted (out of device memory) and the batch
+// is above 1, tells on_retry(batch, batch / 2) and runs it again with half the batch.
+template <typename Attempt, typename OnRetry>
+auto RunHalvingOnOutOfMemory(int batch, Attempt attempt, OnRetry on_retry) -> decltype(attempt(1)) {
+  for (;;) {
+    auto result = attempt(batch);
+    if (result.ok() || result.status().code() != StatusCode::kResourceExhausted || batch <= 1) {
+      return result;
+    }
+    on_retry(batch, batch / 2);
+    batch /= 2;
+  }
+}
 
 }  // namespace augsweep

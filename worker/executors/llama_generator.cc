@@ -122,20 +122,19 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::Generate(const GenerateRequest& reque
     // A chat reply may open with a preamble line: it runs to its end-of-turn token.
     return (!chat && HasItemBoundary(text)) || HasStop(text, stops);
   };
-  int batch = g.max_batch() > 0 ? g.max_batch() : BatchBudget(g, request, *loaded);
-  for (;;) {
-    options.max_batch = batch;
-    StatusOr<v1::SyntheticSet> out =
-        GenerateWithBatch(request, *loaded, options, should_stop, clean, stops, control);
-    // Out of device memory: the same job again with half the batch (its texts then follow the
-    // smaller batch, as a job planned with that max_batch would).
-    if (out.ok() || out.status().code() != StatusCode::kResourceExhausted || batch == 1) {
-      return out;
-    }
-    std::fprintf(stderr, "generator %s: out of memory at batch %d, retrying with %d\n",
-                 g.name().c_str(), batch, batch / 2);
-    batch /= 2;
-  }
+  const int batch = g.max_batch() > 0 ? g.max_batch() : BatchBudget(g, request, *loaded);
+  // Out of device memory: the same job again with half the batch (its texts then follow the
+  // smaller batch, as a job planned with that max_batch would).
+  return RunHalvingOnOutOfMemory(
+      batch,
+      [&](int b) {
+        options.max_batch = b;
+        return GenerateWithBatch(request, *loaded, options, should_stop, clean, stops, control);
+      },
+      [&](int from, int to) {
+        std::fprintf(stderr, "generator %s: out of memory at batch %d, retrying with %d\n",
+                     g.name().c_str(), from, to);
+      });
 }
 
 int LlamaGenerator::BatchBudget(const v1::GeneratorSpec& g, const GenerateRequest& request,
