@@ -1,10 +1,12 @@
-// StudentT975 (declared in summary_stats.h). No lgamma (glibc's writes the global signgam, a data
-// race when results are summarised on several threads): for integer df the t distribution has a
-// closed form.
+// StudentT975 (declared in summary_stats.h) and StudentTTwoSidedP (paired_tests.h). No lgamma
+// (glibc's writes the global signgam, a data race when results are summarised on several threads):
+// for integer df the t distribution has a closed form.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
 
+#include "common/metrics/paired_tests.h"
 #include "common/metrics/summary_stats.h"
 
 namespace augsweep {
@@ -47,6 +49,13 @@ double CornishFisher975(double df) {
 }
 
 }  // namespace
+
+double StudentTTwoSidedP(double t, int df) {
+  if (df < 1 || std::isnan(t)) return std::numeric_limits<double>::quiet_NaN();
+  if (std::isinf(t)) return 0.0;
+  if (df > 100000) return std::erfc(std::fabs(t) / std::numbers::sqrt2);  // the normal limit
+  return std::max(0.0, 1.0 - TwoSidedProbability(std::fabs(t), df));
+}
 
 double StudentT975(int degrees_of_freedom) {
   if (degrees_of_freedom < 1) return std::numeric_limits<double>::quiet_NaN();
