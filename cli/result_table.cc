@@ -197,7 +197,8 @@ std::string FormatCsv(const v1::GetResultsResponse& results) {
   // RFC 4180: CRLF after every record, the header included.
   std::string out =
       "generator,temperature,augment_count,classifier,folds,mean_auc,sd_auc,ci95_low,ci95_high,"
-      "delta_vs_baseline,fold_aucs\r\n";
+      "delta_vs_baseline,paired_folds,delta_ci95_low,delta_ci95_high,p_value,p_holm,verdict,"
+      "fold_aucs\r\n";
   for (const v1::ResultRow& row : results.rows()) {
     const bool baseline = IsBaseline(row);
     std::string fold_aucs;
@@ -215,6 +216,12 @@ std::string FormatCsv(const v1::GetResultsResponse& results) {
         RoundTrip(row.ci95_low()),
         RoundTrip(row.ci95_high()),
         baseline ? "" : RoundTrip(row.delta_vs_baseline()),
+        baseline ? "" : std::to_string(row.paired_folds()),
+        row.has_delta_ci95_low() ? RoundTrip(row.delta_ci95_low()) : "",
+        row.has_delta_ci95_high() ? RoundTrip(row.delta_ci95_high()) : "",
+        row.has_p_value() ? RoundTrip(row.p_value()) : "",
+        row.has_p_holm() ? RoundTrip(row.p_holm()) : "",
+        row.verdict(),
         fold_aucs,
     };
     for (size_t i = 0; i < std::size(fields); ++i) {
@@ -249,6 +256,17 @@ std::string FormatJson(const v1::GetResultsResponse& results) {
     r["ci95_high"] = JsonNumber(row.ci95_high());
     r["delta_vs_baseline"] =
         baseline ? nlohmann::ordered_json(nullptr) : JsonNumber(row.delta_vs_baseline());
+    auto optional = [](bool has, double v) {
+      return has ? JsonNumber(v) : nlohmann::ordered_json(nullptr);
+    };
+    r["paired_folds"] =
+        baseline ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(row.paired_folds());
+    r["delta_ci95_low"] = optional(row.has_delta_ci95_low(), row.delta_ci95_low());
+    r["delta_ci95_high"] = optional(row.has_delta_ci95_high(), row.delta_ci95_high());
+    r["p_value"] = optional(row.has_p_value(), row.p_value());
+    r["p_holm"] = optional(row.has_p_holm(), row.p_holm());
+    r["verdict"] = row.verdict().empty() ? nlohmann::ordered_json(nullptr)
+                                         : nlohmann::ordered_json(row.verdict());
     r["fold_aucs"] = std::move(fold_aucs);
     rows.push_back(std::move(r));
   }

@@ -12,6 +12,9 @@ namespace augsweep {
 // A fold whose macro AUC is undefined is left out of its row (ResultRow.folds counts the defined
 // ones) but is not missing: `complete` is false only while some cell's job has no result. Rows
 // keep the spec's order: per classifier its baseline, then generators × temperatures × counts.
+// A row with at least 2 folds shared with its baseline gets the paired comparison (corrected
+// resampled t-test, test/train ratio 1/(k-1) for k folds) and, over every such row, Holm's
+// adjusted p and a verdict.
 v1::GetResultsResponse AggregateResults(const SweepCells& sweep);
 
 }  // namespace augsweep

@@ -13,10 +13,12 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/metrics/paired_tests.h"
 #include "coordinator/planner/prepare_sweep.h"
 #include "coordinator/service/event_log.h"
 #include "coordinator/service/result_aggregation.h"
@@ -1280,6 +1282,74 @@ TEST(AggregateResultsTest, UndefinedFoldsAreDroppedMissingOnesMakeItIncomplete) 
   EXPECT_EQ(out.rows(2).folds(), 0);
   EXPECT_EQ(out.rows(3).folds(), 1);
   EXPECT_DOUBLE_EQ(out.rows(3).delta_vs_baseline(), 0.0);
+}
+
+// Each row against its classifier's baseline, paired on (repeat, fold): the corrected
+// resampled t-test with n_test / n_train = 1 / (k - 1), Holm over the compared rows, a verdict.
+TEST(AggregateResultsTest, RowsArePairedWithTheirBaselineAndHolmCorrected) {
+  SweepCells sweep;
+  sweep.sweep_id = "sw-2";
+  sweep.classifiers = {"c1"};
+  // 2 repeats x 5 folds. "up" beats the baseline on every fold by 0.05 +- a little; "flat" is
+  // the baseline +- noise; "partial" has one fold without a baseline-paired result.
+  const double noise[10] = {0.004, -0.003, 0.002, -0.001, 0.003, -0.004, 0.001, -0.002, 0.0, 0.002};
+  for (int r = 0; r < 2; ++r) {
+    for (int f = 0; f < 5; ++f) {
+      const int i = r * 5 + f;
+      auto add = [&](const std::string& generator, int n, std::optional<double> auc) {
+        CellOutcome cell;
+        cell.classifier = "c1";
+        cell.generator = generator;
+        cell.temperature = generator.empty() ? 0.0 : 0.7;
+        cell.augment_count = n;
+        cell.repeat = r;
+        cell.fold = f;
+        cell.result = CellResult{true, auc};
+        sweep.cells.push_back(cell);
+      };
+      const double base = 0.70 + 0.01 * f;
+      add("", 0, base);
+      add("up", 10, base + 0.05 + noise[i]);
+      add("flat", 10, base + noise[(i + 3) % 10]);
+      add("partial", 10, i == 0 ? std::nullopt : std::optional<double>(base + 0.02));
+    }
+  }
+  const v1::GetResultsResponse out = AggregateResults(sweep);
+  ASSERT_EQ(out.rows_size(), 4);
+  const v1::ResultRow& baseline = out.rows(0);
+  EXPECT_EQ(baseline.paired_folds(), 0);
+  EXPECT_FALSE(baseline.has_p_value());
+  EXPECT_EQ(baseline.verdict(), "");
+  std::vector<double> raw_p;
+  for (int i = 1; i < 4; ++i) {
+    const v1::ResultRow& row = out.rows(i);
+    SCOPED_TRACE(row.generator());
+    // The same numbers as the test itself on the paired differences.
+    std::vector<double> differences;
+    for (const CellOutcome& cell : sweep.cells) {
+      if (cell.generator != row.generator() || !cell.result.macro_auc) continue;
+      for (const CellOutcome& b : sweep.cells) {
+        if (b.generator.empty() && b.repeat == cell.repeat && b.fold == cell.fold) {
+          differences.push_back(*cell.result.macro_auc - *b.result.macro_auc);
+        }
+      }
+    }
+    EXPECT_EQ(row.paired_folds(), static_cast<int>(differences.size()));
+    StatusOr<PairedTest> expected = CorrectedResampledTTest(differences, 0.25);
+    ASSERT_TRUE(expected.ok());
+    ASSERT_TRUE(row.has_p_value());
+    EXPECT_DOUBLE_EQ(row.p_value(), expected->p_value);
+    EXPECT_DOUBLE_EQ(row.delta_ci95_low(), expected->ci95_low);
+    EXPECT_DOUBLE_EQ(row.delta_ci95_high(), expected->ci95_high);
+    raw_p.push_back(row.p_value());
+  }
+  EXPECT_EQ(out.rows(3).paired_folds(), 9) << "the fold without a result is not paired";
+  const std::vector<double> holm = HolmAdjust(raw_p);
+  for (int i = 1; i < 4; ++i) EXPECT_DOUBLE_EQ(out.rows(i).p_holm(), holm[i - 1]);
+  EXPECT_EQ(out.rows(1).verdict(), "helps");
+  EXPECT_EQ(out.rows(2).verdict(), "no evidence");
+  EXPECT_LT(out.rows(1).p_holm(), 0.05);
+  EXPECT_GE(out.rows(2).p_holm(), 0.05);
 }
 
 }  // namespace

@@ -42,10 +42,24 @@ v1::GetResultsResponse ThreeRows(bool complete = true) {
   results.set_complete(complete);
   *results.add_rows() =
       Row("", 0, 0, 5, 0.8123, 0.0211, 0.7862, 0.8384, 0, {0.79, 0.8, 0.81, 0.83, 0.8315});
-  *results.add_rows() = Row("llama-7b", 0.7, 100, 5, 0.87, 0.02, 0.8452, 0.8948, 0.0577,
-                            {0.85, 0.86, 0.87, 0.88, 0.89});
-  *results.add_rows() = Row("alpaca-13b", 1.0, 10, 4, 0.8011, 0.0306, 0.7526, 0.8496, -0.0112,
-                            {0.78, 0.79, 0.8, 0.8344});
+  v1::ResultRow* llama = results.add_rows();
+  *llama = Row("llama-7b", 0.7, 100, 5, 0.87, 0.02, 0.8452, 0.8948, 0.0577,
+               {0.85, 0.86, 0.87, 0.88, 0.89});
+  llama->set_paired_folds(5);
+  llama->set_delta_ci95_low(0.03);
+  llama->set_delta_ci95_high(0.0854);
+  llama->set_p_value(0.004);
+  llama->set_p_holm(0.008);
+  llama->set_verdict("helps");
+  v1::ResultRow* alpaca = results.add_rows();
+  *alpaca = Row("alpaca-13b", 1.0, 10, 4, 0.8011, 0.0306, 0.7526, 0.8496, -0.0112,
+                {0.78, 0.79, 0.8, 0.8344});
+  alpaca->set_paired_folds(4);
+  alpaca->set_delta_ci95_low(-0.05);
+  alpaca->set_delta_ci95_high(0.0276);
+  alpaca->set_p_value(0.41);
+  alpaca->set_p_holm(0.41);
+  alpaca->set_verdict("no evidence");
   return results;
 }
 
@@ -108,10 +122,13 @@ TEST(FormatResultsTest, Csv) {
   EXPECT_EQ(
       FormatResults(ThreeRows(/*complete=*/false), TableFormat::kCsv),
       "generator,temperature,augment_count,classifier,folds,mean_auc,sd_auc,ci95_low,"
-      "ci95_high,delta_vs_baseline,fold_aucs\r\n"
-      ",,0,roberta,5,0.8123,0.0211,0.7862,0.8384,,0.79;0.8;0.81;0.83;0.8315\r\n"
-      "llama-7b,0.7,100,roberta,5,0.87,0.02,0.8452,0.8948,0.0577,0.85;0.86;0.87;0.88;0.89\r\n"
-      "alpaca-13b,1,10,roberta,4,0.8011,0.0306,0.7526,0.8496,-0.0112,0.78;0.79;0.8;0.8344\r\n");
+      "ci95_high,delta_vs_baseline,paired_folds,delta_ci95_low,delta_ci95_high,p_value,p_holm,"
+      "verdict,fold_aucs\r\n"
+      ",,0,roberta,5,0.8123,0.0211,0.7862,0.8384,,,,,,,,0.79;0.8;0.81;0.83;0.8315\r\n"
+      "llama-7b,0.7,100,roberta,5,0.87,0.02,0.8452,0.8948,0.0577,5,0.03,0.0854,0.004,0.008,"
+      "helps,0.85;0.86;0.87;0.88;0.89\r\n"
+      "alpaca-13b,1,10,roberta,4,0.8011,0.0306,0.7526,0.8496,-0.0112,4,-0.05,0.0276,0.41,0.41,"
+      "no evidence,0.78;0.79;0.8;0.8344\r\n");
 }
 
 TEST(FormatResultsTest, Json) {
@@ -130,6 +147,12 @@ TEST(FormatResultsTest, Json) {
       "ci95_low": 0.7862,
       "ci95_high": 0.8384,
       "delta_vs_baseline": null,
+      "paired_folds": null,
+      "delta_ci95_low": null,
+      "delta_ci95_high": null,
+      "p_value": null,
+      "p_holm": null,
+      "verdict": null,
       "fold_aucs": [
         0.79,
         0.8,
@@ -149,6 +172,12 @@ TEST(FormatResultsTest, Json) {
       "ci95_low": 0.8452,
       "ci95_high": 0.8948,
       "delta_vs_baseline": 0.0577,
+      "paired_folds": 5,
+      "delta_ci95_low": 0.03,
+      "delta_ci95_high": 0.0854,
+      "p_value": 0.004,
+      "p_holm": 0.008,
+      "verdict": "helps",
       "fold_aucs": [
         0.85,
         0.86,
@@ -168,6 +197,12 @@ TEST(FormatResultsTest, Json) {
       "ci95_low": 0.7526,
       "ci95_high": 0.8496,
       "delta_vs_baseline": -0.0112,
+      "paired_folds": 4,
+      "delta_ci95_low": -0.05,
+      "delta_ci95_high": 0.0276,
+      "p_value": 0.41,
+      "p_holm": 0.41,
+      "verdict": "no evidence",
       "fold_aucs": [
         0.78,
         0.79,
@@ -224,7 +259,7 @@ TEST(FormatResultsTest, JsonParsesBackToTheSameNumbers) {
 TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
   const std::string csv = FormatResults(AwkwardNumbers(), TableFormat::kCsv);
   EXPECT_THAT(csv, HasSubstr("\r\n,,0,roberta,3,0.30000000000000004,0.3333333333333333,"
-                             "0.2666666666666666,0.9999999999999999,,"
+                             "0.2666666666666666,0.9999999999999999,,,,,,,,"
                              "0.5000000000000001;0.7999999999999999;1e-300\r\n"));
   EXPECT_THAT(csv, HasSubstr("\r\n\"gen, \"\"v2\"\"\",0.30000000000000004,7,roberta,3,"));
   // Parse every number of the second record back.
@@ -238,7 +273,7 @@ TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
-  ASSERT_EQ(fields.size(), 10u);
+  ASSERT_EQ(fields.size(), 16u);
   const v1::GetResultsResponse results = AwkwardNumbers();  // kept: rows(1) refers into it
   const v1::ResultRow& row = results.rows(1);
   EXPECT_EQ(std::stod(fields[0]), row.temperature());
@@ -247,7 +282,9 @@ TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
   EXPECT_EQ(std::stod(fields[6]), row.ci95_low());
   EXPECT_EQ(std::stod(fields[7]), row.ci95_high());
   EXPECT_EQ(std::stod(fields[8]), row.delta_vs_baseline());
-  EXPECT_EQ(fields[9], "0.25;0.12345678901234568;1");
+  EXPECT_EQ(fields[9], "0") << "paired folds: none compared";
+  for (int f = 10; f < 15; ++f) EXPECT_EQ(fields[f], "") << f;
+  EXPECT_EQ(fields[15], "0.25;0.12345678901234568;1");
   EXPECT_EQ(std::stod("0.12345678901234568"), row.fold_aucs(1));
 }
 
@@ -255,7 +292,7 @@ TEST(FormatResultsTest, CsvQuotesNewlinesAndLeavesPlainFieldsBare) {
   v1::GetResultsResponse results;
   *results.add_rows() = Row("line1\nline2", 0.5, 1, 1, 0.5, 0, 0.5, 0.5, 0, {0.5});
   EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
-              HasSubstr("\r\n\"line1\nline2\",0.5,1,roberta,1,0.5,0,0.5,0.5,0,0.5\r\n"));
+              HasSubstr("\r\n\"line1\nline2\",0.5,1,roberta,1,0.5,0,0.5,0.5,0,0,,,,,,0.5\r\n"));
 }
 
 // The expected tables stay readable as tables.
@@ -271,7 +308,7 @@ TEST(FormatResultsTest, NotANumberShowsAsNaEmptyOrNull) {
       HasSubstr(
           "g                  0.7  10  roberta         1     0.750  n/a     n/a       +0.050\n"));
   EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
-              HasSubstr("\r\ng,0.7,10,roberta,1,0.75,,,,0.05,0.75\r\n"));
+              HasSubstr("\r\ng,0.7,10,roberta,1,0.75,,,,0.05,0,,,,,,0.75\r\n"));
   const nlohmann::json doc = nlohmann::json::parse(FormatResults(results, TableFormat::kJson));
   EXPECT_TRUE(doc["rows"][0]["sd_auc"].is_null());
   EXPECT_TRUE(doc["rows"][0]["ci95_low"].is_null());
