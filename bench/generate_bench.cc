@@ -332,13 +332,11 @@ int Run(const Options& o) {
 
   // "budget": what the generate executor would pick now, with the weights in memory
   // (worker/executors/batch_budget.h).
-  BatchShape budget_shape;
-  budget_shape.kv_bytes_per_token = 2 * s.layers * s.kv_heads * s.head_dim() * DtypeBytes(o.dtype);
-  budget_shape.tokens_per_sequence = o.prompt_len + o.new_tokens;
-  budget_shape.vocab_size = s.vocab;
-  const int64_t free_bytes = FreeMemoryBytes(o.device);
-  int budget = BatchForMemory(budget_shape, free_bytes);
-  if (!device->is_cuda()) budget = std::min(budget, kMaxCpuBatch);
+  const BatchShape budget_shape =
+      LlamaBatchShape(s.layers, s.kv_heads, s.head_dim(), DtypeBytes(o.dtype),
+                      o.prompt_len + o.new_tokens, s.vocab);
+  int64_t free_bytes = 0;
+  const int budget = BatchForDevice(budget_shape, o.device, &free_bytes);
   if (std::count(batches.begin(), batches.end(), 0) > 0) {
     std::printf("batch budget: %d (%.1f GB free on %s, %.2f MB of KV cache per sequence)\n", budget,
                 free_bytes / 1e9, o.device.c_str(),

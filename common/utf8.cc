@@ -116,6 +116,13 @@ bool IsUtf8Blank(std::string_view s) {
   return true;
 }
 
+uint32_t FirstCodePoint(std::string_view s) {
+  size_t len = 0;
+  uint32_t cp = 0;
+  if (s.empty() || DecodeOne(s, &len, &cp) != nullptr) return 0xFFFD;
+  return cp;
+}
+
 void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
     *out += static_cast<char>(cp);

@@ -32,6 +32,10 @@ Status ValidateUtf8(std::string_view s);
 // (or s is empty).
 size_t Utf8SequenceLength(std::string_view s);
 
+// The code point of the valid UTF-8 sequence starting at s[0]; U+FFFD when it is ill-formed (or
+// s is empty).
+uint32_t FirstCodePoint(std::string_view s);
+
 // Appends the UTF-8 encoding of code point `cp` (at most U+10FFFF).
 void AppendUtf8(uint32_t cp, std::string* out);
 

@@ -43,8 +43,9 @@ import json
 import os
 import random
 import re
-import struct
 import sys
+
+from make_demo_encoder import write_safetensors  # the same writer as the demo encoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "models", "tiny-chat")
@@ -189,23 +190,6 @@ def tensors():
     head[FULL_STOP * HIDDEN + 0] = FULL_STOP_GAIN
     head[IM_END * HIDDEN + 1] = IM_END_GAIN
     return out
-
-
-def write_safetensors(path, named):
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name in sorted(named):
-        shape, values = named[name]
-        blob = struct.pack("<%df" % len(values), *values)
-        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + len(blob)]}
-        blobs.append(blob)
-        offset += len(blob)
-    text = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
 
 
 def write_json(name, value, sort_keys=True):

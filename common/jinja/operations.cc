@@ -15,23 +15,6 @@ Status OperandError(const std::string& op, const Value& a, const Value& b) {
                               "'");
 }
 
-uint32_t CodePointOf(std::string_view ch) {
-  const auto* p = reinterpret_cast<const unsigned char*>(ch.data());
-  switch (ch.size()) {
-    case 1:
-      return p[0];
-    case 2:
-      return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-    case 3:
-      return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-    case 4:
-      return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-             (p[3] & 0x3Fu);
-    default:
-      return 0xFFFD;
-  }
-}
-
 // Latin Extended-A pairs: in 0100-0137 and 014A-0177 the even code point is the capital, in
 // 0139-0148 and 0179-017E the odd one.
 bool LatinExtendedCapitalIsEven(uint32_t c) {
@@ -80,7 +63,7 @@ std::string ChangeCase(std::string_view s, bool upper) {
       out += ch;
       continue;
     }
-    const uint32_t c = CodePointOf(ch);
+    const uint32_t c = FirstCodePoint(ch);
     if (upper && c == 0xDF) {
       out += "SS";
       continue;
@@ -108,15 +91,15 @@ int64_t FloorMod(int64_t a, int64_t b) {
   return r;
 }
 
-template <typename T>
-StatusOr<Value> Repeat(const T& items, int64_t times, bool is_string, const std::string& text) {
-  if (is_string) {
+// Python's str * n and list * n (n <= 0: empty).
+Value Repeat(const Value& seq, int64_t times) {
+  if (seq.is_string()) {
     std::string out;
-    for (int64_t i = 0; i < times; ++i) out += text;
+    for (int64_t i = 0; i < times; ++i) out += seq.string_value();
     return Value::String(std::move(out));
   }
   ValueList out;
-  for (int64_t i = 0; i < times; ++i) out.insert(out.end(), items.begin(), items.end());
+  for (int64_t i = 0; i < times; ++i) out.insert(out.end(), seq.list().begin(), seq.list().end());
   return Value::List(std::move(out));
 }
 
@@ -138,7 +121,7 @@ std::vector<std::string> Characters(std::string_view s) {
 }
 
 bool IsPythonSpace(std::string_view character) {
-  const uint32_t c = CodePointOf(character);
+  const uint32_t c = FirstCodePoint(character);
   return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
          c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
          c == 0x205F || c == 0x3000;
@@ -336,9 +319,7 @@ StatusOr<Value> Arithmetic(const std::string& op, const Value& a, const Value& b
     const Value* seq = a.is_string() || a.is_list() ? &a : &b;
     const Value* times = seq == &a ? &b : &a;
     if ((seq->is_string() || seq->is_list()) && (times->is_int() || times->is_bool())) {
-      static const ValueList kNone;
-      return Repeat(seq->is_list() ? seq->list() : kNone, times->int_value(), seq->is_string(),
-                    seq->is_string() ? seq->string_value() : "");
+      return Repeat(*seq, times->int_value());
     }
   }
   if (op == "%" && a.is_string()) {

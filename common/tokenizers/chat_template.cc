@@ -100,19 +100,8 @@ StatusOr<ChatTemplate> ChatTemplate::Load(const std::string& model_dir) {
   // with special_tokens_map.json's taking precedence.
   AUGSWEEP_ASSIGN_OR_RETURN(HfTokenizerConfig config, ReadHfTokenizerConfig(model_dir));
   std::map<std::string, std::string> tokens = config.special_tokens;
-  const fs::path map_path = dir / "special_tokens_map.json";
-  if (fs::is_regular_file(map_path, ec)) {
-    AUGSWEEP_ASSIGN_OR_RETURN(Json map, ReadJson(map_path));
-    if (map.is_object()) {
-      for (const auto& [key, value] : map.items()) {
-        if (value.is_string()) {
-          tokens[key] = value.get<std::string>();
-        } else if (value.is_object() && value.contains("content") && value["content"].is_string()) {
-          tokens[key] = value["content"].get<std::string>();
-        }
-      }
-    }
-  }
+  AUGSWEEP_ASSIGN_OR_RETURN(auto from_map, ReadSpecialTokensMap(model_dir));
+  for (auto& [key, value] : from_map) tokens[key] = std::move(value);
   return FromText(text, std::move(tokens), name);
 }
 

@@ -95,4 +95,13 @@ StatusOr<HfTokenizerConfig> ReadHfTokenizerConfig(const std::string& folder) {
   return config;
 }
 
+StatusOr<std::map<std::string, std::string>> ReadSpecialTokensMap(const std::string& folder) {
+  AUGSWEEP_ASSIGN_OR_RETURN(json map, ReadJsonObject(fs::path(folder) / "special_tokens_map.json"));
+  std::map<std::string, std::string> tokens;
+  for (const auto& [key, value] : map.items()) {
+    if (std::optional<std::string> text = TokenText(value)) tokens[key] = *text;
+  }
+  return tokens;
+}
+
 }  // namespace augsweep

@@ -47,4 +47,9 @@ struct HfTokenizerConfig {
 // that is not an object.
 StatusOr<HfTokenizerConfig> ReadHfTokenizerConfig(const std::string& folder);
 
+// `folder`/special_tokens_map.json's tokens by name (strings or AddedToken objects; other
+// entries, such as additional_special_tokens, left out); empty when the file does not exist.
+// Errors as ReadHfTokenizerConfig's.
+StatusOr<std::map<std::string, std::string>> ReadSpecialTokensMap(const std::string& folder);
+
 }  // namespace augsweep

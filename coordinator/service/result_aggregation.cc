@@ -13,34 +13,36 @@ namespace augsweep {
 v1::GetResultsResponse AggregateResults(const SweepCells& sweep) {
   using RowKey = std::tuple<std::string, std::string, double, int32_t>;  // classifier, gen, T, n
   using FoldKey = std::pair<int32_t, int32_t>;                           // repeat, fold
-  std::map<RowKey, std::vector<double>> fold_aucs;
+  // Each row's defined fold AUCs; the plan orders cells by repeat then fold, as FoldKey does.
   std::map<RowKey, std::map<FoldKey, double>> auc_by_fold;
   std::vector<RowKey> order;
   bool complete = true;
   int32_t folds_per_repeat = 0;
   for (const CellOutcome& cell : sweep.cells) {
     RowKey key{cell.classifier, cell.generator, cell.temperature, cell.augment_count};
-    auto [it, inserted] = fold_aucs.try_emplace(key);
+    auto [it, inserted] = auc_by_fold.try_emplace(key);
     if (inserted) order.push_back(key);
     folds_per_repeat = std::max(folds_per_repeat, cell.fold + 1);
     const CellResult& result = cell.result;
     if (!result.has_result) {
       complete = false;
     } else if (result.macro_auc) {
-      it->second.push_back(*result.macro_auc);
-      auc_by_fold[key][{cell.repeat, cell.fold}] = *result.macro_auc;
+      it->second[{cell.repeat, cell.fold}] = *result.macro_auc;
     }
   }
   // k-fold CV trains on k-1 folds and tests on one: n_test / n_train = 1 / (k - 1).
   const double test_train_ratio = folds_per_repeat > 1 ? 1.0 / (folds_per_repeat - 1) : 1.0;
   std::map<std::string, RowKey> baseline_of;  // classifier -> its baseline row
+  // The compared rows (index into out.rows) and their mean paired difference, for Holm.
+  std::vector<std::pair<int, double>> compared;
   v1::GetResultsResponse out;
   out.set_sweep_id(sweep.sweep_id);
   out.set_complete(complete);
   std::map<std::string, double> baseline_mean;
   auto fill = [&](const RowKey& key) {
     const auto& [classifier, generator, temperature, n] = key;
-    const std::vector<double>& aucs = fold_aucs[key];
+    std::vector<double> aucs;
+    for (const auto& [fold, auc] : auc_by_fold[key]) aucs.push_back(auc);
     v1::ResultRow* row = out.add_rows();
     row->set_classifier(classifier);
     row->set_generator(generator);
@@ -71,6 +73,7 @@ v1::GetResultsResponse AggregateResults(const SweepCells& sweep) {
         row->set_delta_ci95_low(test->ci95_low);
         row->set_delta_ci95_high(test->ci95_high);
         row->set_p_value(test->p_value);
+        compared.emplace_back(out.rows_size() - 1, test->mean_difference);
       }
     }
   };
@@ -85,18 +88,13 @@ v1::GetResultsResponse AggregateResults(const SweepCells& sweep) {
   }
   // Holm's correction over every compared row: a sweep tests many cells at once.
   std::vector<double> p_values;
-  std::vector<v1::ResultRow*> tested;
-  for (v1::ResultRow& row : *out.mutable_rows()) {
-    if (!row.has_p_value()) continue;
-    p_values.push_back(row.p_value());
-    tested.push_back(&row);
-  }
+  for (const auto& [index, mean_difference] : compared)
+    p_values.push_back(out.rows(index).p_value());
   const std::vector<double> adjusted = HolmAdjust(p_values);
-  for (size_t i = 0; i < tested.size(); ++i) {
-    v1::ResultRow& row = *tested[i];
+  for (size_t i = 0; i < compared.size(); ++i) {
+    const auto& [index, mean_difference] = compared[i];
+    v1::ResultRow& row = *out.mutable_rows(index);
     row.set_p_holm(adjusted[i]);
-    // The interval is symmetric about the mean paired difference.
-    const double mean_difference = (row.delta_ci95_low() + row.delta_ci95_high()) / 2;
     row.set_verdict(adjusted[i] >= 0.05 ? "no evidence" : mean_difference > 0 ? "helps" : "hurts");
   }
   return out;

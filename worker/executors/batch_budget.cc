@@ -8,6 +8,15 @@
 
 namespace augsweep {
 
+BatchShape LlamaBatchShape(int64_t layers, int64_t kv_heads, int64_t head_dim, int64_t dtype_bytes,
+                           int64_t tokens_per_sequence, int64_t vocab_size) {
+  BatchShape shape;
+  shape.kv_bytes_per_token = 2 * layers * kv_heads * head_dim * dtype_bytes;
+  shape.tokens_per_sequence = tokens_per_sequence;
+  shape.vocab_size = vocab_size;
+  return shape;
+}
+
 int BatchForMemory(const BatchShape& shape, int64_t free_bytes) {
   if (free_bytes <= 0) return kDefaultBatch;
   // KV cache, plus logits, probabilities, a sort's copy and the penalty buffers per sequence.
@@ -34,6 +43,13 @@ int64_t FreeMemoryBytes(const std::string& device) {
     }
   }
   return 0;
+}
+
+int BatchForDevice(const BatchShape& shape, const std::string& device, int64_t* free_bytes) {
+  const int64_t free = FreeMemoryBytes(device);
+  if (free_bytes != nullptr) *free_bytes = free;
+  const int batch = BatchForMemory(shape, free);
+  return device.rfind("cuda", 0) == 0 ? batch : std::min(batch, kMaxCpuBatch);
 }
 
 }  // namespace augsweep

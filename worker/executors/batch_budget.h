@@ -16,6 +16,10 @@ struct BatchShape {
   int64_t vocab_size = 0;           // per-sequence logits and sampling buffers (float32)
 };
 
+// The shape for a LLaMA-family model: K and V of every layer's KV heads per token.
+BatchShape LlamaBatchShape(int64_t layers, int64_t kv_heads, int64_t head_dim, int64_t dtype_bytes,
+                           int64_t tokens_per_sequence, int64_t vocab_size);
+
 // The largest batch whose KV caches and per-sequence buffers fit in 70% of `free_bytes` (the
 // rest is left for the activations of a prefill, the allocator's slack and other processes),
 // at least 1 and at most kMaxBatch. free_bytes <= 0 (unknown): kDefaultBatch.
@@ -32,6 +36,11 @@ int64_t FreeMemoryBytes(const std::string& device);
 // 2 cores, 5 themes x 10 texts): batch 16 and 32 both 1.2x one theme at a time, batch 64 1.0x.
 constexpr int64_t kMaxCpuBatchBytes = int64_t{8} << 30;
 constexpr int kMaxCpuBatch = 16;
+
+// BatchForMemory with `device`'s free memory (cpu, cuda, cuda:N), at most kMaxCpuBatch on a CPU.
+// `free_bytes` (may be null) receives the free memory it used.
+int BatchForDevice(const BatchShape& shape, const std::string& device,
+                   int64_t* free_bytes = nullptr);
 
 // Runs attempt(batch); while it fails with ResourceExhausted (out of device memory) and the batch
 // is above 1, tells on_retry(batch, batch / 2) and runs it again with half the batch.

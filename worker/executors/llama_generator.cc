@@ -40,6 +40,7 @@ StatusOr<LlamaGenerator::Loaded*> LlamaGenerator::Load(const v1::GeneratorSpec& 
   loaded_.reset();  // free the previous model before loading the next
   auto loaded = std::make_unique<Loaded>();
   loaded->key = key;
+  loaded->dtype = dtype;
   AUGSWEEP_ASSIGN_OR_RETURN(loaded->tokenizer, LoadTokenizer(generator.model_dir()));
   LoadOptions options;
   options.device = device_;
@@ -151,13 +152,10 @@ int LlamaGenerator::BatchBudget(const v1::GeneratorSpec& g, const GenerateReques
   StatusOr<std::vector<int32_t>> ids = RenderIds(g, loaded, theme, longest, &prompt);
   const int64_t prompt_tokens = ids.ok() ? static_cast<int64_t>(ids->size()) : 512;
   const LlamaConfig& c = loaded.model->config();
-  const int64_t dtype_bytes = loaded.key.ends_with("|float32") ? 4 : 2;
-  BatchShape shape;
-  shape.kv_bytes_per_token = 2 * c.num_layers * c.num_kv_heads * c.head_dim * dtype_bytes;
-  shape.tokens_per_sequence = prompt_tokens + g.max_new_tokens();
-  shape.vocab_size = c.vocab_size;
-  const int batch = BatchForMemory(shape, FreeMemoryBytes(device_));
-  return device_ == "cpu" ? std::min(batch, kMaxCpuBatch) : batch;
+  return BatchForDevice(
+      LlamaBatchShape(c.num_layers, c.num_kv_heads, c.head_dim, loaded.dtype == "float32" ? 4 : 2,
+                      prompt_tokens + g.max_new_tokens(), c.vocab_size),
+      device_);
 }
 
 StatusOr<v1::SyntheticSet> LlamaGenerator::GenerateWithBatch(

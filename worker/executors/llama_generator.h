@@ -37,7 +37,8 @@ class LlamaGenerator : public GeneratorExecutor {
 
  private:
   struct Loaded {
-    std::string key;  // model_dir|dtype
+    std::string key;    // model_dir|dtype
+    std::string dtype;  // what the model computes in
     std::unique_ptr<Tokenizer> tokenizer;
     std::unique_ptr<LlamaModel> model;
     std::optional<ChatTemplate> chat;  // read on the first chat-format job
