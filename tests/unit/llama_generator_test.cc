@@ -336,8 +336,9 @@ TEST(LlamaGeneratorTest, GreedyDecodingGivesOneCompletionPerPrompt) {
 }
 
 // One batch over all themes: whatever max_batch, a theme is asked no more than its cap, every
-// set is well formed, and the same max_batch gives the same set.
-TEST(LlamaGeneratorTest, MaxBatchSetsTheBatchOverAllThemes) {
+// set is well formed, and the same max_batch gives the same set. (Which batch ran is not
+// observable here; llama_golden_test checks the batching itself.)
+TEST(LlamaGeneratorTest, AnyMaxBatchGivesAWellFormedReproducibleSet) {
   for (int batch : {1, 3, 64}) {
     SCOPED_TRACE(batch);
     GenerateRequest request = Request(7, 1.0, /*texts_per_theme=*/5);
