@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/data_dir_reader.h"
 #include "common/cli_main.h"
 #include "rpc/rpc_options.h"
 #include "security/credentials.h"
@@ -44,6 +45,19 @@ SweepClient ConnectToCoordinator(const CoordinatorConnection& connection) {
   if (!connection.tls_server_name.empty()) dial.tls_server_name = connection.tls_server_name;
   dial.insecure = connection.insecure;
   return SweepClient(connection.address, MakeCoordinatorChannel(connection.address, dial));
+}
+
+void AddReadSourceFlags(FlagSet& flags, ReadSource* source) {
+  AddCoordinatorFlags(flags, &source->coordinator);
+  flags.String("data-dir", &source->data_dir,
+               "read a coordinator's data directory straight from disk (read-only) instead of "
+               "asking a coordinator");
+}
+
+StatusOr<std::unique_ptr<SweepReader>> OpenReader(const ReadSource& source) {
+  if (!source.data_dir.empty()) return OpenDataDirReader(source.data_dir);
+  return std::unique_ptr<SweepReader>(
+      std::make_unique<SweepClient>(ConnectToCoordinator(source.coordinator)));
 }
 
 int ReportError(const std::string& command, const Status& status) {

@@ -1,11 +1,13 @@
-// What the subcommands share: the coordinator address default, one-line errors with the right
-// exit code, and the text form of a sweep's status.
+// What the subcommands share: the coordinator address default, where read commands read, one-line
+// errors with the right exit code, and the text form of a sweep's status.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "augsweep/v1/sweep_service.pb.h"
 #include "cli/sweep_client.h"
+#include "cli/sweep_reader.h"
 #include "common/cli_flags.h"
 #include "common/status.h"
 
@@ -26,6 +28,20 @@ void AddCoordinatorFlags(FlagSet& flags, CoordinatorConnection* connection);
 // A client of that coordinator; when the credentials cannot be read or the connection would not
 // be secure, every call of the client returns why.
 SweepClient ConnectToCoordinator(const CoordinatorConnection& connection);
+
+// Where a read command (status, results, texts, events, report) reads: a coordinator, or with
+// --data-dir a data directory straight from disk.
+struct ReadSource {
+  CoordinatorConnection coordinator;
+  std::string data_dir;  // --data-dir: set, the coordinator flags are not used
+};
+
+// The coordinator flags and --data-dir.
+void AddReadSourceFlags(FlagSet& flags, ReadSource* source);
+
+// A reader of that source; the data directory's errors (no store there) come back here, the
+// coordinator's with its first call.
+StatusOr<std::unique_ptr<SweepReader>> OpenReader(const ReadSource& source);
 
 // Prints "augsweep COMMAND: message" on stderr; returns the exit code for the status.
 int ReportError(const std::string& command, const Status& status);

@@ -17,6 +17,8 @@ int RunCancelCommand(const Args& args);        // control_commands.cc
 int RunRetryCommand(const Args& args);         // control_commands.cc
 int RunWorkersCommand(const Args& args);       // control_commands.cc
 int RunEventsCommand(const Args& args);        // events_command.cc
+int RunTextsCommand(const Args& args);         // texts_command.cc
+int RunReportCommand(const Args& args);        // report_command.cc
 int RunRunCommand(const Args& args);           // run_command.cc
 int RunTokenizeCommand(const Args& args);      // model_commands.cc
 int RunChatTemplateCommand(const Args& args);  // model_commands.cc

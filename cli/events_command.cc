@@ -8,7 +8,6 @@
 
 #include "cli/command_support.h"
 #include "cli/commands.h"
-#include "cli/sweep_client.h"
 #include "common/cli_main.h"
 
 namespace augsweep::cli {
@@ -29,14 +28,16 @@ std::string UtcTime(int64_t unix_ms) {
 }  // namespace
 
 int RunEventsCommand(const Args& args) {
-  CoordinatorConnection coordinator;
+  ReadSource source;
   int64_t after = 0, limit = 0;
-  FlagSet flags("augsweep events [SWEEP] [--after N] [--limit N] [--coordinator HOST:PORT]",
-                "Prints the coordinator's history, one line per transition, oldest first: event\n"
-                "number, time (UTC), what happened. With SWEEP only that sweep's events (a job\n"
-                "shared by several sweeps shows in each). --after N continues after event N, so a\n"
-                "script can follow a sweep; the last line says where to continue.");
-  AddCoordinatorFlags(flags, &coordinator);
+  FlagSet flags(
+      "augsweep events [SWEEP] [--after N] [--limit N] [--coordinator HOST:PORT | "
+      "--data-dir DIR]",
+      "Prints the coordinator's history, one line per transition, oldest first: event\n"
+      "number, time (UTC), what happened. With SWEEP only that sweep's events (a job\n"
+      "shared by several sweeps shows in each). --after N continues after event N, so a\n"
+      "script can follow a sweep; the last line says where to continue.");
+  AddReadSourceFlags(flags, &source);
   flags.Int("after", &after, "only events numbered above N");
   flags.Int("limit", &limit, "at most N events (default 1000, at most 10000)");
   std::vector<std::string> positional;
@@ -50,7 +51,9 @@ int RunEventsCommand(const Args& args) {
   if (!positional.empty()) request.set_sweep_id(positional[0]);
   request.set_after_sequence(static_cast<uint64_t>(after));
   request.set_limit(static_cast<int32_t>(std::min<int64_t>(limit, 1'000'000)));
-  StatusOr<v1::ListEventsResponse> events = ConnectToCoordinator(coordinator).ListEvents(request);
+  StatusOr<std::unique_ptr<SweepReader>> reader = OpenReader(source);
+  if (!reader.ok()) return ReportError("events", reader.status());
+  StatusOr<v1::ListEventsResponse> events = (*reader)->ListEvents(request);
   if (!events.ok()) return ReportError("events", events.status());
   uint64_t last_shown = request.after_sequence();
   for (const v1::Event& e : events->events()) {

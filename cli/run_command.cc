@@ -200,7 +200,9 @@ int RunRunCommand(const Args& args) {
                  data_dir.c_str());
     return 1;
   }
-  StatusOr<v1::GetResultsResponse> results = client.GetResults(sweep_id);
+  v1::GetResultsRequest request;
+  request.set_sweep_id(sweep_id);
+  StatusOr<v1::GetResultsResponse> results = client.GetResults(request);
   if (!results.ok()) return ReportError("run", results.status());
   std::fputs(FormatResults(*results, *table_format).c_str(), stdout);
   if (status->state() != v1::SWEEP_STATE_SUCCEEDED) {

@@ -2,23 +2,24 @@
 
 #include "cli/command_support.h"
 #include "cli/commands.h"
-#include "cli/sweep_client.h"
 #include "common/cli_main.h"
 
 namespace augsweep::cli {
 
 int RunStatusCommand(const Args& args) {
-  CoordinatorConnection coordinator;
+  ReadSource source;
   FlagSet flags(
-      "augsweep status [SWEEP] [--coordinator HOST:PORT]",
+      "augsweep status [SWEEP] [--coordinator HOST:PORT | --data-dir DIR]",
       "Without SWEEP: one line per sweep. With SWEEP: its state (PENDING, RUNNING,\n"
       "SUCCEEDED, FAILED, CANCELLED), job counts per stage, workers, ETA and recent errors.");
-  AddCoordinatorFlags(flags, &coordinator);
+  AddReadSourceFlags(flags, &source);
   std::vector<std::string> positional;
   if (auto code = ParseFlagsOrExit(flags, args, "augsweep status", &positional)) return *code;
   if (positional.size() > 1)
     return ReportError("status", InvalidArgumentError("expected at most one SWEEP"));
-  SweepClient client = ConnectToCoordinator(coordinator);
+  StatusOr<std::unique_ptr<SweepReader>> reader = OpenReader(source);
+  if (!reader.ok()) return ReportError("status", reader.status());
+  SweepReader& client = **reader;
   if (positional.size() == 1) {
     StatusOr<v1::SweepStatus> status = client.GetStatus(positional[0]);
     if (!status.ok()) return ReportError("status", status.status());

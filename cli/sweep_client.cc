@@ -75,12 +75,16 @@ StatusOr<v1::ListSweepsResponse> SweepClient::ListSweeps() {
                 response);
 }
 
-StatusOr<v1::GetResultsResponse> SweepClient::GetResults(const std::string& sweep_id) {
+StatusOr<v1::GetResultsResponse> SweepClient::GetResults(const v1::GetResultsRequest& request) {
   if (!unusable_.ok()) return unusable_;
-  v1::GetResultsRequest request;
-  request.set_sweep_id(sweep_id);
   v1::GetResultsResponse response;
   return Finish(address_, stub_->GetResults(Context().get(), request, &response), response);
+}
+
+StatusOr<v1::GetTextsResponse> SweepClient::GetTexts(const v1::GetTextsRequest& request) {
+  if (!unusable_.ok()) return unusable_;
+  v1::GetTextsResponse response;
+  return Finish(address_, stub_->GetTexts(Context().get(), request, &response), response);
 }
 
 StatusOr<v1::CancelSweepResponse> SweepClient::Cancel(const std::string& sweep_id) {
@@ -110,6 +114,14 @@ StatusOr<v1::ListEventsResponse> SweepClient::ListEvents(const v1::ListEventsReq
   if (!unusable_.ok()) return unusable_;
   v1::ListEventsResponse response;
   return Finish(address_, stub_->ListEvents(Context().get(), request, &response), response);
+}
+
+StatusOr<v1::SweepDescription> SweepClient::DescribeSweep(const std::string& sweep_id) {
+  if (!unusable_.ok()) return unusable_;
+  v1::DescribeSweepRequest request;
+  request.set_sweep_id(sweep_id);
+  v1::SweepDescription response;
+  return Finish(address_, stub_->DescribeSweep(Context().get(), request, &response), response);
 }
 
 }  // namespace augsweep::cli

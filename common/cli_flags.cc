@@ -104,10 +104,15 @@ StatusOr<std::vector<std::string>> FlagSet::Parse(const std::vector<std::string>
 
   bool flags_ended = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
+    std::string arg = args[i];
     if (flags_ended) {
       positional.push_back(arg);
       continue;
+    }
+    // A registered one-letter flag may take one dash: "-o FILE" is "--o FILE".
+    if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && (arg.size() == 2 || arg[2] == '=') &&
+        Find(arg.substr(1, 1)) != nullptr) {
+      arg = "-" + arg;
     }
     if (arg == "--") {
       flags_ended = true;

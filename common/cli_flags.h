@@ -11,8 +11,9 @@
 //   if (flags.help_requested()) { print flags.Help(); return 0; }
 //
 // Syntax: --name VALUE and --name=VALUE for string and number flags; --name, --name=true,
-// --name=false and --no-name for booleans; "--" ends the flags (everything after it is
-// positional); a lone "-" is positional (stdin by convention). The last occurrence of a flag wins.
+// --name=false and --no-name for booleans; a one-letter flag also as -x VALUE or -x=VALUE; "--"
+// ends the flags (everything after it is positional); a lone "-" is positional (stdin by
+// convention). The last occurrence of a flag wins.
 //
 // Not thread-safe; the FlagSet stores the registered pointers, which must outlive Parse.
 #pragma once

@@ -95,7 +95,7 @@ in_chroot() {
     LANG=C.UTF-8 CCACHE_DIR=/var/cache/ccache JOBS="$JOBS" "$@"
 }
 
-in_chroot /augsweep/scripts/install-deps.sh
+in_chroot /augsweep/scripts/install-deps.sh --without-browser
 echo "debian13-check: chroot and packages ready in $(( $(date +%s) - setup_start )) s ($CHROOT)" >&2
 
 if [ "${1:-}" = "--" ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package augsweep needs to build, test and run.
 # Safe to run again: apt skips what is already there. As non-root it prints the command instead.
+# usage: install-deps.sh [--without-browser]
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +15,11 @@ PACKAGES=(
   # tests/slurm starts a private single-node Slurm from these (slurm/ scripts run on real clusters)
   slurmctld slurmd slurm-client munge
 )
+# tests/integration/report_test.sh renders the HTML report in headless Chromium; --without-browser
+# leaves it out (scripts/debian13-check.sh, which runs the unit tests only).
+if [ "${1:-}" != "--without-browser" ]; then
+  PACKAGES+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

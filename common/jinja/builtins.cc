@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "common/html_escape.h"
 #include "common/jinja/operations.h"
 
 namespace augsweep::jinja {
@@ -724,29 +725,7 @@ StatusOr<Value> FilterIndent(const Value& v, CallArgs& args) {
 }
 StatusOr<Value> FilterSafe(const Value& v, CallArgs&) { return v; }
 StatusOr<Value> FilterEscape(const Value& v, CallArgs&) {
-  std::string out;
-  for (const char c : v.Str()) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&#34;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return Value::String(out);
+  return Value::String(HtmlEscape(v.Str()));
 }
 StatusOr<Value> FilterWordCount(const Value& v, CallArgs&) {
   int64_t words = 0;

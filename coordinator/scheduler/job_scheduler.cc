@@ -540,21 +540,36 @@ std::vector<SweepProgress> JobScheduler::ListSweeps() {
   return out;
 }
 
-StatusOr<CellResult> JobScheduler::MacroAucLocked(const std::string& job_key) {
-  auto cached = macro_auc_cache_.find(job_key);
-  if (cached != macro_auc_cache_.end()) return CellResult{true, cached->second};
+StatusOr<CellResult> JobScheduler::CellResultLocked(const std::string& job_key,
+                                                    const std::vector<std::string>& themes) {
+  auto cached = cell_result_cache_.find(job_key);
+  if (cached != cell_result_cache_.end()) return cached->second;
   auto job = jobs_.find(job_key);
-  if (job == jobs_.end() || job->second.state() != v1::SUCCEEDED) return CellResult{};
+  if (job == jobs_.end()) return CellResult{};
+  const v1::JobState state = job->second.state();
+  if (state != v1::SUCCEEDED) {
+    CellResult missing;
+    missing.failed = state == v1::FAILED || state == v1::BLOCKED || state == v1::CANCELLED;
+    return missing;
+  }
   AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                             store_->Get(Family::kResults, job_key));
   v1::JobResult result;
   if (!bytes || !result.ParseFromString(*bytes)) {
     return DataLossError("store: result of " + job_key + " is missing or corrupt");
   }
-  std::optional<double> auc;
-  if (result.train_eval().macro_defined()) auc = result.train_eval().macro_auc();
-  macro_auc_cache_[job_key] = auc;
-  return CellResult{true, auc};
+  CellResult out;
+  out.has_result = true;
+  const v1::TrainEvalResult& train = result.train_eval();
+  if (train.macro_defined()) out.macro_auc = train.macro_auc();
+  out.theme_aucs.resize(themes.size());
+  for (const v1::ThemeAuc& theme : train.per_theme()) {
+    auto at = std::find(themes.begin(), themes.end(), theme.theme());
+    if (at != themes.end() && theme.defined())
+      out.theme_aucs[static_cast<size_t>(at - themes.begin())] = theme.auc();
+  }
+  cell_result_cache_[job_key] = out;
+  return out;
 }
 
 StatusOr<SweepCells> JobScheduler::GetResults(const std::string& sweep_id) {
@@ -565,12 +580,42 @@ StatusOr<SweepCells> JobScheduler::GetResults(const std::string& sweep_id) {
   SweepCells out;
   out.sweep_id = sweep_id;
   for (const auto& c : sweep.spec().classifiers()) out.classifiers.push_back(c.name());
+  if (!sweep.job_keys().empty()) {
+    auto first = jobs_.find(sweep.job_keys(0));
+    if (first != jobs_.end())
+      out.themes.assign(first->second.spec().themes().begin(), first->second.spec().themes().end());
+  }
   for (const v1::SweepCell& cell : sweep.cells()) {
     CellOutcome outcome{cell.classifier(),    cell.generator(), cell.temperature(),
                         cell.augment_count(), cell.repeat(),    cell.fold(),
                         cell.job_key(),       CellResult{}};
-    AUGSWEEP_ASSIGN_OR_RETURN(outcome.result, MacroAucLocked(cell.job_key()));
+    AUGSWEEP_ASSIGN_OR_RETURN(outcome.result, CellResultLocked(cell.job_key(), out.themes));
     out.cells.push_back(std::move(outcome));
+  }
+  return out;
+}
+
+StatusOr<std::vector<GenerateJobOutcome>> JobScheduler::GetGenerateJobs(
+    const std::string& sweep_id) {
+  MutexLock lock(&mu_);
+  auto it = sweeps_.find(sweep_id);
+  if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
+  std::vector<GenerateJobOutcome> out;
+  for (const std::string& key : it->second.job_keys()) {
+    auto job = jobs_.find(key);
+    if (job == jobs_.end() || job->second.spec().kind() != v1::GENERATE) continue;
+    GenerateJobOutcome outcome;
+    outcome.job_key = key;
+    outcome.job_spec = job->second.spec().SerializeAsString();
+    const v1::JobState state = job->second.state();
+    outcome.failed = state == v1::FAILED || state == v1::BLOCKED || state == v1::CANCELLED;
+    if (state == v1::SUCCEEDED) {
+      AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                                store_->Get(Family::kResults, key));
+      if (!bytes) return DataLossError("store: result of " + key + " is missing");
+      outcome.result = std::move(*bytes);
+    }
+    out.push_back(std::move(outcome));
   }
   return out;
 }

@@ -73,6 +73,9 @@ class JobScheduler {
   StatusOr<SweepProgress> GetStatus(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
   std::vector<SweepProgress> ListSweeps() AUGSWEEP_EXCLUDES(mu_);  // in submission order
   StatusOr<SweepCells> GetResults(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
+  // The sweep's generate jobs in plan order, with the stored result of those that succeeded.
+  StatusOr<std::vector<GenerateJobOutcome>> GetGenerateJobs(const std::string& sweep_id)
+      AUGSWEEP_EXCLUDES(mu_);
   StatusOr<int32_t> CancelSweep(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
   StatusOr<int32_t> RetryFailed(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
   std::vector<WorkerEntry> ListWorkers() const { return workers_.List(); }
@@ -113,7 +116,10 @@ class JobScheduler {
       AUGSWEEP_REQUIRES(mu_);
   void ExpireLeasesLocked() AUGSWEEP_REQUIRES(mu_);
   SweepProgress ProgressLocked(const v1::SweepRecord& sweep) const AUGSWEEP_REQUIRES(mu_);
-  StatusOr<CellResult> MacroAucLocked(const std::string& job_key) AUGSWEEP_REQUIRES(mu_);
+  // What the job of a cell has produced, its per-theme AUCs in the order of `themes`.
+  StatusOr<CellResult> CellResultLocked(const std::string& job_key,
+                                        const std::vector<std::string>& themes)
+      AUGSWEEP_REQUIRES(mu_);
 
   Store* const store_;
   const SchedulerOptions options_;
@@ -126,7 +132,8 @@ class JobScheduler {
   std::map<std::string, v1::JobRecord> jobs_ AUGSWEEP_GUARDED_BY(mu_);
   std::vector<std::string> job_order_ AUGSWEEP_GUARDED_BY(mu_);  // submission order: lease order
   std::map<std::string, std::vector<std::string>> dependents_ AUGSWEEP_GUARDED_BY(mu_);
-  std::map<std::string, std::optional<double>> macro_auc_cache_ AUGSWEEP_GUARDED_BY(mu_);
+  // Parsed train results by job key (a result never changes once stored).
+  std::map<std::string, CellResult> cell_result_cache_ AUGSWEEP_GUARDED_BY(mu_);
   // What the executors of leased jobs last reported (0..1), for the ETA; in memory only.
   std::map<std::string, float> progress_ AUGSWEEP_GUARDED_BY(mu_);
   StageDurations durations_ AUGSWEEP_GUARDED_BY(mu_);

@@ -110,8 +110,11 @@ struct WorkerEntry {
 
 // The results view: every cell of a sweep's grid with what its job has produced so far.
 struct CellResult {
-  bool has_result = false;          // the job succeeded and its result is stored
+  bool has_result = false;  // the job succeeded and its result is stored
+  bool failed = false;      // the job FAILED, is BLOCKED or CANCELLED: no result without a retry
   std::optional<double> macro_auc;  // nullopt when the macro AUC is undefined on that fold
+  // Per theme of SweepCells::themes; nullopt where the test fold lacks a positive or a negative.
+  std::vector<std::optional<double>> theme_aucs;
 };
 
 struct CellOutcome {
@@ -128,7 +131,16 @@ struct CellOutcome {
 struct SweepCells {
   std::string sweep_id;
   std::vector<std::string> classifiers;  // in the spec's order: the result table's order
+  std::vector<std::string> themes;       // the sweep's themes, in its jobs' order
   std::vector<CellOutcome> cells;        // in the plan's order
+};
+
+// The texts view: one generate job of a sweep and what it has produced.
+struct GenerateJobOutcome {
+  std::string job_key;
+  std::string job_spec;  // the serialized augsweep.v1.JobSpec
+  bool failed = false;   // FAILED, BLOCKED or CANCELLED
+  std::string result;    // the serialized augsweep.v1.JobResult; empty until it succeeded
 };
 
 }  // namespace augsweep

@@ -4,8 +4,6 @@
 
 #include "common/sha256.h"
 #include "coordinator/planner/prepare_sweep.h"
-#include "coordinator/service/event_log.h"
-#include "coordinator/service/result_aggregation.h"
 #include "coordinator/service/scheduler_protos.h"
 #include "rpc/grpc_status.h"
 
@@ -13,6 +11,14 @@ namespace augsweep {
 namespace {
 
 constexpr uint64_t kMaxDatasetBytes = uint64_t{1} << 30;
+
+// The reply, or the error as a gRPC status.
+template <typename Reply>
+grpc::Status Answer(StatusOr<Reply> answer, Reply* response) {
+  if (!answer.ok()) return ToGrpc(answer.status());
+  *response = std::move(answer).value();
+  return grpc::Status::OK;
+}
 
 // Reads the header and the dataset's chunks; checks size and checksum.
 Status ReadSubmission(grpc::ServerReader<v1::SubmitSweepRequest>* reader,
@@ -80,10 +86,7 @@ grpc::Status SweepServiceImpl::GetStatus(grpc::ServerContext* context,
   if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "GetStatus");
       !denied.ok())
     return denied;
-  StatusOr<SweepProgress> progress = scheduler_->GetStatus(request->sweep_id());
-  if (!progress.ok()) return ToGrpc(progress.status());
-  *response = ToProto(*progress);
-  return grpc::Status::OK;
+  return Answer(queries_.GetStatus(*request), response);
 }
 
 grpc::Status SweepServiceImpl::ListSweeps(grpc::ServerContext* context,
@@ -92,8 +95,7 @@ grpc::Status SweepServiceImpl::ListSweeps(grpc::ServerContext* context,
   if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "ListSweeps");
       !denied.ok())
     return denied;
-  for (const SweepProgress& progress : scheduler_->ListSweeps())
-    *response->add_sweeps() = ToProto(progress);
+  *response = queries_.ListSweeps();
   return grpc::Status::OK;
 }
 
@@ -103,10 +105,7 @@ grpc::Status SweepServiceImpl::GetResults(grpc::ServerContext* context,
   if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "GetResults");
       !denied.ok())
     return denied;
-  StatusOr<SweepCells> cells = scheduler_->GetResults(request->sweep_id());
-  if (!cells.ok()) return ToGrpc(cells.status());
-  *response = AggregateResults(*cells);
-  return grpc::Status::OK;
+  return Answer(queries_.GetResults(*request), response);
 }
 
 grpc::Status SweepServiceImpl::CancelSweep(grpc::ServerContext* context,
@@ -150,14 +149,25 @@ grpc::Status SweepServiceImpl::ListEvents(grpc::ServerContext* context,
   if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "ListEvents");
       !denied.ok())
     return denied;
-  if (!request->sweep_id().empty()) {
-    StatusOr<SweepProgress> known = scheduler_->GetStatus(request->sweep_id());
-    if (!known.ok()) return ToGrpc(known.status());
-  }
-  StatusOr<v1::ListEventsResponse> events = ReadEvents(*store_, *request);
-  if (!events.ok()) return ToGrpc(events.status());
-  *response = std::move(events).value();
-  return grpc::Status::OK;
+  return Answer(queries_.ListEvents(*request), response);
+}
+
+grpc::Status SweepServiceImpl::GetTexts(grpc::ServerContext* context,
+                                        const v1::GetTextsRequest* request,
+                                        v1::GetTextsResponse* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "GetTexts");
+      !denied.ok())
+    return denied;
+  return Answer(queries_.GetTexts(*request), response);
+}
+
+grpc::Status SweepServiceImpl::DescribeSweep(grpc::ServerContext* context,
+                                             const v1::DescribeSweepRequest* request,
+                                             v1::SweepDescription* response) {
+  if (grpc::Status denied = authorizer_->Authorize(*context, Role::kClient, "DescribeSweep");
+      !denied.ok())
+    return denied;
+  return Answer(queries_.DescribeSweep(*request), response);
 }
 
 }  // namespace augsweep

@@ -1,10 +1,11 @@
 // The user-facing gRPC service (augsweep.v1.SweepService): submit, status, results, cancel,
-// retry, workers, events. Thin: validation and planning live in the planner, state in the
-// scheduler; scheduler_protos.h and result_aggregation.h turn the scheduler's answers into replies.
+// retry, workers, events, texts. Thin: validation and planning live in the planner, state in the
+// scheduler; SweepQueries answers the read-only methods.
 #pragma once
 
 #include "augsweep/v1/sweep_service.grpc.pb.h"
 #include "coordinator/scheduler/job_scheduler.h"
+#include "coordinator/service/sweep_queries.h"
 #include "coordinator/store/store.h"
 #include "rpc/call_auth.h"
 
@@ -16,7 +17,7 @@ class SweepServiceImpl final : public v1::SweepService::Service {
   // event (submissions, registrations, ignored duplicates).
   SweepServiceImpl(Store* store, JobScheduler* scheduler, const CallAuthorizer* authorizer,
                    bool log)
-      : store_(store), scheduler_(scheduler), authorizer_(authorizer), log_(log) {}
+      : queries_(store, scheduler), scheduler_(scheduler), authorizer_(authorizer), log_(log) {}
 
   grpc::Status SubmitSweep(grpc::ServerContext* context,
                            grpc::ServerReader<v1::SubmitSweepRequest>* reader,
@@ -35,9 +36,13 @@ class SweepServiceImpl final : public v1::SweepService::Service {
                            v1::ListWorkersResponse* response) override;
   grpc::Status ListEvents(grpc::ServerContext* context, const v1::ListEventsRequest* request,
                           v1::ListEventsResponse* response) override;
+  grpc::Status GetTexts(grpc::ServerContext* context, const v1::GetTextsRequest* request,
+                        v1::GetTextsResponse* response) override;
+  grpc::Status DescribeSweep(grpc::ServerContext* context, const v1::DescribeSweepRequest* request,
+                             v1::SweepDescription* response) override;
 
  private:
-  Store* const store_;  // for the event log
+  const SweepQueries queries_;  // the read-only methods
   JobScheduler* const scheduler_;
   const CallAuthorizer* const authorizer_;
   const bool log_;

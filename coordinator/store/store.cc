@@ -132,7 +132,16 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Store
         " is out of range (expected 1 to " + std::to_string(kMaxArtifactChunkSize) + " bytes)");
   }
   bool has_database = false;
-  AUGSWEEP_RETURN_IF_ERROR(CheckDirectory(dir, &has_database));
+  if (options.read_only) {
+    std::error_code ec;
+    if (!fs::exists(fs::path(dir) / "CURRENT", ec)) {
+      return NotFoundError("store " + dir +
+                           ": no augsweep store there (no RocksDB database: no CURRENT file)");
+    }
+    has_database = true;
+  } else {
+    AUGSWEEP_RETURN_IF_ERROR(CheckDirectory(dir, &has_database));
+  }
 
   // RocksDB must open every family a database has, including any a newer version added, so
   // that the schema check below (not a RocksDB error) is what reports a newer store.
@@ -152,9 +161,18 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Store
   auto add_name = [&](std::string_view name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
   };
+  if (options.read_only) {
+    // A read-only database cannot gain families: every one this code reads must be there.
+    for (Family f : kAllFamilies) {
+      if (std::find(names.begin(), names.end(), FamilyName(f)) == names.end()) {
+        return FailedPreconditionError("store " + dir + ": has no \"" + std::string(FamilyName(f)) +
+                                       "\" column family");
+      }
+    }
+  }
   add_name(rocksdb::kDefaultColumnFamilyName);
   for (Family f : kAllFamilies) add_name(FamilyName(f));
-  add_name(kStagingFamilyName);
+  if (!options.read_only) add_name(kStagingFamilyName);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
@@ -162,7 +180,10 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Store
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeDbOptions(), dir, descriptors, &handles, &raw_db);
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(MakeDbOptions(), dir, descriptors, &handles, &raw_db)
+          : rocksdb::DB::Open(MakeDbOptions(), dir, descriptors, &handles, &raw_db);
   if (!s.ok()) {
     if (IsLockError(s)) {
       return UnavailableError("store " + dir +
@@ -191,6 +212,9 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Store
 Status Store::Recover() {
   AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> version,
                             Get(Family::kMeta, kSchemaVersionKey));
+  if (!version && read_only()) {
+    return FailedPreconditionError("store " + dir_ + ": has no schema version yet");
+  }
   if (!version) {
     // A new store (or one whose creation was interrupted before anything else was written).
     WriteSet init;
@@ -236,6 +260,7 @@ Status Store::Recover() {
   }
   last_event_sequence_.store(last);
 
+  if (read_only()) return OkStatus();  // another process may be uploading: leave staging be
   // No writer can be live yet, so everything staged belongs to an upload a crash cut short.
   rocksdb::WriteBatch cleanup;
   {
@@ -255,7 +280,13 @@ Status Store::Recover() {
   return OkStatus();
 }
 
+Status Store::CheckWritable() const {
+  if (!read_only()) return OkStatus();
+  return FailedPreconditionError("store " + dir_ + ": opened read-only; nothing can be written");
+}
+
 Status Store::Commit(WriteSet& writes) {
+  AUGSWEEP_RETURN_IF_ERROR(CheckWritable());
   writes.event_sequences_.clear();
   if (!writes.error_.ok()) return writes.error_;
   if (writes.empty()) return OkStatus();

@@ -36,6 +36,10 @@ struct StoreOptions {
   // Artifacts are stored in chunks of this many bytes (at most kMaxArtifactChunkSize). Each
   // manifest records its own chunk size, so changing this never affects stored artifacts.
   uint64_t artifact_chunk_size = uint64_t{1} << 20;
+  // Opens an existing store for reading only, without its lock, so it may be read while a
+  // coordinator holds it (reads see what was committed when it was opened). Nothing is created
+  // or cleaned up; every write returns FailedPrecondition.
+  bool read_only = false;
 };
 
 class Store {
@@ -45,6 +49,7 @@ class Store {
   // directory; FailedPrecondition if `dir` is not an augsweep store (a non-empty directory
   // without a RocksDB database, or a RocksDB database without the store's families) or was
   // written by a newer schema version. Unfinished uploads left by a crash are deleted.
+  // Read-only (options.read_only): NotFound if `dir` holds no store; nothing is created.
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& dir,
                                                const StoreOptions& options = {});
 
@@ -88,6 +93,7 @@ class Store {
   ArtifactWriter BeginArtifact(std::string_view id);
 
   int schema_version() const { return schema_version_; }
+  bool read_only() const { return options_.read_only; }
   const std::string& dir() const { return dir_; }
   // How many staged chunks of unfinished uploads Open deleted (left by a crash).
   uint64_t discarded_staged_chunks() const { return discarded_staged_chunks_; }
@@ -98,7 +104,8 @@ class Store {
 
   Store(std::string dir, const StoreOptions& options, std::unique_ptr<Rep> rep);
 
-  Status Recover();  // schema version, event sequence, staging cleanup; part of Open
+  Status Recover();              // schema version, event sequence, staging cleanup; part of Open
+  Status CheckWritable() const;  // FailedPrecondition when opened read-only
   // Commits `manifest` and its chunks (`chunk(i)` returns chunk i) in one synced batch, unless
   // an artifact with this id exists; see PutArtifact for what happens then. If `staged_upload`
   // is set, that upload's staging keys are deleted in the same batch (or after, if nothing is

@@ -69,6 +69,7 @@ Status Store::PutArtifact(std::string_view id, std::string_view bytes) {
 Status Store::CommitArtifact(const ArtifactManifest& manifest,
                              const std::function<StatusOr<std::string>(uint64_t)>& chunk,
                              std::optional<uint64_t> staged_upload) {
+  AUGSWEEP_RETURN_IF_ERROR(CheckWritable());
   const ArtifactInfo& info = manifest.info;
   MutexLock lock(&artifact_mu_);
   AUGSWEEP_ASSIGN_OR_RETURN(std::optional<ArtifactInfo> existing, StatArtifact(info.id));
@@ -153,13 +154,16 @@ StatusOr<std::string> Store::ReadArtifact(std::string_view id) {
 }
 
 ArtifactWriter Store::BeginArtifact(std::string_view id) {
+  Status usable = CheckWritable();
+  if (usable.ok()) usable = ValidateArtifactId(id);
   return ArtifactWriter(this, std::string(id), next_upload_.fetch_add(1),
-                        options_.artifact_chunk_size, ValidateArtifactId(id));
+                        options_.artifact_chunk_size, usable);
 }
 
 // Staging writes are not synced: an unfinished upload is discarded on open anyway, and the
 // synced batch of Finish makes everything before it durable.
 Status Store::PutStagedChunk(uint64_t upload, uint64_t index, std::string_view bytes) {
+  AUGSWEEP_RETURN_IF_ERROR(CheckWritable());
   return FromRocks(
       rep_->db->Put(rocksdb::WriteOptions(), rep_->staging, StagingChunkKey(upload, index), bytes),
       "store " + dir_ + ": staging an upload chunk");

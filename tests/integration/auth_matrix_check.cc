@@ -84,6 +84,8 @@ std::map<std::string, Method> Methods() {
       {"SweepService.RetryFailed", {kClient, Unary<S>(&S::Stub::RetryFailed)}},
       {"SweepService.ListWorkers", {kClient, Unary<S>(&S::Stub::ListWorkers)}},
       {"SweepService.ListEvents", {kClient, Unary<S>(&S::Stub::ListEvents)}},
+      {"SweepService.GetTexts", {kClient, Unary<S>(&S::Stub::GetTexts)}},
+      {"SweepService.DescribeSweep", {kClient, Unary<S>(&S::Stub::DescribeSweep)}},
       {"WorkerService.RegisterWorker", {kWorker, Unary<W>(&W::Stub::RegisterWorker)}},
       {"WorkerService.LeaseJob", {kWorker, Unary<W>(&W::Stub::LeaseJob)}},
       {"WorkerService.Heartbeat", {kWorker, Unary<W>(&W::Stub::Heartbeat)}},

@@ -218,6 +218,55 @@ case_two_workers() {
   grep -q "sweep $sweep submitted" "$tmp/events.txt" || fail "augsweep events shows no submission"
   [ "$(grep -c ' succeeded, attempt ' "$tmp/events.txt")" -ge 10 ] ||
     fail "augsweep events shows fewer succeeded jobs than the sweep has"
+  check_read_commands "$sweep"
+}
+
+# The read commands on a finished sweep: texts, the results' views, and --data-dir reads of the
+# store the running coordinator holds and of the reference run's.
+read_check() {
+  /usr/bin/python3 "$root/tests/integration/read_commands_check.py" "$@" ||
+    fail "read_commands_check.py $1 failed"
+}
+check_read_commands() {
+  local sweep=$1 theme
+  # What these commands print is the study's data: the files the test keeps of it are private.
+  umask 077
+  "$augsweep" texts "$sweep" --coordinator "$address" --format jsonl >"$tmp/texts.jsonl" \
+    2>>"$tmp/cli.log" || fail "augsweep texts failed"
+  read_check texts "$tmp/texts.jsonl" "$tmp/results.json"
+  theme=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["themes"][0])' \
+    "$tmp/results.json")
+  "$augsweep" texts "$sweep" --coordinator "$address" --theme "$theme" --limit 2 --format csv \
+    >"$tmp/texts.csv" 2>>"$tmp/cli.log" || fail "augsweep texts --theme --limit failed"
+  read_check limited "$tmp/texts.csv" "$theme" 2
+  "$augsweep" results "$sweep" --coordinator "$address" --per-theme --format csv \
+    >"$tmp/per-theme.csv" 2>>"$tmp/cli.log" || fail "augsweep results --per-theme failed"
+  read_check per_theme "$tmp/per-theme.csv" "$tmp/results.json"
+  "$augsweep" results "$sweep" --coordinator "$address" --folds --format json \
+    >"$tmp/folds.json" 2>>"$tmp/cli.log" || fail "augsweep results --folds failed"
+  read_check folds "$tmp/folds.json" "$tmp/results.json"
+  # Straight from the data directory the coordinator still holds: the same answers.
+  "$augsweep" results "$sweep" --data-dir "$tmp/data" --format json >"$tmp/data-dir.json" \
+    2>>"$tmp/cli.log" || fail "augsweep results --data-dir (held by the coordinator) failed"
+  same_rows "$tmp/data-dir.json" "$tmp/results.json"
+  "$augsweep" texts "$sweep" --data-dir "$tmp/data" --format jsonl >"$tmp/data-dir-texts.jsonl" \
+    2>>"$tmp/cli.log" || fail "augsweep texts --data-dir failed"
+  cmp -s "$tmp/data-dir-texts.jsonl" "$tmp/texts.jsonl" ||
+    fail "augsweep texts --data-dir differs from the coordinator's answer"
+  "$augsweep" status "$sweep" --data-dir "$tmp/data" | head -n 1 | grep -q 'SUCCEEDED$' ||
+    fail "augsweep status --data-dir does not say SUCCEEDED"
+  # The embedded run's data directory, no process holding it: its table again, later.
+  local reference_sweep
+  reference_sweep=$("$augsweep" status --data-dir "$tmp/reference-data" | awk 'NR == 1 {print $1}')
+  "$augsweep" results "$reference_sweep" --data-dir "$tmp/reference-data" --format json \
+    >"$tmp/reference-again.json" 2>>"$tmp/cli.log" || fail "augsweep results on the run's data dir"
+  same_rows "$tmp/reference-again.json" "$tmp/reference.json"
+  # A directory with no store: a clear error, exit 2, nothing created.
+  expect_exit 2 "$augsweep" results "$sweep" --data-dir "$tmp/no-such-store"
+  grep -q "no augsweep store" "$tmp/err" || fail "no clear error for a missing store"
+  [ ! -e "$tmp/no-such-store" ] || fail "--data-dir created a directory"
+  umask 022
+  log "read commands checked"
 }
 
 case_worker_sigkill() {

@@ -72,6 +72,25 @@ TEST(FlagSetTest, SpaceAndEqualsFormsAndPositionalsInOrder) {
   EXPECT_FALSE(f.color);
 }
 
+TEST(FlagSetTest, OneLetterFlagsTakeOneDash) {
+  std::string output = "default.html";
+  bool verbose = false;
+  FlagSet flags("augsweep report SWEEP -o FILE", "Writes a report.");
+  flags.String("o", &output, "the file");
+  flags.Bool("v", &verbose, "say more");
+  auto positional = flags.Parse({"-o", "a.html", "sweep", "-v", "--", "-o"});
+  ASSERT_TRUE(positional.ok()) << positional.status().ToString();
+  EXPECT_EQ(output, "a.html");
+  EXPECT_TRUE(verbose);
+  EXPECT_THAT(*positional, ElementsAre("sweep", "-o")) << "after --, -o is positional";
+  ASSERT_TRUE(flags.Parse({"-o=b.html"}).ok());
+  EXPECT_EQ(output, "b.html");
+  // Only registered one-letter flags: "-x" and "-out" stay unknown.
+  EXPECT_THAT(flags.Parse({"-x", "1"}).status().message(), HasSubstr("-x"));
+  EXPECT_FALSE(flags.Parse({"-out", "c.html"}).ok());
+  EXPECT_EQ(output, "b.html");
+}
+
 TEST(FlagSetTest, EqualsFormKeepsEverythingAfterTheFirstEquals) {
   StatusFlags f;
   ASSERT_TRUE(f.flags.Parse({"--coordinator=a=b", "--jobs", "-3"}).ok());

@@ -491,6 +491,16 @@ TEST(EdaGeneratorTest, ThemesThatCannotBeFilledReportTheirShortfall) {
   }
   EXPECT_EQ(one_word, (std::set<std::string>{"canine", "hound", "canine dog", "dog canine",
                                              "hound dog", "dog hound"}));
+  // The other attempts made one of those again, or the real text itself: recorded as dropped.
+  int one_word_drops = 0;
+  for (const auto& drop : result->dropped()) {
+    EXPECT_EQ(drop.reason(), "duplicate") << drop.text();
+    EXPECT_EQ(drop.completion_index(), -1) << "EDA keeps no raw completions";
+    if (drop.theme() != "one-word") continue;
+    ++one_word_drops;
+    EXPECT_TRUE(one_word.count(drop.text()) || drop.text() == "dog") << drop.text();
+  }
+  EXPECT_GT(one_word_drops, 0);
   EXPECT_EQ(control.progress_.size(), 5u);
 }
 

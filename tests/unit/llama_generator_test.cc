@@ -200,6 +200,30 @@ void ExpectWellFormed(const v1::SyntheticSet& set, const GenerateRequest& reques
     EXPECT_EQ(per_theme[t] + set.shortfall_per_theme(static_cast<int>(t)), n) << kThemes[t];
     EXPECT_GE(set.shortfall_per_theme(static_cast<int>(t)), 0);
   }
+
+  // Every completion gave one candidate: kept, or dropped with the reason that fits it.
+  std::vector<int> candidates(static_cast<size_t>(set.raw_completions_size()), 0);
+  for (const v1::SyntheticText& text : set.texts()) ++candidates[text.completion_index()];
+  for (const v1::DroppedText& drop : set.dropped()) {
+    const int theme = ThemeIndex(drop.theme());
+    ASSERT_GE(theme, 0) << drop.theme();
+    ASSERT_GE(drop.completion_index(), 0);
+    ASSERT_LT(drop.completion_index(), set.raw_completions_size());
+    ++candidates[drop.completion_index()];
+    EXPECT_EQ(drop.text(),
+              FirstItem(CutAtStop(set.raw_completions(drop.completion_index()), stops)));
+    EXPECT_EQ(ThemeOfPrompt(set.prompts(drop.prompt_index())), theme);
+    if (drop.reason() == "empty") {
+      EXPECT_TRUE(drop.text().empty());
+    } else if (drop.reason() == "duplicate") {
+      EXPECT_EQ(seen[theme].count(drop.text()), 1u) << "not a duplicate: " << drop.text();
+    } else {
+      EXPECT_EQ(drop.reason(), "over quota");
+      EXPECT_EQ(per_theme[theme], n) << "dropped over a quota that was not full";
+    }
+  }
+  for (size_t c = 0; c < candidates.size(); ++c)
+    EXPECT_EQ(candidates[c], 1) << "completion " << c << " is not exactly one kept or dropped text";
 }
 
 // Prompts per theme.
@@ -331,6 +355,9 @@ TEST(LlamaGeneratorTest, GreedyDecodingGivesOneCompletionPerPrompt) {
   EXPECT_LE(food_texts, 2);
   EXPECT_GE(set.shortfall_per_theme(1), 2);
   EXPECT_EQ(PromptsPerTheme(set)[1], 16) << "the cap is 4 completions per text asked for";
+  int duplicates = 0;
+  for (const v1::DroppedText& drop : set.dropped()) duplicates += drop.reason() == "duplicate";
+  EXPECT_GE(duplicates, 14) << "food's 16 greedy completions repeat its at most 2 texts";
   // And greedy is deterministic too.
   EXPECT_EQ(MustGenerate(request).SerializeAsString(), set.SerializeAsString());
 }

@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "cli/progress_bar.h"
+#include "cli/text_listing.h"
 
 namespace augsweep::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 v1::ResultRow Row(const std::string& generator, double temperature, int n, int folds, double mean,
                   double sd, double low, double high, double delta,
@@ -26,6 +28,7 @@ v1::ResultRow Row(const std::string& generator, double temperature, int n, int f
   row.set_augment_count(n);
   row.set_classifier("roberta");
   row.set_folds(folds);
+  row.set_planned_folds(folds);
   row.set_mean_auc(mean);
   row.set_sd_auc(sd);
   row.set_ci95_low(low);
@@ -60,6 +63,10 @@ v1::GetResultsResponse ThreeRows(bool complete = true) {
   alpaca->set_p_value(0.41);
   alpaca->set_p_holm(0.41);
   alpaca->set_verdict("no evidence");
+  alpaca->set_planned_folds(5);
+  alpaca->set_failed_folds(1);  // 4 of 5 folds: marked, never shown as complete
+  results.set_test("t");
+  results.set_best_row(1);
   return results;
 }
 
@@ -81,34 +88,36 @@ TEST(ParseTableFormatTest, KnownAndUnknownNames) {
 // clang-format off
 TEST(FormatResultsTest, Table) {
   EXPECT_EQ(FormatResults(ThreeRows(), TableFormat::kTable),
-            "generator   temperature    n  classifier  folds  mean AUC     SD       95% CI  vs baseline\n"
-            "----------  -----------  ---  ----------  -----  --------  -----  -----------  -----------\n"
-            "(baseline)            -    0  roberta         5     0.812  0.021  0.786–0.838            -\n"
-            "llama-7b            0.7  100  roberta         5     0.870  0.020  0.845–0.895       +0.058\n"
-            "alpaca-13b          1.0   10  roberta         4     0.801  0.031  0.753–0.850       -0.011\n");
+            "generator   temperature    n  classifier  folds  mean AUC     SD       95% CI  vs baseline       Δ 95% CI  p (Holm)  verdict      note\n"
+            "----------  -----------  ---  ----------  -----  --------  -----  -----------  -----------  -------------  --------  -----------  --------\n"
+            "(baseline)            -    0  roberta         5     0.812  0.021  0.786–0.838            -              -         -  -\n"
+            "llama-7b            0.7  100  roberta         5     0.870  0.020  0.845–0.895       +0.058  +0.030–+0.085     0.008  helps        best\n"
+            "alpaca-13b          1.0   10  roberta       4/5     0.801  0.031  0.753–0.850       -0.011  -0.050–+0.028     0.410  no evidence  1 failed\n"
+            "\n"
+            "p: corrected resampled t-test (Nadeau & Bengio 2003) against the classifier's baseline on the same folds, Holm-adjusted over 2 rows\n"
+            "best: llama-7b T=0.7 n=100 roberta, mean AUC 0.870 (95% CI 0.845–0.895); 0 rows tied with it (paired p >= 0.05)\n");
 }
 // clang-format on
 
 TEST(FormatResultsTest, PartialTableSaysSo) {
   const std::string out = FormatResults(ThreeRows(/*complete=*/false), TableFormat::kTable);
   EXPECT_EQ(out, FormatResults(ThreeRows(), TableFormat::kTable) +
-                     "\npartial: the sweep has not finished, some cells have no results yet\n");
+                     "partial: the sweep has not finished, some cells have no results yet\n");
 }
 
 // The expected tables stay readable as tables.
 // clang-format off
 TEST(FormatResultsTest, Markdown) {
   EXPECT_EQ(FormatResults(ThreeRows(), TableFormat::kMarkdown),
-            "| generator  | temperature |   n | classifier | folds | mean AUC |    SD |      95% "
-            "CI | vs baseline |\n"
-            "| :--------- | ----------: | --: | :--------- | ----: | -------: | ----: | "
-            "----------: | ----------: |\n"
-            "| (baseline) |           - |   0 | roberta    |     5 |    0.812 | 0.021 | "
-            "0.786–0.838 |           - |\n"
-            "| llama-7b   |         0.7 | 100 | roberta    |     5 |    0.870 | 0.020 | "
-            "0.845–0.895 |      +0.058 |\n"
-            "| alpaca-13b |         1.0 |  10 | roberta    |     4 |    0.801 | 0.031 | "
-            "0.753–0.850 |      -0.011 |\n");
+            "| generator  | temperature |   n | classifier | folds | mean AUC |    SD |      95% CI | vs baseline |      Δ 95% CI | p (Holm) | verdict     | note     |\n"
+            "| :--------- | ----------: | --: | :--------- | ----: | -------: | ----: | ----------: | ----------: | ------------: | -------: | :---------- | :------- |\n"
+            "| (baseline) |           - |   0 | roberta    |     5 |    0.812 | 0.021 | 0.786–0.838 |           - |             - |        - | -           |          |\n"
+            "| llama-7b   |         0.7 | 100 | roberta    |     5 |    0.870 | 0.020 | 0.845–0.895 |      +0.058 | +0.030–+0.085 |    0.008 | helps       | best     |\n"
+            "| alpaca-13b |         1.0 |  10 | roberta    |   4/5 |    0.801 | 0.031 | 0.753–0.850 |      -0.011 | -0.050–+0.028 |    0.410 | no evidence | 1 failed |\n"
+            "\n"
+            "_p: corrected resampled t-test (Nadeau & Bengio 2003) against the classifier's baseline on the same folds, Holm-adjusted over 2 rows_\n"
+            "\n"
+            "_best: llama-7b T=0.7 n=100 roberta, mean AUC 0.870 (95% CI 0.845–0.895); 0 rows tied with it (paired p >= 0.05)_\n");
 }
 // clang-format on
 
@@ -119,22 +128,24 @@ TEST(FormatResultsTest, PartialMarkdownEndsWithANoteAfterABlankLine) {
 }
 
 TEST(FormatResultsTest, Csv) {
-  EXPECT_EQ(
-      FormatResults(ThreeRows(/*complete=*/false), TableFormat::kCsv),
-      "generator,temperature,augment_count,classifier,folds,mean_auc,sd_auc,ci95_low,"
-      "ci95_high,delta_vs_baseline,paired_folds,delta_ci95_low,delta_ci95_high,p_value,p_holm,"
-      "verdict,fold_aucs\r\n"
-      ",,0,roberta,5,0.8123,0.0211,0.7862,0.8384,,,,,,,,0.79;0.8;0.81;0.83;0.8315\r\n"
-      "llama-7b,0.7,100,roberta,5,0.87,0.02,0.8452,0.8948,0.0577,5,0.03,0.0854,0.004,0.008,"
-      "helps,0.85;0.86;0.87;0.88;0.89\r\n"
-      "alpaca-13b,1,10,roberta,4,0.8011,0.0306,0.7526,0.8496,-0.0112,4,-0.05,0.0276,0.41,0.41,"
-      "no evidence,0.78;0.79;0.8;0.8344\r\n");
+  EXPECT_EQ(FormatResults(ThreeRows(/*complete=*/false), TableFormat::kCsv),
+            "generator,temperature,augment_count,classifier,folds,planned_folds,failed_folds,"
+            "pending_folds,mean_auc,sd_auc,ci95_low,ci95_high,delta_vs_baseline,paired_folds,delta_"
+            "ci95_low,delta_ci95_high,p_value,p_holm,verdict,best,tied_with_best,fold_aucs\r\n"
+            ",,0,roberta,5,5,0,0,0.8123,0.0211,0.7862,0.8384,,,,,,,,false,false,0.79;0.8;0.81;0.83;"
+            "0.8315\r\n"
+            "llama-7b,0.7,100,roberta,5,5,0,0,0.87,0.02,0.8452,0.8948,0.0577,5,0.03,0.0854,0.004,0."
+            "008,helps,true,false,0.85;0.86;0.87;0.88;0.89\r\n"
+            "alpaca-13b,1,10,roberta,4,5,1,0,0.8011,0.0306,0.7526,0.8496,-0.0112,4,-0.05,0.0276,0."
+            "41,0.41,no evidence,false,false,0.78;0.79;0.8;0.8344\r\n");
 }
 
 TEST(FormatResultsTest, Json) {
   EXPECT_EQ(FormatResults(ThreeRows(), TableFormat::kJson), R"({
   "sweep_id": "sw-42",
   "complete": true,
+  "test": "t",
+  "themes": [],
   "rows": [
     {
       "generator": null,
@@ -142,6 +153,9 @@ TEST(FormatResultsTest, Json) {
       "augment_count": 0,
       "classifier": "roberta",
       "folds": 5,
+      "planned_folds": 5,
+      "failed_folds": 0,
+      "pending_folds": 0,
       "mean_auc": 0.8123,
       "sd_auc": 0.0211,
       "ci95_low": 0.7862,
@@ -153,6 +167,8 @@ TEST(FormatResultsTest, Json) {
       "p_value": null,
       "p_holm": null,
       "verdict": null,
+      "best": false,
+      "tied_with_best": false,
       "fold_aucs": [
         0.79,
         0.8,
@@ -167,6 +183,9 @@ TEST(FormatResultsTest, Json) {
       "augment_count": 100,
       "classifier": "roberta",
       "folds": 5,
+      "planned_folds": 5,
+      "failed_folds": 0,
+      "pending_folds": 0,
       "mean_auc": 0.87,
       "sd_auc": 0.02,
       "ci95_low": 0.8452,
@@ -178,6 +197,8 @@ TEST(FormatResultsTest, Json) {
       "p_value": 0.004,
       "p_holm": 0.008,
       "verdict": "helps",
+      "best": true,
+      "tied_with_best": false,
       "fold_aucs": [
         0.85,
         0.86,
@@ -192,6 +213,9 @@ TEST(FormatResultsTest, Json) {
       "augment_count": 10,
       "classifier": "roberta",
       "folds": 4,
+      "planned_folds": 5,
+      "failed_folds": 1,
+      "pending_folds": 0,
       "mean_auc": 0.8011,
       "sd_auc": 0.0306,
       "ci95_low": 0.7526,
@@ -203,6 +227,8 @@ TEST(FormatResultsTest, Json) {
       "p_value": 0.41,
       "p_holm": 0.41,
       "verdict": "no evidence",
+      "best": false,
+      "tied_with_best": false,
       "fold_aucs": [
         0.78,
         0.79,
@@ -258,8 +284,8 @@ TEST(FormatResultsTest, JsonParsesBackToTheSameNumbers) {
 
 TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
   const std::string csv = FormatResults(AwkwardNumbers(), TableFormat::kCsv);
-  EXPECT_THAT(csv, HasSubstr("\r\n,,0,roberta,3,0.30000000000000004,0.3333333333333333,"
-                             "0.2666666666666666,0.9999999999999999,,,,,,,,"
+  EXPECT_THAT(csv, HasSubstr("\r\n,,0,roberta,3,3,0,0,0.30000000000000004,0.3333333333333333,"
+                             "0.2666666666666666,0.9999999999999999,,,,,,,,false,false,"
                              "0.5000000000000001;0.7999999999999999;1e-300\r\n"));
   EXPECT_THAT(csv, HasSubstr("\r\n\"gen, \"\"v2\"\"\",0.30000000000000004,7,roberta,3,"));
   // Parse every number of the second record back.
@@ -273,18 +299,21 @@ TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
-  ASSERT_EQ(fields.size(), 16u);
+  ASSERT_EQ(fields.size(), 21u);
   const v1::GetResultsResponse results = AwkwardNumbers();  // kept: rows(1) refers into it
   const v1::ResultRow& row = results.rows(1);
   EXPECT_EQ(std::stod(fields[0]), row.temperature());
-  EXPECT_EQ(std::stod(fields[4]), row.mean_auc());
-  EXPECT_EQ(std::stod(fields[5]), row.sd_auc());
-  EXPECT_EQ(std::stod(fields[6]), row.ci95_low());
-  EXPECT_EQ(std::stod(fields[7]), row.ci95_high());
-  EXPECT_EQ(std::stod(fields[8]), row.delta_vs_baseline());
-  EXPECT_EQ(fields[9], "0") << "paired folds: none compared";
-  for (int f = 10; f < 15; ++f) EXPECT_EQ(fields[f], "") << f;
-  EXPECT_EQ(fields[15], "0.25;0.12345678901234568;1");
+  EXPECT_EQ(fields[4], "3") << "planned folds";
+  EXPECT_EQ(std::stod(fields[7]), row.mean_auc());
+  EXPECT_EQ(std::stod(fields[8]), row.sd_auc());
+  EXPECT_EQ(std::stod(fields[9]), row.ci95_low());
+  EXPECT_EQ(std::stod(fields[10]), row.ci95_high());
+  EXPECT_EQ(std::stod(fields[11]), row.delta_vs_baseline());
+  EXPECT_EQ(fields[12], "0") << "paired folds: none compared";
+  for (int f = 13; f < 18; ++f) EXPECT_EQ(fields[f], "") << f;
+  EXPECT_EQ(fields[18], "false") << "best";
+  EXPECT_EQ(fields[19], "false") << "tied with best";
+  EXPECT_EQ(fields[20], "0.25;0.12345678901234568;1");
   EXPECT_EQ(std::stod("0.12345678901234568"), row.fold_aucs(1));
 }
 
@@ -292,7 +321,8 @@ TEST(FormatResultsTest, CsvQuotesNewlinesAndLeavesPlainFieldsBare) {
   v1::GetResultsResponse results;
   *results.add_rows() = Row("line1\nline2", 0.5, 1, 1, 0.5, 0, 0.5, 0.5, 0, {0.5});
   EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
-              HasSubstr("\r\n\"line1\nline2\",0.5,1,roberta,1,0.5,0,0.5,0.5,0,0,,,,,,0.5\r\n"));
+              HasSubstr("\r\n\"line1\nline2\",0.5,1,roberta,1,1,0,0,0.5,0,0.5,0.5,0,0,,,,,,false,"
+                        "false,0.5\r\n"));
 }
 
 // The expected tables stay readable as tables.
@@ -306,9 +336,9 @@ TEST(FormatResultsTest, NotANumberShowsAsNaEmptyOrNull) {
   EXPECT_THAT(
       table,
       HasSubstr(
-          "g                  0.7  10  roberta         1     0.750  n/a     n/a       +0.050\n"));
+          "g                  0.7  10  roberta         1     0.750  n/a     n/a       +0.050         -         -  -\n"));
   EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
-              HasSubstr("\r\ng,0.7,10,roberta,1,0.75,,,,0.05,0,,,,,,0.75\r\n"));
+              HasSubstr("\r\ng,0.7,10,roberta,1,1,0,0,0.75,,,,0.05,0,,,,,,false,false,0.75\r\n"));
   const nlohmann::json doc = nlohmann::json::parse(FormatResults(results, TableFormat::kJson));
   EXPECT_TRUE(doc["rows"][0]["sd_auc"].is_null());
   EXPECT_TRUE(doc["rows"][0]["ci95_low"].is_null());
@@ -323,7 +353,7 @@ TEST(FormatResultsTest, MarkdownEscapesPipesAndTablesFlattenNewlines) {
   EXPECT_THAT(FormatResults(results, TableFormat::kMarkdown), HasSubstr("\n| a\\|b c    |"));
   const std::string table = FormatResults(results, TableFormat::kTable);
   EXPECT_THAT(table, HasSubstr("\na|b c              0.7  10  roberta"));
-  EXPECT_THAT(table, HasSubstr("0.700–0.800       +0.000\n"));
+  EXPECT_THAT(table, HasSubstr("0.700–0.800       +0.000         -         -  -\n"));
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 3);
 }
 
@@ -331,7 +361,8 @@ TEST(FormatResultsTest, TinyNegativeDeltaIsNotMinusZero) {
   v1::GetResultsResponse results;
   results.set_complete(true);
   *results.add_rows() = Row("g", 1, 10, 1, 0.75, 0.01, 0.7, 0.8, -0.0004, {0.75});
-  EXPECT_THAT(FormatResults(results, TableFormat::kTable), HasSubstr(" +0.000\n"));
+  EXPECT_THAT(FormatResults(results, TableFormat::kTable), HasSubstr(" +0.000   "));
+  EXPECT_THAT(FormatResults(results, TableFormat::kTable), Not(HasSubstr("-0.000")));
 }
 
 TEST(FormatResultsTest, NonAsciiNamesStayAligned) {
@@ -360,12 +391,216 @@ TEST(FormatResultsTest, EmptyResults) {
   results.set_sweep_id("s");
   results.set_complete(true);
   EXPECT_EQ(FormatResults(results, TableFormat::kTable),
-            "generator  temperature  n  classifier  folds  mean AUC  SD  95% CI  vs baseline\n"
-            "---------  -----------  -  ----------  -----  --------  --  ------  -----------\n");
+            "generator  temperature  n  classifier  folds  mean AUC  SD  95% CI  vs baseline  Δ 95% CI  p (Holm)  verdict  note\n"
+            "---------  -----------  -  ----------  -----  --------  --  ------  -----------  --------  --------  -------  ----\n");
   EXPECT_EQ(FormatResults(results, TableFormat::kJson),
-            "{\n  \"sweep_id\": \"s\",\n  \"complete\": true,\n  \"rows\": []\n}\n");
+            "{\n  \"sweep_id\": \"s\",\n  \"complete\": true,\n  \"test\": null,\n  \"themes\": [],\n"
+            "  \"rows\": []\n}\n");
 }
 // clang-format on
+
+// Two themes on ThreeRows, with their per-theme means, and two folds per row.
+v1::GetResultsResponse WithThemesAndFolds() {
+  v1::GetResultsResponse results = ThreeRows();
+  results.add_themes("staffing");
+  results.add_themes("pay, benefits");
+  for (int i = 0; i < results.rows_size(); ++i) {
+    v1::ResultRow* row = results.mutable_rows(i);
+    for (int t = 0; t < 2; ++t) {
+      v1::ThemeResult* theme = row->add_per_theme();
+      theme->set_theme(results.themes(t));
+      theme->set_folds(5 - t);
+      theme->set_mean_auc(0.75 + 0.05 * i + 0.01 * t);
+      if (i > 0) theme->set_delta_vs_baseline(0.05 * i);
+    }
+    for (int f = 0; f < 2; ++f) {
+      v1::FoldResult* fold = row->add_fold_results();
+      fold->set_fold(f);
+      fold->set_state(i == 2 && f == 1 ? "failed" : "ok");
+      if (i > 0) fold->set_baseline_auc(results.rows(0).fold_aucs(f));
+      if (fold->state() != "ok") continue;
+      fold->set_macro_auc(row->fold_aucs(f));
+      v1::ThemeFoldAuc* theme = fold->add_per_theme();
+      theme->set_theme("staffing");
+      theme->set_auc(0.5 + 0.1 * f);
+    }
+  }
+  return results;
+}
+
+TEST(FormatResultsTest, PerThemeAddsAColumnPerTheme) {
+  ResultView view;
+  view.per_theme = true;
+  const std::string table = FormatResults(WithThemesAndFolds(), TableFormat::kTable, view);
+  EXPECT_THAT(table, HasSubstr("  staffing  pay, benefits  note\n"));
+  EXPECT_THAT(table, HasSubstr("  -                   0.750          0.760\n"))
+      << "baseline: means";
+  EXPECT_THAT(table, HasSubstr("  0.800 +0.050   0.810 +0.050  best\n"));
+  const std::string csv = FormatResults(WithThemesAndFolds(), TableFormat::kCsv, view);
+  EXPECT_THAT(csv, HasSubstr(",auc[staffing],delta[staffing],folds[staffing],"
+                             "\"auc[pay, benefits]\",\"delta[pay, benefits]\","
+                             "\"folds[pay, benefits]\",fold_aucs\r\n"));
+  EXPECT_THAT(csv, HasSubstr(",0.75,,5,0.76,,4,"));
+  const nlohmann::json doc =
+      nlohmann::json::parse(FormatResults(WithThemesAndFolds(), TableFormat::kJson, view));
+  EXPECT_EQ(doc["themes"][1], "pay, benefits");
+  EXPECT_DOUBLE_EQ(doc["rows"][2]["auc[pay, benefits]"].get<double>(), 0.86);
+  EXPECT_DOUBLE_EQ(doc["rows"][2]["delta[staffing]"].get<double>(), 0.1);
+  EXPECT_TRUE(doc["rows"][0]["delta[staffing]"].is_null());
+  // Without --per-theme, no theme column.
+  EXPECT_THAT(FormatResults(WithThemesAndFolds(), TableFormat::kCsv), Not(HasSubstr("staffing")));
+}
+
+TEST(FormatResultsTest, FoldsGiveARowPerCellAndFold) {
+  ResultView view;
+  view.folds = true;
+  const nlohmann::json doc =
+      nlohmann::json::parse(FormatResults(WithThemesAndFolds(), TableFormat::kJson, view));
+  ASSERT_EQ(doc["rows"].size(), 6u);
+  const nlohmann::json& llama1 = doc["rows"][3];
+  EXPECT_EQ(llama1["generator"], "llama-7b");
+  EXPECT_EQ(llama1["fold"], 1);
+  EXPECT_EQ(llama1["state"], "ok");
+  EXPECT_DOUBLE_EQ(llama1["macro_auc"].get<double>(), 0.86);
+  EXPECT_DOUBLE_EQ(llama1["baseline_auc"].get<double>(), 0.8);
+  EXPECT_DOUBLE_EQ(llama1["delta"].get<double>(), 0.86 - 0.8);
+  EXPECT_TRUE(doc["rows"][0]["baseline_auc"].is_null());
+  EXPECT_EQ(doc["rows"][5]["state"], "failed");
+  EXPECT_TRUE(doc["rows"][5]["macro_auc"].is_null());
+  const std::string table = FormatResults(WithThemesAndFolds(), TableFormat::kTable, view);
+  EXPECT_THAT(table, HasSubstr("repeat  fold  state     AUC  baseline  vs baseline\n"));
+  EXPECT_THAT(table, HasSubstr("     0     1  failed      -     0.800            -\n"));
+  view.per_theme = true;
+  const std::string csv = FormatResults(WithThemesAndFolds(), TableFormat::kCsv, view);
+  EXPECT_THAT(csv, HasSubstr(",auc[staffing],\"auc[pay, benefits]\"\r\n"));
+  EXPECT_THAT(csv, HasSubstr(",0,1,ok,0.86,0.8,0.05999999999999994,0.6,\r\n"));
+}
+
+TEST(FormatResultsTest, SortAndGroupBy) {
+  v1::GetResultsResponse results = ThreeRows();
+  *results.add_rows() = Row("", 0, 0, 5, 0.7, 0.01, 0.69, 0.71, 0, {0.7, 0.7, 0.7, 0.7, 0.7});
+  results.mutable_rows(3)->set_classifier("bert");
+  auto generators = [](const std::string& csv) {
+    std::vector<std::string> out;
+    size_t pos = csv.find("\r\n") + 2;
+    while (pos < csv.size()) {
+      const size_t end = csv.find("\r\n", pos);
+      const std::string record = csv.substr(pos, end - pos);
+      const size_t n = record.find(",", record.find(",") + 1);
+      out.push_back(record.substr(0, record.find(",")) + "/" +
+                    record.substr(n + 1, record.find(",", n + 1) - n - 1));
+      pos = end + 2;
+    }
+    return out;
+  };
+  ResultView view;
+  view.sort = "auc";
+  EXPECT_THAT(generators(FormatResults(results, TableFormat::kCsv, view)),
+              ::testing::ElementsAre("llama-7b/100", "/0", "alpaca-13b/10", "/0"));
+  view.sort = "p";
+  EXPECT_THAT(generators(FormatResults(results, TableFormat::kCsv, view)),
+              ::testing::ElementsAre("llama-7b/100", "alpaca-13b/10", "/0", "/0"));
+  view.sort = "n";
+  view.group_by = "classifier";
+  EXPECT_THAT(generators(FormatResults(results, TableFormat::kCsv, view)),
+              ::testing::ElementsAre("/0", "alpaca-13b/10", "llama-7b/100", "/0"));
+  const std::string table = FormatResults(results, TableFormat::kTable, view);
+  EXPECT_THAT(table, HasSubstr("-\nclassifier: roberta\n(baseline)"));
+  EXPECT_THAT(table, HasSubstr("best\n\nclassifier: bert\n(baseline)"));
+  const std::string markdown = FormatResults(results, TableFormat::kMarkdown, view);
+  EXPECT_THAT(markdown, ::testing::StartsWith("**classifier: roberta**\n\n| generator"));
+  EXPECT_THAT(markdown, HasSubstr("|\n\n**classifier: bert**\n\n| generator"));
+}
+
+TEST(ValidateResultViewTest, NamesTheValidValues) {
+  ResultView view;
+  EXPECT_TRUE(ValidateResultView(view).ok());
+  view.sort = "mean";
+  EXPECT_EQ(ValidateResultView(view).message(),
+            "--sort: unknown \"mean\"; expected auc, delta, p, generator, temperature, n or "
+            "classifier");
+  view.sort = "delta";
+  view.group_by = "fold";
+  EXPECT_EQ(ValidateResultView(view).message(),
+            "--group-by: unknown \"fold\"; expected generator, temperature, n or classifier");
+}
+
+v1::GetTextsResponse SomeTexts() {
+  v1::GetTextsResponse texts;
+  v1::GenerateJobTexts* job = texts.add_jobs();
+  job->set_job_key("gen-0123456789abcdef");
+  job->set_generator("llama-7b");
+  job->set_temperature(0.7);
+  job->set_fold(2);
+  job->set_state("ok");
+  job->set_wall_seconds(12.25);
+  v1::ThemeGeneration* theme = job->add_themes();
+  theme->set_theme("staffing");
+  theme->set_wanted(3);
+  theme->set_kept(2);
+  theme->set_dropped(1);
+  theme->set_shortfall(1);
+  v1::TextView* kept = job->add_texts();
+  kept->set_theme("staffing");
+  kept->set_text("Too few nurses, \"always\"");
+  kept->set_prompt("Write about staffing:\n-");
+  kept->set_raw_completion(" Too few nurses, \"always\"\n- more");
+  v1::TextView* dropped = job->add_dropped();
+  dropped->set_theme("staffing");
+  dropped->set_dropped_because("duplicate");
+  dropped->set_text("Too few nurses, \"always\"");
+  v1::GenerateJobTexts* pending = texts.add_jobs();
+  pending->set_job_key("gen-pending");
+  pending->set_generator("llama-7b");
+  pending->set_temperature(1);
+  pending->set_state("pending");
+  return texts;
+}
+
+TEST(FormatTextsTest, TableListsCountsKeptAndDropped) {
+  const std::string table = FormatTexts(SomeTexts(), TextsFormat::kTable, /*full=*/false);
+  EXPECT_EQ(table,
+            "llama-7b  T=0.7  repeat 0 fold 2  (ok, 12.2 s)  job gen-01234567\n"
+            "  staffing: kept 2/3, dropped 1, short by 1\n"
+            "  kept:\n"
+            "    [staffing] Too few nurses, \"always\"\n"
+            "  dropped:\n"
+            "    [staffing] (duplicate) Too few nurses, \"always\"\n"
+            "\n"
+            "llama-7b  T=1  repeat 0 fold 0  (pending)  job gen-pending\n");
+  const std::string full = FormatTexts(SomeTexts(), TextsFormat::kTable, /*full=*/true);
+  EXPECT_THAT(full, HasSubstr("      prompt:\n        Write about staffing:\n        -\n"
+                              "      raw completion:\n         Too few nurses, \"always\"\n"
+                              "        - more\n"));
+}
+
+TEST(FormatTextsTest, CsvAndJsonl) {
+  const std::string csv = FormatTexts(SomeTexts(), TextsFormat::kCsv, false);
+  EXPECT_EQ(
+      csv,
+      "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,text,prompt,"
+      "raw_completion\r\n"
+      "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,true,,\"Too few nurses, \"\"always\"\"\","
+      "\"Write about staffing:\n-\",\" Too few nurses, \"\"always\"\"\n- more\"\r\n"
+      "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,false,duplicate,"
+      "\"Too few nurses, \"\"always\"\"\",,\r\n");
+  std::vector<nlohmann::json> lines;
+  const std::string jsonl = FormatTexts(SomeTexts(), TextsFormat::kJsonl, false);
+  for (size_t pos = 0; pos < jsonl.size();) {
+    const size_t end = jsonl.find('\n', pos);
+    lines.push_back(nlohmann::json::parse(jsonl.substr(pos, end - pos)));
+    pos = end + 1;
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["job"]["themes"][0]["shortfall"], 1);
+  EXPECT_EQ(lines[1]["text"]["kept"], true);
+  EXPECT_EQ(lines[1]["text"]["raw_completion"], " Too few nurses, \"always\"\n- more");
+  EXPECT_EQ(lines[2]["text"]["dropped_because"], "duplicate");
+  EXPECT_EQ(lines[3]["job"]["state"], "pending");
+  EXPECT_EQ(*ParseTextsFormat("jsonl"), TextsFormat::kJsonl);
+  EXPECT_EQ(ParseTextsFormat("json").status().message(),
+            "unknown format \"json\"; expected one of: table, csv, jsonl");
+}
 
 TEST(ProgressBarTest, Typical) {
   EXPECT_EQ(RenderProgressBar(8, 20, 20, "generate"),

@@ -462,5 +462,53 @@ TEST_F(StoreTest, SecondOpenOfSameDirectoryIsUnavailable) {
   ASSERT_TRUE(again.ok()) << again.status().ToString();
 }
 
+// --data-dir reads: a read-only open beside the coordinator's own, seeing what was committed
+// before it opened, refusing every write, and creating nothing where there is no store.
+TEST_F(StoreTest, ReadOnlyOpenReadsBesideTheWriterAndRefusesWrites) {
+  auto writer = OpenOrDie();
+  ASSERT_NE(writer, nullptr);
+  WriteSet w;
+  w.Put(Family::kJobs, "job-1", "record");
+  w.AppendEvent("submitted");
+  ASSERT_TRUE(writer->Commit(w).ok());
+  ASSERT_TRUE(writer->PutArtifact("blob", "bytes").ok());
+
+  StoreOptions read_only;
+  read_only.read_only = true;
+  auto reader = Store::Open(dir_, read_only);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE((*reader)->read_only());
+  EXPECT_EQ(*(*reader)->Get(Family::kJobs, "job-1"), std::optional<std::string>("record"));
+  EXPECT_EQ(*(*reader)->ReadArtifact("blob"), "bytes");
+  EXPECT_EQ((*reader)->last_event_sequence(), 1u);
+
+  WriteSet more;
+  more.Put(Family::kJobs, "job-2", "x");
+  Status refused = (*reader)->Commit(more);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("read-only"));
+  EXPECT_EQ((*reader)->PutArtifact("other", "x").code(), StatusCode::kFailedPrecondition);
+  ArtifactWriter upload = (*reader)->BeginArtifact("streamed");
+  EXPECT_FALSE(upload.Append("x").ok());
+  // The writer goes on, undisturbed.
+  WriteSet again;
+  again.Put(Family::kJobs, "job-3", "y");
+  EXPECT_TRUE(writer->Commit(again).ok());
+}
+
+TEST_F(StoreTest, ReadOnlyOpenOfNoStoreIsNotFoundAndCreatesNothing) {
+  StoreOptions read_only;
+  read_only.read_only = true;
+  auto missing = Store::Open(dir_, read_only);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr("no augsweep store"));
+  EXPECT_THAT(missing.status().message(), HasSubstr(dir_));
+  EXPECT_FALSE(fs::exists(dir_));
+  fs::create_directories(dir_);
+  EXPECT_EQ(Store::Open(dir_, read_only).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
 }  // namespace
 }  // namespace augsweep

@@ -292,8 +292,19 @@ StatusOr<v1::SyntheticSet> EdaGenerator::Generate(const GenerateRequest& request
       const auto op = static_cast<EdaOperation>(rng.Below(kNumEdaOperations));
       std::string text =
           JoinWords(ApplyEdaOperation(op, train_words[source], alpha, *lexicon_, rng));
-      if (text.empty() || !seen.insert(text).second) continue;
       const std::string& raw = request.train[source].text;
+      if (text.empty() || !seen.insert(text).second) {
+        // Its source is named only when a kept text already made it a prompt, so that the kept
+        // output is what it was before drops were recorded.
+        auto known = prompt_of_source.find(raw);
+        v1::DroppedText* drop = out.add_dropped();
+        drop->set_theme(request.themes[theme]);
+        drop->set_reason(text.empty() ? "empty" : "duplicate");
+        drop->set_text(std::move(text));
+        drop->set_prompt_index(known == prompt_of_source.end() ? -1 : known->second);
+        drop->set_completion_index(-1);
+        continue;
+      }
       auto [it, inserted] = prompt_of_source.try_emplace(raw, out.prompts_size());
       if (inserted) out.add_prompts(raw);
       v1::SyntheticText* synthetic = out.add_texts();

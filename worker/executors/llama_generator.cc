@@ -253,7 +253,19 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::GenerateWithBatch(
     out.set_raw_completions(completion, raw);
     const std::string_view reply = CutAtStop(raw, stops);
     std::string item = chat ? CleanChatReply(reply, clean) : FirstItem(reply);
-    if (item.empty() || th.kept >= quota || !th.seen.insert(item).second) return;
+    const char* dropped = item.empty()                   ? "empty"
+                          : th.kept >= quota             ? "over quota"
+                          : !th.seen.insert(item).second ? "duplicate"
+                                                         : nullptr;
+    if (dropped) {
+      v1::DroppedText* drop = out.add_dropped();
+      drop->set_theme(request.themes[static_cast<size_t>(t)]);
+      drop->set_reason(dropped);
+      drop->set_text(item);
+      drop->set_prompt_index(prompt);
+      drop->set_completion_index(completion);
+      return;
+    }
     v1::SyntheticText* text = out.add_texts();
     text->set_theme(request.themes[static_cast<size_t>(t)]);
     text->set_text(item);

@@ -1,0 +1,147 @@
+#include "cli/text_listing.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/text_fields.h"
+
+namespace augsweep::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Indented(const std::string& label, const std::string& text) {
+  std::string out = "      " + label + ":\n        ";
+  for (char c : text) {
+    out += c == '\n' ? std::string("\n        ") : std::string(1, c == '\r' ? ' ' : c);
+  }
+  return out + "\n";
+}
+
+std::string JobHeading(const v1::GenerateJobTexts& job) {
+  char seconds[32] = "";
+  if (job.state() == "ok") std::snprintf(seconds, sizeof(seconds), ", %.1f s", job.wall_seconds());
+  return OneLine(job.generator()) + "  T=" + RoundTrip(job.temperature()) + "  repeat " +
+         std::to_string(job.repeat()) + " fold " + std::to_string(job.fold()) + "  (" +
+         job.state() + seconds + ")  job " + job.job_key().substr(0, 12);
+}
+
+std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
+  std::string out;
+  for (const v1::GenerateJobTexts& job : texts.jobs()) {
+    out += (out.empty() ? "" : "\n") + JobHeading(job) + "\n";
+    for (const v1::ThemeGeneration& t : job.themes()) {
+      out += "  " + OneLine(t.theme()) + ": kept " + std::to_string(t.kept()) + "/" +
+             std::to_string(t.wanted()) + ", dropped " + std::to_string(t.dropped()) +
+             (t.shortfall() > 0 ? ", short by " + std::to_string(t.shortfall()) : "") + "\n";
+    }
+    auto list = [&](const v1::TextView& text) {
+      out += "    [" + OneLine(text.theme()) + "] " +
+             (text.dropped_because().empty() ? "" : "(" + text.dropped_because() + ") ") +
+             OneLine(text.text()) + "\n";
+      if (!full) return;
+      if (!text.prompt().empty()) out += Indented("prompt", text.prompt());
+      if (!text.raw_completion().empty()) out += Indented("raw completion", text.raw_completion());
+    };
+    if (!job.texts().empty()) out += "  kept:\n";
+    for (const v1::TextView& text : job.texts()) list(text);
+    if (!job.dropped().empty()) out += "  dropped:\n";
+    for (const v1::TextView& text : job.dropped()) list(text);
+  }
+  if (texts.jobs().empty()) out += "no generate jobs match\n";
+  if (texts.truncated())
+    out += "\n(truncated: the reply reached its size cap; narrow the request or lower --limit)\n";
+  return out;
+}
+
+std::string FormatCsv(const v1::GetTextsResponse& texts) {
+  std::string out =
+      "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,text,prompt,"
+      "raw_completion\r\n";
+  for (const v1::GenerateJobTexts& job : texts.jobs()) {
+    auto record = [&](const v1::TextView& text) {
+      const std::string fields[] = {job.job_key(),
+                                    job.generator(),
+                                    RoundTrip(job.temperature()),
+                                    std::to_string(job.repeat()),
+                                    std::to_string(job.fold()),
+                                    text.theme(),
+                                    text.dropped_because().empty() ? "true" : "false",
+                                    text.dropped_because(),
+                                    text.text(),
+                                    text.prompt(),
+                                    text.raw_completion()};
+      for (size_t i = 0; i < std::size(fields); ++i) out += (i ? "," : "") + CsvField(fields[i]);
+      out += "\r\n";
+    };
+    for (const v1::TextView& text : job.texts()) record(text);
+    for (const v1::TextView& text : job.dropped()) record(text);
+  }
+  return out;
+}
+
+std::string FormatJsonl(const v1::GetTextsResponse& texts) {
+  std::string out;
+  auto line = [&](const Json& j) {
+    out += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  };
+  for (const v1::GenerateJobTexts& job : texts.jobs()) {
+    Json j;
+    j["job_key"] = job.job_key();
+    j["generator"] = job.generator();
+    j["temperature"] = job.temperature();
+    j["repeat"] = job.repeat();
+    j["fold"] = job.fold();
+    j["state"] = job.state();
+    j["wall_seconds"] = job.wall_seconds();
+    j["themes"] = Json::array();
+    for (const v1::ThemeGeneration& t : job.themes()) {
+      j["themes"].push_back({{"theme", t.theme()},
+                             {"wanted", t.wanted()},
+                             {"kept", t.kept()},
+                             {"dropped", t.dropped()},
+                             {"shortfall", t.shortfall()}});
+    }
+    line({{"job", j}});
+    auto text_line = [&](const v1::TextView& text) {
+      Json t;
+      t["job_key"] = job.job_key();
+      t["theme"] = text.theme();
+      t["kept"] = text.dropped_because().empty();
+      t["dropped_because"] =
+          text.dropped_because().empty() ? Json(nullptr) : Json(text.dropped_because());
+      t["text"] = text.text();
+      t["prompt"] = text.prompt();
+      t["raw_completion"] = text.raw_completion();
+      line({{"text", t}});
+    };
+    for (const v1::TextView& text : job.texts()) text_line(text);
+    for (const v1::TextView& text : job.dropped()) text_line(text);
+  }
+  if (texts.truncated()) line({{"truncated", true}});
+  return out;
+}
+
+}  // namespace
+
+StatusOr<TextsFormat> ParseTextsFormat(std::string_view name) {
+  if (name == "table") return TextsFormat::kTable;
+  if (name == "csv") return TextsFormat::kCsv;
+  if (name == "jsonl") return TextsFormat::kJsonl;
+  return InvalidArgumentError("unknown format \"" + std::string(name) +
+                              "\"; expected one of: table, csv, jsonl");
+}
+
+std::string FormatTexts(const v1::GetTextsResponse& texts, TextsFormat format, bool full) {
+  switch (format) {
+    case TextsFormat::kCsv:
+      return FormatCsv(texts);
+    case TextsFormat::kJsonl:
+      return FormatJsonl(texts);
+    case TextsFormat::kTable:
+      break;
+  }
+  return FormatTable(texts, full);
+}
+
+}  // namespace augsweep::cli

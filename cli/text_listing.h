@@ -1,0 +1,28 @@
+// The synthetic texts of a sweep as `augsweep texts --format` prints them: a readable listing
+// for terminals, CSV (RFC 4180, one record per text) and JSON Lines (one object per job, then
+// one per text) for scripts.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "augsweep/v1/sweep_service.pb.h"
+#include "common/status.h"
+
+namespace augsweep::cli {
+
+enum class TextsFormat { kTable, kCsv, kJsonl };
+
+// "table", "csv" or "jsonl"; InvalidArgument naming them otherwise.
+StatusOr<TextsFormat> ParseTextsFormat(std::string_view name);
+
+// table: per job a heading (generator, temperature, repeat/fold, state, seconds), a line per
+//   theme (kept/wanted, dropped, shortfall), then the kept texts and the dropped ones with the
+//   reason, one line each; with `full`, each text's prompt and raw completion follow it,
+//   indented. Control characters show as spaces.
+// csv: job_key, generator, temperature, repeat, fold, theme, kept (true/false),
+//   dropped_because, text, prompt, raw_completion.
+// jsonl: {"job": ...} with the per-theme counts, then {"text": ...} lines of that job.
+std::string FormatTexts(const v1::GetTextsResponse& texts, TextsFormat format, bool full);
+
+}  // namespace augsweep::cli

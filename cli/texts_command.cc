@@ -1,0 +1,61 @@
+// `augsweep texts SWEEP`: the synthetic texts the sweep's generate jobs kept and dropped.
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "cli/command_support.h"
+#include "cli/commands.h"
+#include "cli/text_listing.h"
+#include "common/cli_main.h"
+
+namespace augsweep::cli {
+
+int RunTextsCommand(const Args& args) {
+  ReadSource source;
+  std::string format = "table", generator, theme;
+  double temperature = std::numeric_limits<double>::quiet_NaN();
+  int64_t repeat = -1, fold = -1, limit = 0;
+  bool full = false;
+  FlagSet flags(
+      "augsweep texts SWEEP [--generator G] [--temperature T] [--repeat R] [--fold F]\n"
+      "                     [--theme X] [--limit N] [--full] [--format table|csv|jsonl]\n"
+      "                     [--coordinator HOST:PORT | --data-dir DIR]",
+      "The synthetic texts of the sweep's generate jobs: per job the generation time and per\n"
+      "theme how many were wanted, kept and dropped; then each kept text, and each dropped one\n"
+      "with why (empty, duplicate, over quota). --full (table) adds the prompt and the raw\n"
+      "completion of each; csv and jsonl always have them. The texts are the study's data:\n"
+      "mind where you send them.");
+  flags.String("generator", &generator, "only this generator's jobs");
+  flags.Double("temperature", &temperature, "only jobs at this temperature");
+  flags.Int("repeat", &repeat, "only this CV repeat");
+  flags.Int("fold", &fold, "only this fold");
+  flags.String("theme", &theme, "only this theme's texts");
+  flags.Int("limit", &limit, "at most N kept and N dropped texts per job and theme (0: all)");
+  flags.Bool("full", &full, "table: show each text's prompt and raw completion");
+  flags.String("format", &format, "table, csv or jsonl");
+  AddReadSourceFlags(flags, &source);
+  std::vector<std::string> positional;
+  if (auto code = ParseFlagsOrExit(flags, args, "augsweep texts", &positional)) return *code;
+  if (positional.size() != 1)
+    return ReportError("texts", InvalidArgumentError("expected one SWEEP id"));
+  if (limit < 0 || limit > std::numeric_limits<int32_t>::max())
+    return ReportError("texts", InvalidArgumentError("--limit: expected 0 or more"));
+  StatusOr<TextsFormat> texts_format = ParseTextsFormat(format);
+  if (!texts_format.ok()) return ReportError("texts", texts_format.status());
+  v1::GetTextsRequest request;
+  request.set_sweep_id(positional[0]);
+  request.set_generator(generator);
+  if (!std::isnan(temperature)) request.set_temperature(temperature);
+  if (repeat >= 0) request.set_repeat(static_cast<int32_t>(repeat));
+  if (fold >= 0) request.set_fold(static_cast<int32_t>(fold));
+  request.set_theme(theme);
+  request.set_limit(static_cast<int32_t>(limit));
+  StatusOr<std::unique_ptr<SweepReader>> reader = OpenReader(source);
+  if (!reader.ok()) return ReportError("texts", reader.status());
+  StatusOr<v1::GetTextsResponse> texts = (*reader)->GetTexts(request);
+  if (!texts.ok()) return ReportError("texts", texts.status());
+  std::fputs(FormatTexts(*texts, *texts_format, full).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace augsweep::cli
