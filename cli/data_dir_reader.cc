@@ -31,6 +31,8 @@ class DataDirReader final : public SweepReader {
   StatusOr<v1::ListEventsResponse> ListEvents(const v1::ListEventsRequest& request) override {
     return queries_.ListEvents(request);
   }
+  // No process runs here: the data directory knows no live worker.
+  StatusOr<v1::ListWorkersResponse> ListWorkers() override { return v1::ListWorkersResponse(); }
   StatusOr<v1::SweepDescription> DescribeSweep(const std::string& sweep_id) override {
     v1::DescribeSweepRequest request;
     request.set_sweep_id(sweep_id);

@@ -10,9 +10,9 @@
 
 #include "cli/command_support.h"
 #include "cli/commands.h"
-#include "cli/progress_bar.h"
 #include "cli/result_table.h"
 #include "cli/sweep_client.h"
+#include "cli/watch.h"
 #include "common/cli_main.h"
 #include "common/read_file.h"
 #include "common/signal_waiter.h"
@@ -175,20 +175,11 @@ int RunRunCommand(const Args& args) {
       interrupted = true;
     }
   });
-  const bool terminal = isatty(STDERR_FILENO) && !verbose;
-  StatusOr<v1::SweepStatus> status = client.GetStatus(sweep_id);
-  while (status.ok() && !IsFinished(status->state()) && !interrupted) {
-    if (terminal) {
-      int jobs_done = 0, total = 0;
-      CountJobs(*status, &jobs_done, &total);
-      std::fprintf(
-          stderr, "\r%s",
-          RenderProgressBar(jobs_done, total, 30, SweepStateName(status->state())).c_str());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    status = client.GetStatus(sweep_id);
-  }
-  if (terminal) std::fprintf(stderr, "\n");
+  WatchOptions watch;
+  watch.terminal = isatty(STDERR_FILENO) && !verbose;
+  watch.interval_ms = 500;
+  watch.stop = [&] { return interrupted.load(); };
+  StatusOr<v1::SweepStatus> status = WatchSweep(client, sweep_id, stderr, watch);
   local.Stop();
   finished = true;
   if (!interrupted) RaiseTerminationSignal();

@@ -28,7 +28,7 @@ class SweepClient final : public SweepReader {
   StatusOr<v1::GetTextsResponse> GetTexts(const v1::GetTextsRequest& request) override;
   StatusOr<v1::CancelSweepResponse> Cancel(const std::string& sweep_id);
   StatusOr<v1::RetryFailedResponse> RetryFailed(const std::string& sweep_id);
-  StatusOr<v1::ListWorkersResponse> ListWorkers();
+  StatusOr<v1::ListWorkersResponse> ListWorkers() override;
   StatusOr<v1::ListEventsResponse> ListEvents(const v1::ListEventsRequest& request) override;
   StatusOr<v1::SweepDescription> DescribeSweep(const std::string& sweep_id) override;
 

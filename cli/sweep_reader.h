@@ -1,4 +1,4 @@
-// What the read commands (status, results, texts, events, report) ask: implemented by
+// What the read commands (status, results, texts, events, report, workers) ask: implemented by
 // SweepClient against a running coordinator and by DataDirReader straight on a data directory.
 #pragma once
 
@@ -18,6 +18,7 @@ class SweepReader {
   virtual StatusOr<v1::GetTextsResponse> GetTexts(const v1::GetTextsRequest& request) = 0;
   virtual StatusOr<v1::ListEventsResponse> ListEvents(const v1::ListEventsRequest& request) = 0;
   virtual StatusOr<v1::SweepDescription> DescribeSweep(const std::string& sweep_id) = 0;
+  virtual StatusOr<v1::ListWorkersResponse> ListWorkers() = 0;
 };
 
 }  // namespace augsweep::cli

@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
                "comma-separated (localhost and augsweep-coordinator are always included)");
   flags.Bool("client-certs", &client_certificates,
              "with --init-credentials: also issue worker and client certificates (mutual TLS)");
+  flags.String("metrics-listen", &options.metrics_listen,
+               "serve Prometheus metrics at http://HOST:PORT/metrics (a bare PORT: loopback); "
+               "scrapes send the client token as a bearer token");
   flags.Int("lease-seconds", &lease_s, "a job's lease expires when not renewed for this long");
   flags.Int("heartbeat-seconds", &heartbeat_s, "how often workers renew their lease");
   flags.Int("max-attempts", &max_attempts, "failed attempts before a job is FAILED");
@@ -145,6 +148,11 @@ int main(int argc, char** argv) {
                : options.credentials.client_ca_pem.empty() ? "TLS, tokens"
                                                            : "mutual TLS, tokens",
                options.data_dir.c_str());
+  if (!(*server)->metrics_address().empty()) {
+    std::fprintf(stderr, "augsweep-coordinator: metrics on http://%s/metrics%s\n",
+                 (*server)->metrics_address().c_str(),
+                 options.credentials.client_token.empty() ? "" : " (bearer: the client token)");
+  }
   const int signal_number = augsweep::WaitForTerminationSignal();
   std::fprintf(stderr, "augsweep-coordinator: signal %d, shutting down\n", signal_number);
   (*server)->Shutdown();

@@ -1,6 +1,7 @@
 #include "coordinator/scheduler/job_scheduler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <set>
 
@@ -118,13 +119,21 @@ void JobScheduler::AddSweepEvent(WriteSet& writes, const std::string& sweep_id,
   writes.AppendEvent(event.SerializeAsString());
 }
 
+Status JobScheduler::CommitTimed(WriteSet& writes) {
+  const auto start = std::chrono::steady_clock::now();
+  Status committed = store_->Commit(writes);
+  store_write_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return committed;
+}
+
 Status JobScheduler::CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) {
   const int64_t now = Now();
   for (v1::JobRecord& job : jobs) {
     job.set_updated_unix_ms(now);
     writes.Put(Family::kJobs, job.spec().key(), job.SerializeAsString());
   }
-  AUGSWEEP_RETURN_IF_ERROR(store_->Commit(writes));
+  AUGSWEEP_RETURN_IF_ERROR(CommitTimed(writes));
   for (v1::JobRecord& job : jobs) jobs_[job.spec().key()] = std::move(job);
   return OkStatus();
 }
@@ -371,7 +380,7 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
                 "job " + ShortKey(attempt.job_key) + ": ignored completion of attempt " +
                     std::to_string(attempt.attempt) + " from " + attempt.worker_id + " (job is " +
                     v1::JobState_Name(current.state()) + ")");
-    AUGSWEEP_RETURN_IF_ERROR(store_->Commit(writes));
+    AUGSWEEP_RETURN_IF_ERROR(CommitTimed(writes));
     return false;
   }
   if (completion.result_stage != StageOf(current.spec())) {
@@ -380,7 +389,10 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
   }
   v1::JobRecord job = current;
   if (job.state() == v1::LEASED && job.leased_unix_ms() > 0) {
-    durations_.Add(StageOf(job.spec()), (now - job.leased_unix_ms()) / 1000.0);
+    const double seconds = (now - job.leased_unix_ms()) / 1000.0;
+    durations_.Add(StageOf(job.spec()), seconds);
+    (StageOf(job.spec()) == JobStage::kGenerate ? generate_seconds_ : train_eval_seconds_)
+        .Observe(seconds);
   }
   job.set_state(v1::SUCCEEDED);
   job.set_completed_attempt(attempt.attempt);
@@ -618,6 +630,28 @@ StatusOr<std::vector<GenerateJobOutcome>> JobScheduler::GetGenerateJobs(
     out.push_back(std::move(outcome));
   }
   return out;
+}
+
+SchedulerStats JobScheduler::Stats() const {
+  SchedulerStats stats;
+  const int64_t now = Now();
+  stats.active_workers = workers_.CountActive(now, ActiveWindowMs(options_.heartbeat_interval_ms));
+  stats.known_workers = static_cast<int32_t>(workers_.List().size());
+  MutexLock lock(&mu_);
+  std::map<std::pair<JobStage, int>, int32_t> counts;
+  for (const auto& [key, job] : jobs_) ++counts[{StageOf(job.spec()), job.state()}];
+  for (JobStage stage : {JobStage::kGenerate, JobStage::kTrainEval}) {
+    for (int state = v1::WAITING; state <= v1::CANCELLED; ++state) {
+      std::string name = v1::JobState_Name(static_cast<v1::JobState>(state));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      stats.jobs.push_back({stage, name, counts[{stage, state}]});
+    }
+  }
+  stats.sweeps = static_cast<int32_t>(sweeps_.size());
+  stats.generate_seconds = generate_seconds_;
+  stats.train_eval_seconds = train_eval_seconds_;
+  stats.store_write_seconds = store_write_seconds_;
+  return stats;
 }
 
 StatusOr<int32_t> JobScheduler::CancelSweep(const std::string& sweep_id) {

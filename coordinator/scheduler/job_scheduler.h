@@ -79,6 +79,7 @@ class JobScheduler {
   StatusOr<int32_t> CancelSweep(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
   StatusOr<int32_t> RetryFailed(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
   std::vector<WorkerEntry> ListWorkers() const { return workers_.List(); }
+  SchedulerStats Stats() const AUGSWEEP_EXCLUDES(mu_);
 
   // Re-offers the jobs whose lease ran out. Called by LeaseJob and periodically by the server.
   void ExpireLeases() AUGSWEEP_EXCLUDES(mu_);
@@ -92,6 +93,8 @@ class JobScheduler {
   Status LoadState() AUGSWEEP_EXCLUDES(mu_);
 
   int64_t Now() const;
+  // store_->Commit, timed into store_write_seconds_.
+  Status CommitTimed(WriteSet& writes) AUGSWEEP_REQUIRES(mu_);
   // Writes `writes` (synced) and then applies `jobs` to memory.
   Status CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) AUGSWEEP_REQUIRES(mu_);
   // One line of the sweep's history (an EventRecord in the events family), in `writes`.
@@ -137,6 +140,10 @@ class JobScheduler {
   // What the executors of leased jobs last reported (0..1), for the ETA; in memory only.
   std::map<std::string, float> progress_ AUGSWEEP_GUARDED_BY(mu_);
   StageDurations durations_ AUGSWEEP_GUARDED_BY(mu_);
+  // For Stats(): job durations per stage and commit latencies since the scheduler started.
+  Histogram generate_seconds_ AUGSWEEP_GUARDED_BY(mu_){JobBucketsSeconds()};
+  Histogram train_eval_seconds_ AUGSWEEP_GUARDED_BY(mu_){JobBucketsSeconds()};
+  Histogram store_write_seconds_ AUGSWEEP_GUARDED_BY(mu_){LatencyBucketsSeconds()};
   uint64_t sweep_counter_ AUGSWEEP_GUARDED_BY(mu_) = 0;
 };
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/metrics/histogram.h"
+
 namespace augsweep {
 
 // The two kinds of job of the DAG (augsweep.v1.JobKind).
@@ -141,6 +143,24 @@ struct GenerateJobOutcome {
   std::string job_spec;  // the serialized augsweep.v1.JobSpec
   bool failed = false;   // FAILED, BLOCKED or CANCELLED
   std::string result;    // the serialized augsweep.v1.JobResult; empty until it succeeded
+};
+
+// What the coordinator's metrics endpoint exposes of the scheduler.
+struct SchedulerStats {
+  struct JobCount {
+    JobStage stage = JobStage::kGenerate;
+    std::string state;  // "waiting", "ready", "leased", "succeeded", "failed", "blocked", ...
+    int32_t count = 0;
+  };
+  std::vector<JobCount> jobs;  // every (stage, state), zeros included, over every sweep
+  int32_t sweeps = 0;
+  int32_t active_workers = 0;  // heard from within the active window
+  int32_t known_workers = 0;
+  // Lease to accepted completion, per stage, since the coordinator started.
+  Histogram generate_seconds{JobBucketsSeconds()};
+  Histogram train_eval_seconds{JobBucketsSeconds()};
+  // Each synced commit of a job transition (the WriteSet to disk), since it started.
+  Histogram store_write_seconds{LatencyBucketsSeconds()};
 };
 
 }  // namespace augsweep

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "common/tunables.h"
+#include "coordinator/server/metrics_http_server.h"
+#include "coordinator/server/prometheus_text.h"
 #include "coordinator/service/sweep_service_impl.h"
 #include "coordinator/service/worker_service_impl.h"
 #include "rpc/rpc_options.h"
@@ -38,6 +40,23 @@ StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     return UnavailableError("cannot listen on " + options.listen + " (address in use or invalid)");
   }
   c->address_ = options.listen.substr(0, options.listen.rfind(':')) + ":" + std::to_string(port);
+  if (!options.metrics_listen.empty()) {
+    const std::string listen = options.metrics_listen.find(':') == std::string::npos
+                                   ? "127.0.0.1:" + options.metrics_listen
+                                   : options.metrics_listen;
+    if (!IsLoopbackAddress(listen) && !options.insecure) {
+      return FailedPreconditionError(
+          "--metrics-listen " + listen +
+          " is off loopback: metrics are plain HTTP, and scrapers send the client token; scrape "
+          "through an SSH tunnel or a Prometheus agent on this host, or give --insecure on a "
+          "network you trust entirely");
+    }
+    AUGSWEEP_ASSIGN_OR_RETURN(
+        c->metrics_,
+        MetricsHttpServer::Start(listen, options.credentials.client_token, [p = c.get()] {
+          return RenderPrometheusText(p->scheduler_->Stats(), p->worker_service_->LeaseSeconds());
+        }));
+  }
   c->expire_thread_ = std::thread([p = c.get()] { p->ExpireLoop(); });
   return c;
 }
@@ -62,8 +81,14 @@ void CoordinatorServer::Shutdown() {
   }
   stop_cv_.SignalAll();
   if (scheduler_) scheduler_->Shutdown();  // releases long-polling LeaseJob calls
+  metrics_.reset();                        // its scrapes read the scheduler: stop it first
   if (server_) server_->Shutdown(DeadlineIn(GetTunables().shutdown_grace_ms));
   if (expire_thread_.joinable()) expire_thread_.join();
+}
+
+const std::string& CoordinatorServer::metrics_address() const {
+  static const std::string kNone;
+  return metrics_ ? metrics_->address() : kNone;
 }
 
 CoordinatorServer::~CoordinatorServer() {

@@ -18,6 +18,7 @@
 
 namespace augsweep {
 
+class MetricsHttpServer;
 class SweepServiceImpl;
 class WorkerServiceImpl;
 
@@ -29,6 +30,10 @@ struct CoordinatorOptions {
   // TLS and the two roles' tokens; empty: plaintext, no authentication (loopback only).
   ServeCredentials credentials;
   bool insecure = false;  // allow plaintext or no tokens off loopback (CheckListenSecurity)
+  // Prometheus metrics over HTTP at /metrics; "" serves none, a bare port means loopback. It
+  // asks for the client token as a bearer token when the coordinator has tokens; an address off
+  // loopback needs `insecure` (the token would cross the network in plaintext).
+  std::string metrics_listen;
 };
 
 class CoordinatorServer {
@@ -41,6 +46,8 @@ class CoordinatorServer {
 
   // "host:port" actually bound (the port filled in when 0 was asked for).
   const std::string& address() const { return address_; }
+  // "host:port" of the metrics endpoint; "" when it serves none.
+  const std::string& metrics_address() const;
   JobScheduler& scheduler() { return *scheduler_; }
 
   // Stops accepting calls, lets running ones finish (a few seconds at most), closes the store.
@@ -56,6 +63,7 @@ class CoordinatorServer {
   std::unique_ptr<SweepServiceImpl> sweep_service_;
   std::unique_ptr<WorkerServiceImpl> worker_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsHttpServer> metrics_;
   std::string address_;
   std::thread expire_thread_;
   Mutex mu_;

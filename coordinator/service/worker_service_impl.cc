@@ -1,5 +1,6 @@
 #include "coordinator/service/worker_service_impl.h"
 
+#include <chrono>
 #include <iostream>
 
 #include "coordinator/service/artifact_streams.h"
@@ -28,13 +29,24 @@ grpc::Status WorkerServiceImpl::LeaseJob(grpc::ServerContext* context,
   if (grpc::Status denied = authorizer_->Authorize(*context, Role::kWorker, "LeaseJob");
       !denied.ok())
     return denied;
+  const auto start = std::chrono::steady_clock::now();
   StatusOr<std::optional<JobLease>> lease = scheduler_->LeaseJob(FromProto(*request));
   if (!lease.ok()) return ToGrpc(lease.status());
   if (!lease->has_value()) return grpc::Status::OK;  // nothing to do within wait_ms
   StatusOr<v1::Lease> wire = ToProto(**lease);
   if (!wire.ok()) return ToGrpc(wire.status());
   *response->mutable_lease() = std::move(wire).value();
+  {
+    MutexLock lock(&lease_mu_);
+    lease_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
   return grpc::Status::OK;
+}
+
+Histogram WorkerServiceImpl::LeaseSeconds() const {
+  MutexLock lock(&lease_mu_);
+  return lease_seconds_;
 }
 
 grpc::Status WorkerServiceImpl::Heartbeat(grpc::ServerContext* context,

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "augsweep/v1/worker_service.grpc.pb.h"
+#include "common/metrics/histogram.h"
+#include "common/mutex.h"
 #include "coordinator/scheduler/job_scheduler.h"
 #include "coordinator/store/store.h"
 #include "rpc/call_auth.h"
@@ -37,11 +39,16 @@ class WorkerServiceImpl final : public v1::WorkerService::Service {
                            grpc::ServerReader<v1::ArtifactChunk>* reader,
                            v1::PutArtifactResponse* response) override;
 
+  // How long LeaseJob calls that handed out a job took (for the metrics endpoint).
+  Histogram LeaseSeconds() const AUGSWEEP_EXCLUDES(lease_mu_);
+
  private:
   Store* const store_;
   JobScheduler* const scheduler_;
   const CallAuthorizer* const authorizer_;
   const bool log_;
+  mutable Mutex lease_mu_;
+  Histogram lease_seconds_ AUGSWEEP_GUARDED_BY(lease_mu_){LatencyBucketsSeconds()};
 };
 
 }  // namespace augsweep

@@ -194,13 +194,18 @@ reference_run() {
 }
 
 case_two_workers() {
-  start_coordinator 127.0.0.1:0
+  start_coordinator 127.0.0.1:0 --metrics-listen 127.0.0.1:0
   start_worker 1
   start_worker 2
   must_run=("${worker_pids[1]}" "${worker_pids[2]}")
-  local sweep
+  local sweep watch_pid
   sweep=$(submit "$demo_spec")
   follow "$sweep"
+  # Followed live as a script would (no terminal: a line per change), until the sweep ends.
+  "$augsweep" status "$sweep" --coordinator "$address" --watch --interval 0.2 \
+    >"$tmp/watch.txt" 2>>"$tmp/cli.log" &
+  watch_pid=$!
+  pids+=("$watch_pid")
   reference_run "$demo_spec" "$tmp/reference.json" &
   local reference_pid=$!
   pids+=("$reference_pid")
@@ -219,6 +224,27 @@ case_two_workers() {
   [ "$(grep -c ' succeeded, attempt ' "$tmp/events.txt")" -ge 10 ] ||
     fail "augsweep events shows fewer succeeded jobs than the sweep has"
   check_read_commands "$sweep"
+  check_watch_and_metrics "$sweep" "$watch_pid"
+}
+
+# status --watch exited with the sweep (0: SUCCEEDED) after following it; on a terminal it draws
+# the live view; the metrics endpoint counts the sweep's jobs for the client token only.
+check_watch_and_metrics() {
+  local sweep=$1 watch_pid=$2 rc=0 url
+  wait "$watch_pid" || rc=$?
+  [ "$rc" = 0 ] || fail "status --watch exited $rc after the sweep succeeded"
+  tail -n 1 "$tmp/watch.txt" | grep -q " $sweep SUCCEEDED generate 5/5 train_eval 15/15 " ||
+    fail "status --watch did not end on the sweep's success: $(tail -n 2 "$tmp/watch.txt")"
+  [ "$(wc -l <"$tmp/watch.txt")" -ge 2 ] || fail "status --watch printed no progress before the end"
+  script -qec "'$augsweep' status '$sweep' --coordinator '$address' --watch" /dev/null \
+    >"$tmp/watch-terminal.txt" 2>&1 || fail "status --watch on a terminal failed"
+  grep -q "train_eval \[##############################\] 15/15 jobs" "$tmp/watch-terminal.txt" ||
+    fail "status --watch on a terminal drew no progress bars"
+  grep -q "jobs/min   eta " "$tmp/watch-terminal.txt" || fail "no rate and ETA on the terminal"
+  url="http://$(sed -nE 's|.*metrics on http://([^/]+)/metrics.*|\1|p' "$tmp/coordinator.log")/metrics"
+  /usr/bin/python3 "$root/tests/integration/metrics_check.py" "$url" "$tmp/creds/client/token" 20 ||
+    fail "the metrics endpoint is wrong"
+  log "status --watch and metrics checked"
 }
 
 # The read commands on a finished sweep: texts, the results' views, and --data-dir reads of the

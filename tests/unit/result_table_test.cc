@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/progress_bar.h"
+#include "cli/progress_view.h"
 #include "cli/text_listing.h"
 
 namespace augsweep::cli {
@@ -600,6 +601,92 @@ TEST(FormatTextsTest, CsvAndJsonl) {
   EXPECT_EQ(*ParseTextsFormat("jsonl"), TextsFormat::kJsonl);
   EXPECT_EQ(ParseTextsFormat("json").status().message(),
             "unknown format \"json\"; expected one of: table, csv, jsonl");
+}
+
+v1::SweepStatus RunningStatus(int generated, int trained) {
+  v1::SweepStatus status;
+  status.set_sweep_id("sw-1");
+  status.set_name("demo");
+  status.set_state(v1::SWEEP_STATE_RUNNING);
+  status.set_eta_seconds(125);
+  status.set_active_workers(2);
+  v1::StageCounts* generate = status.add_stages();
+  generate->set_stage("generate");
+  generate->set_succeeded(generated);
+  generate->set_ready(10 - generated);
+  v1::StageCounts* train = status.add_stages();
+  train->set_stage("train_eval");
+  train->set_succeeded(trained);
+  train->set_leased(2);
+  train->set_failed(1);
+  train->set_waiting(40 - trained - 3);
+  return status;
+}
+
+TEST(ProgressViewTest, FrameShowsBarsRateEtaWorkersAndErrors) {
+  ProgressView view;
+  view.Observe(RunningStatus(4, 6), 1'000'000);
+  v1::SweepStatus later = RunningStatus(10, 16);
+  later.add_recent_errors("job train-ab12: out of memory\n(attempt 3)");
+  view.Observe(later, 1'030'000);  // 16 more jobs in 30 s
+  EXPECT_DOUBLE_EQ(view.JobsPerMinute(), 32.0);
+  v1::ListWorkersResponse workers;
+  v1::WorkerInfo* busy = workers.add_workers();
+  busy->set_hostname("gpu01");
+  busy->set_device("cuda");
+  busy->set_current_job("train-ab12");
+  v1::WorkerInfo* idle = workers.add_workers();
+  idle->set_hostname("gpu02");
+  idle->set_device("cuda");
+  EXPECT_EQ(
+      view.Frame(workers),
+      "sweep sw-1 (demo): RUNNING\n"
+      "  generate   [##############################] 10/10 jobs  0 running, 0 failed, 0 blocked\n"
+      "  train_eval [############------------------] 17/40 jobs  2 running, 1 failed, 0 blocked\n"
+      "  32.0 jobs/min   eta 2m05s   workers 2\n"
+      "  gpu01 (cuda): train-ab12\n"
+      "  gpu02 (cuda): idle\n"
+      "  error: job train-ab12: out of memory (attempt 3)\n");
+  EXPECT_THAT(view.Frame(workers, /*max_workers=*/1), HasSubstr("  ... 1 more workers\n"));
+}
+
+TEST(ProgressViewTest, RateNeedsTwoSnapshotsAndForgetsTheOldOnes) {
+  ProgressView view;
+  EXPECT_EQ(view.JobsPerMinute(), -1);
+  view.Observe(RunningStatus(0, 0), 0);
+  EXPECT_EQ(view.JobsPerMinute(), -1);
+  view.Observe(RunningStatus(10, 0), 60'000);
+  EXPECT_DOUBLE_EQ(view.JobsPerMinute(), 10.0);
+  // A minute of no progress later, the burst at the start has left the window.
+  view.Observe(RunningStatus(10, 0), 120'000);
+  view.Observe(RunningStatus(10, 0), 130'000);
+  EXPECT_DOUBLE_EQ(view.JobsPerMinute(), 0.0);
+  EXPECT_THAT(view.Frame(v1::ListWorkersResponse()), HasSubstr("  0.0 jobs/min   eta 2m05s"));
+}
+
+TEST(ProgressViewTest, PlainLinesOnlyWhenSomethingChanged) {
+  ProgressView view;
+  view.Observe(RunningStatus(4, 6), 3'723'000);  // 01:02:03 UTC
+  EXPECT_EQ(view.PlainLineIfChanged(3'723'000),
+            "01:02:03 sw-1 RUNNING generate 4/10 train_eval 7/40 (1 failed)  - jobs/min  eta "
+            "2m05s\n");
+  view.Observe(RunningStatus(4, 6), 3'724'000);
+  EXPECT_EQ(view.PlainLineIfChanged(3'724'000), "");
+  v1::SweepStatus done = RunningStatus(10, 37);
+  done.set_state(v1::SWEEP_STATE_FAILED);
+  done.set_eta_seconds(0);
+  view.Observe(done, 3'733'000);
+  EXPECT_THAT(view.PlainLineIfChanged(3'733'000), HasSubstr(" FAILED generate 10/10 "));
+}
+
+TEST(ProgressViewTest, DurationsAndExitCodes) {
+  EXPECT_EQ(FormatDuration(-1), "unknown");
+  EXPECT_EQ(FormatDuration(42), "42s");
+  EXPECT_EQ(FormatDuration(185), "3m05s");
+  EXPECT_EQ(FormatDuration(3720), "1h02m");
+  EXPECT_EQ(ExitCodeForFinalState(v1::SWEEP_STATE_SUCCEEDED), 0);
+  EXPECT_EQ(ExitCodeForFinalState(v1::SWEEP_STATE_FAILED), 1);
+  EXPECT_EQ(ExitCodeForFinalState(v1::SWEEP_STATE_CANCELLED), 3);
 }
 
 TEST(ProgressBarTest, Typical) {
