@@ -33,12 +33,14 @@ std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
     for (const v1::ThemeGeneration& t : job.themes()) {
       out += "  " + OneLine(t.theme()) + ": kept " + std::to_string(t.kept()) + "/" +
              std::to_string(t.wanted()) + ", dropped " + std::to_string(t.dropped()) +
-             (t.shortfall() > 0 ? ", short by " + std::to_string(t.shortfall()) : "") + "\n";
+             (t.shortfall() > 0 ? ", short by " + std::to_string(t.shortfall()) : "") +
+             (t.cut() > 0 ? ", " + std::to_string(t.cut()) + " kept cut at max_new_tokens" : "") +
+             "\n";
     }
     auto list = [&](const v1::TextView& text) {
       out += "    [" + OneLine(text.theme()) + "] " +
              (text.dropped_because().empty() ? "" : "(" + text.dropped_because() + ") ") +
-             OneLine(text.text()) + "\n";
+             (text.cut() ? "(cut) " : "") + OneLine(text.text()) + "\n";
       if (!full) return;
       if (!text.prompt().empty()) out += Indented("prompt", text.prompt());
       if (!text.raw_completion().empty()) out += Indented("raw completion", text.raw_completion());
@@ -56,7 +58,7 @@ std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
 
 std::string FormatCsv(const v1::GetTextsResponse& texts) {
   std::string out =
-      "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,text,prompt,"
+      "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,cut,text,prompt,"
       "raw_completion\r\n";
   for (const v1::GenerateJobTexts& job : texts.jobs()) {
     auto record = [&](const v1::TextView& text) {
@@ -68,6 +70,7 @@ std::string FormatCsv(const v1::GetTextsResponse& texts) {
                                     text.theme(),
                                     text.dropped_because().empty() ? "true" : "false",
                                     text.dropped_because(),
+                                    text.cut() ? "true" : "false",
                                     text.text(),
                                     text.prompt(),
                                     text.raw_completion()};
@@ -100,7 +103,8 @@ std::string FormatJsonl(const v1::GetTextsResponse& texts) {
                              {"wanted", t.wanted()},
                              {"kept", t.kept()},
                              {"dropped", t.dropped()},
-                             {"shortfall", t.shortfall()}});
+                             {"shortfall", t.shortfall()},
+                             {"cut", t.cut()}});
     }
     line({{"job", j}});
     auto text_line = [&](const v1::TextView& text) {
@@ -110,6 +114,7 @@ std::string FormatJsonl(const v1::GetTextsResponse& texts) {
       t["kept"] = text.dropped_because().empty();
       t["dropped_because"] =
           text.dropped_because().empty() ? Json(nullptr) : Json(text.dropped_because());
+      t["cut"] = text.cut();
       t["text"] = text.text();
       t["prompt"] = text.prompt();
       t["raw_completion"] = text.raw_completion();

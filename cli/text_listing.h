@@ -17,11 +17,13 @@ enum class TextsFormat { kTable, kCsv, kJsonl };
 StatusOr<TextsFormat> ParseTextsFormat(std::string_view name);
 
 // table: per job a heading (generator, temperature, repeat/fold, state, seconds), a line per
-//   theme (kept/wanted, dropped, shortfall), then the kept texts and the dropped ones with the
-//   reason, one line each; with `full`, each text's prompt and raw completion follow it,
-//   indented. Control characters show as spaces.
+//   theme (kept/wanted, dropped, shortfall, cut), then the kept texts (marked "(cut)" when their
+//   completion ran out of max_new_tokens) and the dropped ones with the reason, one line each; with
+//   `full`, each text's prompt and raw completion follow it, indented. Control characters show as
+//   spaces.
 // csv: job_key, generator, temperature, repeat, fold, theme, kept (true/false),
-//   dropped_because, text, prompt, raw_completion.
+//   dropped_because, cut (true/false: its completion ran out of max_new_tokens), text, prompt,
+//   raw_completion.
 // jsonl: {"job": ...} with the per-theme counts, then {"text": ...} lines of that job.
 std::string FormatTexts(const v1::GetTextsResponse& texts, TextsFormat format, bool full);
 

@@ -264,10 +264,11 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
   std::string out = "<h2>Generation</h2>\n" + RenderStackedBars(bars);
   out += "<table>\n<tr>" + Th("generator", true) + Th("T") + Th("repeat") + Th("fold") +
          Th("state", true) + Th("seconds") + Th("kept") + Th("wanted") + Th("dropped") +
-         Th("shortfall") + "</tr>\n";
+         Th("shortfall") + Th("kept but cut") + "</tr>\n";
   for (const v1::GenerateJobTexts& job : g.jobs()) {
-    int kept = 0, wanted = 0, dropped = 0, shortfall = 0;
+    int kept = 0, wanted = 0, dropped = 0, shortfall = 0, cut = 0;
     for (const v1::ThemeGeneration& t : job.themes()) {
+      cut += t.cut();
       kept += t.kept();
       wanted += t.wanted();
       dropped += t.dropped();
@@ -277,7 +278,7 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
            Td(std::to_string(job.repeat())) + Td(std::to_string(job.fold())) +
            Td(job.state(), true) + Td(Fixed(job.wall_seconds(), "%.1f")) +
            Td(std::to_string(kept)) + Td(std::to_string(wanted)) + Td(std::to_string(dropped)) +
-           Td(std::to_string(shortfall)) + "</tr>\n";
+           Td(std::to_string(shortfall)) + Td(std::to_string(cut)) + "</tr>\n";
   }
   return out + "</table>\n";
 }

@@ -34,8 +34,10 @@ void FillTexts(const v1::GetTextsRequest& request, const v1::JobSpec& spec,
     themes[theme] = generation;
   }
   for (const v1::SyntheticText& text : set.texts()) {
-    if (auto t = themes.find(text.theme()); t != themes.end())
+    if (auto t = themes.find(text.theme()); t != themes.end()) {
       t->second->set_kept(t->second->kept() + 1);
+      t->second->set_cut(t->second->cut() + text.cut());
+    }
   }
   for (const v1::DroppedText& text : set.dropped()) {
     if (auto t = themes.find(text.theme()); t != themes.end())
@@ -66,6 +68,7 @@ void FillTexts(const v1::GetTextsRequest& request, const v1::JobSpec& spec,
     view->set_text(text.text());
     view->set_prompt(prompt(text.prompt_index()));
     view->set_raw_completion(completion(text.completion_index()));
+    view->set_cut(text.cut());
   }
   for (const v1::DroppedText& text : set.dropped()) {
     if (!show(text.theme(), shown_dropped)) continue;

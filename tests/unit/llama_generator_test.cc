@@ -195,6 +195,12 @@ void ExpectWellFormed(const v1::SyntheticSet& set, const GenerateRequest& reques
     ASSERT_LT(text.completion_index(), set.raw_completions_size());
     EXPECT_EQ(text.text(),
               FirstItem(CutAtStop(set.raw_completions(text.completion_index()), stops)));
+    // Cut: the completion ran out of tokens, so neither an item boundary nor a stop string
+    // ended it (an EOS could have, leaving neither: only the converse is checked).
+    const std::string& raw = set.raw_completions(text.completion_index());
+    if (HasItemBoundary(raw) || CutAtStop(raw, stops).size() < raw.size()) {
+      EXPECT_FALSE(text.cut()) << "a completion that ended by itself is marked cut: " << raw;
+    }
   }
   for (size_t t = 0; t < kThemes.size(); ++t) {
     EXPECT_EQ(per_theme[t] + set.shortfall_per_theme(static_cast<int>(t)), n) << kThemes[t];
@@ -379,6 +385,23 @@ TEST(LlamaGeneratorTest, AnyMaxBatchGivesAWellFormedReproducibleSet) {
     EXPECT_LE(prompts[1], 20);
     EXPECT_EQ(MustGenerate(request).SerializeAsString(), set.SerializeAsString());
   }
+}
+
+// Completions that run out of max_new_tokens before an item boundary are kept but marked cut:
+// at 3 new tokens most are.
+TEST(LlamaGeneratorTest, TextsWhoseCompletionRanOutOfTokensAreMarkedCut) {
+  GenerateRequest request = Request(7, 1.0, /*texts_per_theme=*/3);
+  request.generator.set_max_new_tokens(3);
+  const v1::SyntheticSet set = MustGenerate(request);
+  int cut = 0;
+  for (const v1::SyntheticText& text : set.texts()) {
+    const std::string& raw = set.raw_completions(text.completion_index());
+    if (text.cut()) {
+      ++cut;
+      EXPECT_FALSE(HasItemBoundary(raw)) << raw;
+    }
+  }
+  EXPECT_GT(cut, 0);
 }
 
 TEST(LlamaGeneratorTest, NoTrainingTextOrNoTextsAskedMeansNoPrompts) {

@@ -546,6 +546,8 @@ v1::GetTextsResponse SomeTexts() {
   kept->set_text("Too few nurses, \"always\"");
   kept->set_prompt("Write about staffing:\n-");
   kept->set_raw_completion(" Too few nurses, \"always\"\n- more");
+  kept->set_cut(true);
+  theme->set_cut(1);
   v1::TextView* dropped = job->add_dropped();
   dropped->set_theme("staffing");
   dropped->set_dropped_because("duplicate");
@@ -562,9 +564,9 @@ TEST(FormatTextsTest, TableListsCountsKeptAndDropped) {
   const std::string table = FormatTexts(SomeTexts(), TextsFormat::kTable, /*full=*/false);
   EXPECT_EQ(table,
             "llama-7b  T=0.7  repeat 0 fold 2  (ok, 12.2 s)  job gen-01234567\n"
-            "  staffing: kept 2/3, dropped 1, short by 1\n"
+            "  staffing: kept 2/3, dropped 1, short by 1, 1 kept cut at max_new_tokens\n"
             "  kept:\n"
-            "    [staffing] Too few nurses, \"always\"\n"
+            "    [staffing] (cut) Too few nurses, \"always\"\n"
             "  dropped:\n"
             "    [staffing] (duplicate) Too few nurses, \"always\"\n"
             "\n"
@@ -577,14 +579,14 @@ TEST(FormatTextsTest, TableListsCountsKeptAndDropped) {
 
 TEST(FormatTextsTest, CsvAndJsonl) {
   const std::string csv = FormatTexts(SomeTexts(), TextsFormat::kCsv, false);
-  EXPECT_EQ(
-      csv,
-      "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,text,prompt,"
-      "raw_completion\r\n"
-      "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,true,,\"Too few nurses, \"\"always\"\"\","
-      "\"Write about staffing:\n-\",\" Too few nurses, \"\"always\"\"\n- more\"\r\n"
-      "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,false,duplicate,"
-      "\"Too few nurses, \"\"always\"\"\",,\r\n");
+  EXPECT_EQ(csv,
+            "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,cut,text,prompt,"
+            "raw_completion\r\n"
+            "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,true,,true,\"Too few nurses, "
+            "\"\"always\"\"\","
+            "\"Write about staffing:\n-\",\" Too few nurses, \"\"always\"\"\n- more\"\r\n"
+            "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,false,duplicate,false,"
+            "\"Too few nurses, \"\"always\"\"\",,\r\n");
   std::vector<nlohmann::json> lines;
   const std::string jsonl = FormatTexts(SomeTexts(), TextsFormat::kJsonl, false);
   for (size_t pos = 0; pos < jsonl.size();) {
@@ -595,6 +597,8 @@ TEST(FormatTextsTest, CsvAndJsonl) {
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0]["job"]["themes"][0]["shortfall"], 1);
   EXPECT_EQ(lines[1]["text"]["kept"], true);
+  EXPECT_EQ(lines[1]["text"]["cut"], true);
+  EXPECT_EQ(lines[0]["job"]["themes"][0]["cut"], 1);
   EXPECT_EQ(lines[1]["text"]["raw_completion"], " Too few nurses, \"always\"\n- more");
   EXPECT_EQ(lines[2]["text"]["dropped_because"], "duplicate");
   EXPECT_EQ(lines[3]["job"]["state"], "pending");

@@ -271,6 +271,7 @@ StatusOr<v1::SyntheticSet> LlamaGenerator::GenerateWithBatch(
     text->set_text(item);
     text->set_prompt_index(prompt);
     text->set_completion_index(completion);
+    text->set_cut(!output.finished_by_eos && !output.stopped);
     ++th.kept;
     ++total_kept;
     control.ReportProgress(static_cast<float>(total_kept) /
