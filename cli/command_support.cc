@@ -54,8 +54,8 @@ void AddReadSourceFlags(FlagSet& flags, ReadSource* source) {
                "asking a coordinator");
 }
 
-StatusOr<std::unique_ptr<SweepReader>> OpenReader(const ReadSource& source) {
-  if (!source.data_dir.empty()) return OpenDataDirReader(source.data_dir);
+StatusOr<std::unique_ptr<SweepReader>> OpenReader(const ReadSource& source, bool polling) {
+  if (!source.data_dir.empty()) return OpenDataDirReader(source.data_dir, polling);
   return std::unique_ptr<SweepReader>(
       std::make_unique<SweepClient>(ConnectToCoordinator(source.coordinator)));
 }

@@ -40,8 +40,9 @@ struct ReadSource {
 void AddReadSourceFlags(FlagSet& flags, ReadSource* source);
 
 // A reader of that source; the data directory's errors (no store there) come back here, the
-// coordinator's with its first call.
-StatusOr<std::unique_ptr<SweepReader>> OpenReader(const ReadSource& source);
+// coordinator's with its first call. `polling`: a data directory is read afresh on every call
+// (a coordinator may still be writing it).
+StatusOr<std::unique_ptr<SweepReader>> OpenReader(const ReadSource& source, bool polling = false);
 
 // Prints "augsweep COMMAND: message" on stderr; returns the exit code for the status.
 int ReportError(const std::string& command, const Status& status);

@@ -12,7 +12,10 @@
 
 namespace augsweep::cli {
 
-// NotFound when DIR holds no store; FailedPrecondition when it is not an augsweep store.
-StatusOr<std::unique_ptr<SweepReader>> OpenDataDirReader(const std::string& data_dir);
+// NotFound when DIR holds no store; FailedPrecondition when it is not an augsweep store. With
+// `reopen_per_call` every call opens the store again, so a reader that polls (status --watch)
+// follows a coordinator that is still writing it.
+StatusOr<std::unique_ptr<SweepReader>> OpenDataDirReader(const std::string& data_dir,
+                                                         bool reopen_per_call = false);
 
 }  // namespace augsweep::cli

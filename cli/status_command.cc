@@ -33,7 +33,7 @@ int RunStatusCommand(const Args& args) {
     return ReportError("status", InvalidArgumentError("--watch needs a SWEEP"));
   if (!(interval >= 0.1 && interval <= 3600))
     return ReportError("status", InvalidArgumentError("--interval: expected 0.1 to 3600 seconds"));
-  StatusOr<std::unique_ptr<SweepReader>> reader = OpenReader(source);
+  StatusOr<std::unique_ptr<SweepReader>> reader = OpenReader(source, /*polling=*/watch);
   if (!reader.ok()) return ReportError("status", reader.status());
   SweepReader& client = **reader;
   if (watch) {

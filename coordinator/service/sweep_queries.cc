@@ -1,5 +1,6 @@
 #include "coordinator/service/sweep_queries.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 

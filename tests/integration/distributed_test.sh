@@ -198,14 +198,18 @@ case_two_workers() {
   start_worker 1
   start_worker 2
   must_run=("${worker_pids[1]}" "${worker_pids[2]}")
-  local sweep watch_pid
+  local sweep watch_pid data_watch_pid
   sweep=$(submit "$demo_spec")
   follow "$sweep"
-  # Followed live as a script would (no terminal: a line per change), until the sweep ends.
+  # Followed live as a script would (no terminal: a line per change), until the sweep ends:
+  # through the coordinator, and straight from the data directory it is writing.
   "$augsweep" status "$sweep" --coordinator "$address" --watch --interval 0.2 \
     >"$tmp/watch.txt" 2>>"$tmp/cli.log" &
   watch_pid=$!
-  pids+=("$watch_pid")
+  "$augsweep" status "$sweep" --data-dir "$tmp/data" --watch --interval 0.2 \
+    >"$tmp/watch-data-dir.txt" 2>>"$tmp/cli.log" &
+  data_watch_pid=$!
+  pids+=("$watch_pid" "$data_watch_pid")
   reference_run "$demo_spec" "$tmp/reference.json" &
   local reference_pid=$!
   pids+=("$reference_pid")
@@ -224,18 +228,23 @@ case_two_workers() {
   [ "$(grep -c ' succeeded, attempt ' "$tmp/events.txt")" -ge 10 ] ||
     fail "augsweep events shows fewer succeeded jobs than the sweep has"
   check_read_commands "$sweep"
-  check_watch_and_metrics "$sweep" "$watch_pid"
+  check_watch_and_metrics "$sweep" "$watch_pid" "$data_watch_pid"
 }
 
 # status --watch exited with the sweep (0: SUCCEEDED) after following it; on a terminal it draws
 # the live view; the metrics endpoint counts the sweep's jobs for the client token only.
 check_watch_and_metrics() {
-  local sweep=$1 watch_pid=$2 rc=0 url
-  wait "$watch_pid" || rc=$?
-  [ "$rc" = 0 ] || fail "status --watch exited $rc after the sweep succeeded"
-  tail -n 1 "$tmp/watch.txt" | grep -q " $sweep SUCCEEDED generate 5/5 train_eval 15/15 " ||
-    fail "status --watch did not end on the sweep's success: $(tail -n 2 "$tmp/watch.txt")"
-  [ "$(wc -l <"$tmp/watch.txt")" -ge 2 ] || fail "status --watch printed no progress before the end"
+  local sweep=$1 rc url out
+  declare -A watcher=([watch]=$2 [watch-data-dir]=$3)
+  for out in watch watch-data-dir; do
+    rc=0
+    wait "${watcher[$out]}" || rc=$?
+    [ "$rc" = 0 ] || fail "status --watch ($out) exited $rc after the sweep succeeded"
+    tail -n 1 "$tmp/$out.txt" | grep -q " $sweep SUCCEEDED generate 5/5 train_eval 15/15 " ||
+      fail "status --watch ($out) did not end on the sweep's success: $(tail -n 2 "$tmp/$out.txt")"
+    [ "$(wc -l <"$tmp/$out.txt")" -ge 2 ] ||
+      fail "status --watch ($out) printed no progress before the end"
+  done
   script -qec "'$augsweep' status '$sweep' --coordinator '$address' --watch" /dev/null \
     >"$tmp/watch-terminal.txt" 2>&1 || fail "status --watch on a terminal failed"
   grep -q "train_eval \[##############################\] 15/15 jobs" "$tmp/watch-terminal.txt" ||
