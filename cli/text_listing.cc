@@ -26,6 +26,34 @@ std::string JobHeading(const v1::GenerateJobTexts& job) {
          job.state() + seconds + ")  job " + job.job_key().substr(0, 12);
 }
 
+std::string Fixed(double v, const char* format) {
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+// Two lines on the kept texts: their measures and the privacy audit's summary.
+std::string MeasureLines(const v1::GenerateJobTexts& job) {
+  if (!job.has_measures()) return "";
+  const v1::SetMeasures& m = job.measures();
+  std::string out =
+      "  measures: distinct-1 " + Fixed(m.distinct_1(), "%.2f") + ", distinct-2 " +
+      Fixed(m.distinct_2(), "%.2f") + ", pairwise Jaccard " +
+      Fixed(m.mean_pairwise_jaccard(), "%.2f") + ", length " + Fixed(m.length_mean(), "%.1f") +
+      " ± " + Fixed(m.length_sd(), "%.1f") + " words, nearest real text (Jaccard) mean " +
+      Fixed(m.nearest_real_mean(), "%.2f") + " p90 " + Fixed(m.nearest_real_p90(), "%.2f") +
+      " max " + Fixed(m.nearest_real_max(), "%.2f") + "\n";
+  if (job.has_audit()) {
+    const v1::PrivacyAudit& a = job.audit();
+    out += "  audit: longest span shared with a real text " +
+           std::to_string(a.longest_span_words()) + " words, " +
+           Fixed(100 * a.share_with_long_span(), "%.1f") + "% of texts share " +
+           std::to_string(a.span_threshold()) + "+, " + std::to_string(a.texts_with_rare_tokens()) +
+           " repeat words of only one real text\n";
+  }
+  return out;
+}
+
 std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
   std::string out;
   for (const v1::GenerateJobTexts& job : texts.jobs()) {
@@ -45,6 +73,16 @@ std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
       if (!text.prompt().empty()) out += Indented("prompt", text.prompt());
       if (!text.raw_completion().empty()) out += Indented("raw completion", text.raw_completion());
     };
+    out += MeasureLines(job);
+    if (!job.audit_findings().empty()) out += "  worst by the audit:\n";
+    for (const v1::AuditView& f : job.audit_findings()) {
+      out += "    [" + OneLine(f.theme()) + "] span " + std::to_string(f.longest_span_words()) +
+             ": \"" + OneLine(f.span()) + "\"";
+      std::string rare;
+      for (const std::string& t : f.rare_tokens()) rare += (rare.empty() ? "" : ", ") + t;
+      if (!rare.empty()) out += "; rare: " + OneLine(rare);
+      out += "\n      " + OneLine(f.text()) + "\n";
+    }
     if (!job.texts().empty()) out += "  kept:\n";
     for (const v1::TextView& text : job.texts()) list(text);
     if (!job.dropped().empty()) out += "  dropped:\n";
@@ -106,7 +144,37 @@ std::string FormatJsonl(const v1::GetTextsResponse& texts) {
                              {"shortfall", t.shortfall()},
                              {"cut", t.cut()}});
     }
+    if (job.has_measures()) {
+      const v1::SetMeasures& m = job.measures();
+      j["measures"] = {{"distinct_1", m.distinct_1()},
+                       {"distinct_2", m.distinct_2()},
+                       {"mean_pairwise_jaccard", m.mean_pairwise_jaccard()},
+                       {"length_mean", m.length_mean()},
+                       {"length_sd", m.length_sd()},
+                       {"nearest_real_mean", m.nearest_real_mean()},
+                       {"nearest_real_p50", m.nearest_real_p50()},
+                       {"nearest_real_p90", m.nearest_real_p90()},
+                       {"nearest_real_max", m.nearest_real_max()}};
+    }
+    if (job.has_audit()) {
+      const v1::PrivacyAudit& a = job.audit();
+      j["audit"] = {{"span_threshold", a.span_threshold()},
+                    {"longest_span_words", a.longest_span_words()},
+                    {"share_with_long_span", a.share_with_long_span()},
+                    {"texts_with_rare_tokens", a.texts_with_rare_tokens()},
+                    {"rare_tokens_in_real", a.rare_tokens_in_real()}};
+    }
     line({{"job", j}});
+    for (const v1::AuditView& f : job.audit_findings()) {
+      line({{"audit_finding",
+             {{"job_key", job.job_key()},
+              {"theme", f.theme()},
+              {"text", f.text()},
+              {"longest_span_words", f.longest_span_words()},
+              {"span", f.span()},
+              {"rare_tokens",
+               std::vector<std::string>(f.rare_tokens().begin(), f.rare_tokens().end())}}}});
+    }
     auto text_line = [&](const v1::TextView& text) {
       Json t;
       t["job_key"] = job.job_key();

@@ -16,7 +16,8 @@ enum class TextsFormat { kTable, kCsv, kJsonl };
 // "table", "csv" or "jsonl"; InvalidArgument naming them otherwise.
 StatusOr<TextsFormat> ParseTextsFormat(std::string_view name);
 
-// table: per job a heading (generator, temperature, repeat/fold, state, seconds), a line per
+// table: per job a heading (generator, temperature, repeat/fold, state, seconds), the measures
+//   and audit summary, the audit's worst texts when asked for, a line per
 //   theme (kept/wanted, dropped, shortfall, cut), then the kept texts (marked "(cut)" when their
 //   completion ran out of max_new_tokens) and the dropped ones with the reason, one line each; with
 //   `full`, each text's prompt and raw completion follow it, indented. Control characters show as
@@ -24,7 +25,8 @@ StatusOr<TextsFormat> ParseTextsFormat(std::string_view name);
 // csv: job_key, generator, temperature, repeat, fold, theme, kept (true/false),
 //   dropped_because, cut (true/false: its completion ran out of max_new_tokens), text, prompt,
 //   raw_completion.
-// jsonl: {"job": ...} with the per-theme counts, then {"text": ...} lines of that job.
+// jsonl: {"job": ...} with the per-theme counts, measures and audit summary, then
+//   {"audit_finding": ...} and {"text": ...} lines of that job.
 std::string FormatTexts(const v1::GetTextsResponse& texts, TextsFormat format, bool full);
 
 }  // namespace augsweep::cli

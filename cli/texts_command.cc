@@ -15,16 +15,18 @@ int RunTextsCommand(const Args& args) {
   std::string format = "table", generator, theme;
   double temperature = std::numeric_limits<double>::quiet_NaN();
   int64_t repeat = -1, fold = -1, limit = 0;
-  bool full = false;
+  bool full = false, audit = false;
   FlagSet flags(
       "augsweep texts SWEEP [--generator G] [--temperature T] [--repeat R] [--fold F]\n"
-      "                     [--theme X] [--limit N] [--full] [--format table|csv|jsonl]\n"
+      "                     [--theme X] [--limit N] [--full] [--audit] [--format table|csv|jsonl]\n"
       "                     [--coordinator HOST:PORT | --data-dir DIR]",
       "The synthetic texts of the sweep's generate jobs: per job the generation time and per\n"
       "theme how many were wanted, kept and dropped; then each kept text, and each dropped one\n"
       "with why (empty, duplicate, over quota). --full (table) adds the prompt and the raw\n"
-      "completion of each; csv and jsonl always have them. The texts are the study's data:\n"
-      "mind where you send them.");
+      "completion of each; csv and jsonl always have them. Per job also the kept texts'\n"
+      "measures (distinct-1/2, pairwise similarity, length, similarity to the nearest real\n"
+      "text) and the privacy audit's summary; --audit lists its worst texts (table, jsonl).\n"
+      "The texts are the study's data: mind where you send them.");
   flags.String("generator", &generator, "only this generator's jobs");
   flags.Double("temperature", &temperature, "only jobs at this temperature");
   flags.Int("repeat", &repeat, "only this CV repeat");
@@ -32,6 +34,9 @@ int RunTextsCommand(const Args& args) {
   flags.String("theme", &theme, "only this theme's texts");
   flags.Int("limit", &limit, "at most N kept and N dropped texts per job and theme (0: all)");
   flags.Bool("full", &full, "table: show each text's prompt and raw completion");
+  flags.Bool("audit", &audit,
+             "also the privacy audit's worst texts per job: the longest runs of words shared "
+             "verbatim with a real training text, and words found in only one real text");
   flags.String("format", &format, "table, csv or jsonl");
   AddReadSourceFlags(flags, &source);
   std::vector<std::string> positional;
@@ -50,6 +55,7 @@ int RunTextsCommand(const Args& args) {
   if (fold >= 0) request.set_fold(static_cast<int32_t>(fold));
   request.set_theme(theme);
   request.set_limit(static_cast<int32_t>(limit));
+  request.set_audit(audit);
   StatusOr<std::unique_ptr<SweepReader>> reader = OpenReader(source);
   if (!reader.ok()) return ReportError("texts", reader.status());
   StatusOr<v1::GetTextsResponse> texts = (*reader)->GetTexts(request);

@@ -7,6 +7,8 @@
 #include "common/dataset/data_codec.h"
 #include "common/exception_status.h"
 #include "common/metrics/auc.h"
+#include "common/synthetic_quality/privacy_audit.h"
+#include "common/synthetic_quality/set_measures.h"
 
 namespace augsweep {
 namespace {
@@ -108,6 +110,44 @@ StatusOr<std::shared_ptr<const JobRunner::JobData>> JobRunner::LoadData(const v1
   return std::shared_ptr<const JobData>(data);
 }
 
+namespace {
+
+// The kept texts' measures and privacy audit against the fold's real training texts (the only
+// real texts the generator saw), stored with the set.
+void MeasureAndAudit(const GenerateRequest& request, v1::SyntheticSet& set) {
+  std::vector<std::string> synthetic, real;
+  for (const v1::SyntheticText& t : set.texts()) synthetic.push_back(t.text());
+  for (const LabelledText& t : request.train) real.push_back(t.text);
+  const SetMeasures m = MeasureSet(synthetic, real);
+  v1::SetMeasures* out = set.mutable_measures();
+  out->set_texts(m.texts);
+  out->set_distinct_1(m.distinct_1);
+  out->set_distinct_2(m.distinct_2);
+  out->set_mean_pairwise_jaccard(m.mean_pairwise_jaccard);
+  out->set_length_mean(m.length_mean);
+  out->set_length_sd(m.length_sd);
+  out->set_nearest_real_mean(m.nearest_real_mean);
+  out->set_nearest_real_p50(m.nearest_real_p50);
+  out->set_nearest_real_p90(m.nearest_real_p90);
+  out->set_nearest_real_max(m.nearest_real_max);
+  const PrivacyAudit audit = AuditSet(synthetic, real);
+  v1::PrivacyAudit* a = set.mutable_audit();
+  a->set_span_threshold(audit.span_threshold);
+  a->set_longest_span_words(audit.longest_span_words);
+  a->set_share_with_long_span(audit.share_with_long_span);
+  a->set_texts_with_rare_tokens(audit.texts_with_rare_tokens);
+  a->set_rare_tokens_in_real(audit.rare_tokens_in_real);
+  for (const AuditFinding& f : audit.worst) {
+    v1::AuditFinding* finding = a->add_worst();
+    finding->set_text_index(f.text_index);
+    finding->set_longest_span_words(f.longest_span_words);
+    finding->set_span(f.span);
+    for (const std::string& t : f.rare_tokens) finding->add_rare_tokens(t);
+  }
+}
+
+}  // namespace
+
 StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const JobData& data,
                                                JobControl& control) {
   const auto start = std::chrono::steady_clock::now();
@@ -122,6 +162,7 @@ StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const Job
   AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, CallCatchingExceptions("generator " + kind, [&] {
                               return generator->Generate(request, control);
                             }));
+  MeasureAndAudit(request, set);
   const std::string artifact = SyntheticArtifactId(job.key());
   AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
   v1::JobResult result;

@@ -46,6 +46,24 @@ void FillTexts(const v1::GetTextsRequest& request, const v1::JobSpec& spec,
   }
   for (auto& [name, generation] : themes)
     generation->set_shortfall(std::max(0, generation->wanted() - generation->kept()));
+  if (set.has_measures()) *job->mutable_measures() = set.measures();
+  if (set.has_audit()) {
+    *job->mutable_audit() = set.audit();
+    job->mutable_audit()->clear_worst();
+  }
+  if (request.audit()) {
+    for (const v1::AuditFinding& finding : set.audit().worst()) {
+      if (finding.text_index() < 0 || finding.text_index() >= set.texts_size()) continue;
+      const v1::SyntheticText& text = set.texts(finding.text_index());
+      if (!request.theme().empty() && text.theme() != request.theme()) continue;
+      v1::AuditView* view = job->add_audit_findings();
+      view->set_theme(text.theme());
+      view->set_text(text.text());
+      view->set_longest_span_words(finding.longest_span_words());
+      view->set_span(finding.span());
+      *view->mutable_rare_tokens() = finding.rare_tokens();
+    }
+  }
   if (request.counts_only()) return;
 
   auto prompt = [&](int index) {

@@ -274,6 +274,9 @@ check_read_commands() {
   "$augsweep" texts "$sweep" --coordinator "$address" --theme "$theme" --limit 2 --format csv \
     >"$tmp/texts.csv" 2>>"$tmp/cli.log" || fail "augsweep texts --theme --limit failed"
   read_check limited "$tmp/texts.csv" "$theme" 2
+  "$augsweep" texts "$sweep" --coordinator "$address" --audit --limit 1 --format jsonl \
+    >"$tmp/audit.jsonl" 2>>"$tmp/cli.log" || fail "augsweep texts --audit failed"
+  read_check audit "$tmp/audit.jsonl"
   "$augsweep" results "$sweep" --coordinator "$address" --per-theme --format csv \
     >"$tmp/per-theme.csv" 2>>"$tmp/cli.log" || fail "augsweep results --per-theme failed"
   read_check per_theme "$tmp/per-theme.csv" "$tmp/results.json"

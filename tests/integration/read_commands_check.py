@@ -8,6 +8,9 @@
       every record is THEME's, at most LIMIT kept per job
   read_commands_check.py per_theme RESULTS.csv RESULTS.json
       an auc[T], delta[T] and folds[T] column per theme; baseline rows have no delta
+  read_commands_check.py audit AUDIT.jsonl
+      every job has its measures (ratios in [0, 1], a positive mean length) and audit summary,
+      and each audit finding's span is that many words of its text
   read_commands_check.py folds FOLDS.json RESULTS.json
       one row per cell and fold, every state "ok", each fold's AUC among its cell's fold_aucs
 
@@ -16,6 +19,7 @@ Exits 1 and says what is wrong on stderr.
 import collections
 import csv
 import json
+import re
 import sys
 
 
@@ -91,6 +95,38 @@ def per_theme(csv_path, json_path):
                 yield "auc out of range in %r" % r
 
 
+def audit(path):
+    jobs = findings = 0
+    for line in open(path):
+        obj = json.loads(line)
+        if "job" in obj:
+            jobs += 1
+            job = obj["job"]
+            m, a = job.get("measures"), job.get("audit")
+            if m is None or a is None:
+                yield "job %s has no measures or audit" % job["job_key"]
+                continue
+            for key in ("distinct_1", "distinct_2", "mean_pairwise_jaccard", "nearest_real_mean",
+                        "nearest_real_max"):
+                if not 0 <= m[key] <= 1:
+                    yield "job %s: %s = %r" % (job["job_key"], key, m[key])
+            if m["length_mean"] <= 0:
+                yield "job %s: length_mean %r" % (job["job_key"], m["length_mean"])
+            if not 0 <= a["share_with_long_span"] <= 1:
+                yield "job %s: share_with_long_span %r" % (job["job_key"], a["share_with_long_span"])
+        elif "audit_finding" in obj:
+            findings += 1
+            f = obj["audit_finding"]
+            words = f["span"].split()
+            text = " ".join(re.findall(r"[a-z0-9\x80-\U0010ffff]+", f["text"].lower()))
+            if len(words) != f["longest_span_words"] or f["span"] not in text:
+                yield "finding %r: span of %d words not in its text" % (f["span"], len(words))
+    if not jobs:
+        yield "no jobs"
+    if not findings:
+        yield "no audit findings (the quick sweep's EDA texts are edits of real ones)"
+
+
 def folds(folds_path, results_path):
     cells = {(r["generator"], r["temperature"], r["augment_count"], r["classifier"]): r
              for r in json.load(open(results_path))["rows"]}
@@ -110,7 +146,7 @@ def folds(folds_path, results_path):
 
 if __name__ == "__main__":
     commands = {"texts": (texts, 2), "limited": (limited, 3), "per_theme": (per_theme, 2),
-                "folds": (folds, 2)}
+                "folds": (folds, 2), "audit": (audit, 1)}
     if len(sys.argv) < 2 or sys.argv[1] not in commands or \
             len(sys.argv) != 2 + commands[sys.argv[1]][1]:
         print(__doc__, file=sys.stderr)

@@ -577,6 +577,52 @@ TEST(FormatTextsTest, TableListsCountsKeptAndDropped) {
                               "        - more\n"));
 }
 
+TEST(FormatTextsTest, MeasuresAuditSummaryAndFindings) {
+  v1::GetTextsResponse texts = SomeTexts();
+  v1::GenerateJobTexts* job = texts.mutable_jobs(0);
+  v1::SetMeasures* m = job->mutable_measures();
+  m->set_distinct_1(0.625);
+  m->set_distinct_2(0.9);
+  m->set_mean_pairwise_jaccard(0.125);
+  m->set_length_mean(12.25);
+  m->set_length_sd(3);
+  m->set_nearest_real_mean(0.2);
+  m->set_nearest_real_p90(0.35);
+  m->set_nearest_real_max(0.5);
+  v1::PrivacyAudit* a = job->mutable_audit();
+  a->set_span_threshold(8);
+  a->set_longest_span_words(9);
+  a->set_share_with_long_span(0.25);
+  a->set_texts_with_rare_tokens(2);
+  v1::AuditView* f = job->add_audit_findings();
+  f->set_theme("staffing");
+  f->set_text("as the night nurse on ward seven said");
+  f->set_longest_span_words(7);
+  f->set_span("the night nurse on ward seven said");
+  f->add_rare_tokens("seven");
+  const std::string table = FormatTexts(texts, TextsFormat::kTable, false);
+  EXPECT_THAT(table,
+              HasSubstr("  measures: distinct-1 0.62, distinct-2 0.90, pairwise Jaccard 0.12, "
+                        "length 12.2 ± 3.0 words, nearest real text (Jaccard) mean 0.20 p90 "
+                        "0.35 max 0.50\n"
+                        "  audit: longest span shared with a real text 9 words, 25.0% of texts "
+                        "share 8+, 2 repeat words of only one real text\n"
+                        "  worst by the audit:\n"
+                        "    [staffing] span 7: \"the night nurse on ward seven said\"; rare: "
+                        "seven\n"
+                        "      as the night nurse on ward seven said\n"
+                        "  kept:\n"));
+  const std::string jsonl = FormatTexts(texts, TextsFormat::kJsonl, false);
+  const nlohmann::json first = nlohmann::json::parse(jsonl.substr(0, jsonl.find('\n')));
+  EXPECT_DOUBLE_EQ(first["job"]["measures"]["distinct_1"].get<double>(), 0.625);
+  EXPECT_EQ(first["job"]["audit"]["longest_span_words"], 9);
+  const size_t second_end = jsonl.find('\n', jsonl.find('\n') + 1);
+  const nlohmann::json finding =
+      nlohmann::json::parse(jsonl.substr(jsonl.find('\n') + 1, second_end - jsonl.find('\n') - 1));
+  EXPECT_EQ(finding["audit_finding"]["span"], "the night nurse on ward seven said");
+  EXPECT_EQ(finding["audit_finding"]["rare_tokens"][0], "seven");
+}
+
 TEST(FormatTextsTest, CsvAndJsonl) {
   const std::string csv = FormatTexts(SomeTexts(), TextsFormat::kCsv, false);
   EXPECT_EQ(csv,
