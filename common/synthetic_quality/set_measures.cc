@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/synthetic_quality/sorted_jaccard.h"
 #include "common/synthetic_quality/word_tokens.h"
 
 namespace augsweep {
@@ -14,21 +15,6 @@ namespace {
 constexpr size_t kMaxPairwiseTexts = 2000;
 
 using WordSet = std::vector<int>;  // sorted distinct word ids
-
-double Jaccard(const WordSet& a, const WordSet& b) {
-  if (a.empty() && b.empty()) return 1;
-  size_t common = 0;
-  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i] == b[j]) {
-      ++common, ++i, ++j;
-    } else if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
-  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
-}
 
 // The value at rank ceil(q * n) of the sorted values (nearest-rank percentile).
 double NearestRank(const std::vector<double>& sorted, double q) {
@@ -87,7 +73,7 @@ SetMeasures MeasureSet(const std::vector<std::string>& synthetic,
   if (pairwise > 1) {
     double sum = 0;
     for (size_t i = 0; i < pairwise; ++i) {
-      for (size_t j = i + 1; j < pairwise; ++j) sum += Jaccard(sets[i], sets[j]);
+      for (size_t j = i + 1; j < pairwise; ++j) sum += SortedJaccard(sets[i], sets[j]);
     }
     m.mean_pairwise_jaccard = sum / (static_cast<double>(pairwise) * (pairwise - 1) / 2);
   }

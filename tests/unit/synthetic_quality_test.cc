@@ -4,7 +4,9 @@
 
 #include <cmath>
 
+#include "common/synthetic_quality/near_duplicates.h"
 #include "common/synthetic_quality/privacy_audit.h"
+#include "common/synthetic_quality/sanity_filter.h"
 #include "common/synthetic_quality/set_measures.h"
 #include "common/synthetic_quality/word_tokens.h"
 
@@ -116,6 +118,88 @@ TEST(PrivacyAuditTest, CountsRareRealTokensAndRespectsTheThresholdAndLimit) {
       AuditSet({"the night nurse", "ward seven said", "okonkwo"}, kReal, 2, /*max_findings=*/2);
   EXPECT_EQ(limited.worst.size(), 2u);
   EXPECT_EQ(limited.worst[0].longest_span_words, 3);
+}
+
+// A planted near-duplicate (a middle word of 15 changed: 12 of 16 word pairs shared, 0.75) and an
+// exact one are found; the first of a group stays; unrelated texts stay.
+TEST(NearDuplicatesTest, PlantedDuplicatesAmongTheSyntheticAndOfTheRealTexts) {
+  const std::string base =
+      "the rota changes every week and nobody on the ward is told until the day";
+  const std::string near =
+      "the rota changes every month and nobody on the ward is told until the day";
+  EXPECT_DOUBLE_EQ(ShingleJaccard(base, near), 12.0 / 16.0);
+  const std::vector<std::string> real = {"managers never listen to what the night staff say"};
+  const std::vector<DuplicateVerdict> v =
+      FindNearDuplicates({base, "porters are always late with the wheelchairs", near,
+                          "Managers never listen to "
+                          "what the night staff say!",
+                          base},
+                         real);
+  ASSERT_EQ(v.size(), 5u);
+  EXPECT_FALSE(v[0].duplicate);
+  EXPECT_FALSE(v[1].duplicate);
+  EXPECT_TRUE(v[2].duplicate);
+  EXPECT_FALSE(v[2].of_real);
+  EXPECT_EQ(v[2].of_index, 0);
+  EXPECT_DOUBLE_EQ(v[2].similarity, 0.75);
+  EXPECT_TRUE(v[3].duplicate) << "the same words as a real text";
+  EXPECT_TRUE(v[3].of_real);
+  EXPECT_EQ(v[3].of_index, 0);
+  EXPECT_DOUBLE_EQ(v[3].similarity, 1.0);
+  EXPECT_TRUE(v[4].duplicate);
+  EXPECT_EQ(v[4].of_index, 0) << "a duplicate of the first, which stayed";
+  // Above the planted similarity, the near copy stays.
+  NearDuplicateOptions strict;
+  strict.threshold = 0.8;
+  EXPECT_FALSE(FindNearDuplicates({base, near}, {}, strict)[1].duplicate);
+}
+
+// LSH only narrows the candidates: over many random pairs it agrees with comparing every pair.
+TEST(NearDuplicatesTest, AgreesWithComparingEveryPair) {
+  const std::vector<std::string> vocabulary = {"staff", "ward",  "night", "rota",  "late",
+                                               "pay",   "nurse", "shift", "tired", "kind"};
+  std::vector<std::string> texts;
+  uint64_t state = 12345;
+  for (int t = 0; t < 60; ++t) {
+    std::string text;
+    for (int w = 0; w < 6; ++w) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += vocabulary[(state >> 33) % 4 + (t % 2) * 6] + " ";  // two groups of 4 words
+    }
+    texts.push_back(text);
+  }
+  const std::vector<DuplicateVerdict> v = FindNearDuplicates(texts, {});
+  std::vector<int> kept;
+  int duplicates = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    bool expected = false;
+    for (int k : kept)
+      expected = expected || ShingleJaccard(texts[i], texts[static_cast<size_t>(k)]) >= 0.7;
+    EXPECT_EQ(v[i].duplicate, expected) << i << ": " << texts[i];
+    if (!expected) kept.push_back(static_cast<int>(i));
+    duplicates += expected;
+  }
+  EXPECT_GT(duplicates, 0);
+  EXPECT_LT(duplicates, 55) << "the set must hold both kinds for the comparison to mean much";
+}
+
+TEST(SanityFilterTest, EachReasonOnAPlantedText) {
+  const std::string prompt = "Write one more comment staff might make about staffing:";
+  const std::vector<std::string> examples = {"There are never enough nurses on nights"};
+  EXPECT_EQ(SanityReason("Porters are always late on the ward", prompt, examples), "");
+  EXPECT_EQ(SanityReason("  ...  ", prompt, examples), "empty");
+  EXPECT_EQ(SanityReason("Too few", prompt, examples), "too short");
+  std::string long_text;
+  for (int i = 0; i < 201; ++i) long_text += "word ";
+  EXPECT_EQ(SanityReason(long_text, prompt, examples), "too long");
+  EXPECT_EQ(SanityReason("12 34 56 78 !! ?? ok", prompt, examples), "non-letters");
+  EXPECT_EQ(SanityReason("comment staff might make about staffing", prompt, examples),
+            "echo of the prompt");
+  EXPECT_EQ(SanityReason("there are NEVER enough nurses on nights!", prompt, examples),
+            "echo of an example");
+  SanityOptions loose;
+  loose.min_words = 2;
+  EXPECT_EQ(SanityReason("Too few", prompt, examples, loose), "");
 }
 
 }  // namespace
