@@ -18,10 +18,15 @@ std::string Indented(const std::string& label, const std::string& text) {
   return out + "\n";
 }
 
+// "any" for a generator that ignores temperature: its one job serves them all.
+std::string JobTemperature(const v1::GenerateJobTexts& job) {
+  return job.temperature_ignored() ? "any" : RoundTrip(job.temperature());
+}
+
 std::string JobHeading(const v1::GenerateJobTexts& job) {
   char seconds[32] = "";
   if (job.state() == "ok") std::snprintf(seconds, sizeof(seconds), ", %.1f s", job.wall_seconds());
-  return OneLine(job.generator()) + "  T=" + RoundTrip(job.temperature()) + "  repeat " +
+  return OneLine(job.generator()) + "  T=" + JobTemperature(job) + "  repeat " +
          std::to_string(job.repeat()) + " fold " + std::to_string(job.fold()) + "  (" +
          job.state() + seconds + ")  job " + job.job_key().substr(0, 12);
 }
@@ -102,7 +107,7 @@ std::string FormatCsv(const v1::GetTextsResponse& texts) {
     auto record = [&](const v1::TextView& text) {
       const std::string fields[] = {job.job_key(),
                                     job.generator(),
-                                    RoundTrip(job.temperature()),
+                                    job.temperature_ignored() ? "" : RoundTrip(job.temperature()),
                                     std::to_string(job.repeat()),
                                     std::to_string(job.fold()),
                                     text.theme(),
@@ -130,7 +135,7 @@ std::string FormatJsonl(const v1::GetTextsResponse& texts) {
     Json j;
     j["job_key"] = job.job_key();
     j["generator"] = job.generator();
-    j["temperature"] = job.temperature();
+    j["temperature"] = job.temperature_ignored() ? Json(nullptr) : Json(job.temperature());
     j["repeat"] = job.repeat();
     j["fold"] = job.fold();
     j["state"] = job.state();

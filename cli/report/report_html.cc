@@ -274,7 +274,8 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
       dropped += t.dropped();
       shortfall += t.shortfall();
     }
-    out += "<tr>" + Td(job.generator(), true) + Td(Temperature(job.temperature())) +
+    out += "<tr>" + Td(job.generator(), true) +
+           Td(job.temperature_ignored() ? "any" : Temperature(job.temperature())) +
            Td(std::to_string(job.repeat())) + Td(std::to_string(job.fold())) +
            Td(job.state(), true) + Td(Fixed(job.wall_seconds(), "%.1f")) +
            Td(std::to_string(kept)) + Td(std::to_string(wanted)) + Td(std::to_string(dropped)) +
@@ -297,7 +298,8 @@ std::string SamplesSection(const v1::GetTextsResponse& s) {
       auto [it, inserted] = by_theme.try_emplace(t.theme());
       if (inserted) order.push_back(t.theme());
       it->second.push_back("<tr>" + Td(t.theme(), true) + Td(job.generator(), true) +
-                           Td(Temperature(job.temperature())) + Td(t.text(), true) + "</tr>\n");
+                           Td(job.temperature_ignored() ? "any" : Temperature(job.temperature())) +
+                           Td(t.text(), true) + "</tr>\n");
     }
   }
   for (const std::string& theme : order) {

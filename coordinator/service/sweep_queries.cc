@@ -7,6 +7,7 @@
 #include "augsweep/v1/data.pb.h"
 #include "augsweep/v1/job.pb.h"
 #include "augsweep/v1/records.pb.h"
+#include "common/spec/executor_kinds.h"
 #include "coordinator/service/event_log.h"
 #include "coordinator/service/result_aggregation.h"
 #include "coordinator/service/scheduler_protos.h"
@@ -14,10 +15,19 @@
 namespace augsweep {
 namespace {
 
+// Whether the job's generator kind ignores temperature (its one job serves every temperature).
+bool IgnoresTemperature(const v1::JobSpec& spec) {
+  const ExecutorKind* kind =
+      FindExecutorKind(ExecutorRole::kGenerator, spec.generate().generator().kind());
+  return kind != nullptr && !kind->uses_temperature;
+}
+
 bool Selected(const v1::GetTextsRequest& request, const v1::JobSpec& spec) {
   const v1::GenerateTask& task = spec.generate();
   if (!request.generator().empty() && task.generator().name() != request.generator()) return false;
-  if (request.has_temperature() && task.temperature() != request.temperature()) return false;
+  if (request.has_temperature() && !IgnoresTemperature(spec) &&
+      task.temperature() != request.temperature())
+    return false;
   if (request.has_repeat() && spec.fold().repeat() != request.repeat()) return false;
   if (request.has_fold() && spec.fold().fold() != request.fold()) return false;
   return true;
@@ -135,6 +145,7 @@ StatusOr<v1::GetTextsResponse> SweepQueries::GetTexts(const v1::GetTextsRequest&
     job.set_job_key(outcome.job_key);
     job.set_generator(spec.generate().generator().name());
     job.set_temperature(spec.generate().temperature());
+    job.set_temperature_ignored(IgnoresTemperature(spec));
     job.set_repeat(spec.fold().repeat());
     job.set_fold(spec.fold().fold());
     job.set_state(outcome.result.empty() ? (outcome.failed ? "failed" : "pending") : "ok");

@@ -274,6 +274,10 @@ check_read_commands() {
   "$augsweep" texts "$sweep" --coordinator "$address" --theme "$theme" --limit 2 --format csv \
     >"$tmp/texts.csv" 2>>"$tmp/cli.log" || fail "augsweep texts --theme --limit failed"
   read_check limited "$tmp/texts.csv" "$theme" 2
+  # EDA ignores temperature: its jobs serve every temperature of the sweep, and match any.
+  [ "$("$augsweep" texts "$sweep" --coordinator "$address" --generator eda --temperature 0.7 \
+      --limit 1 --format jsonl | grep -c '"job"')" = 5 ] ||
+    fail "texts --temperature 0.7 does not list EDA's 5 jobs"
   "$augsweep" texts "$sweep" --coordinator "$address" --audit --limit 1 --format jsonl \
     >"$tmp/audit.jsonl" 2>>"$tmp/cli.log" || fail "augsweep texts --audit failed"
   read_check audit "$tmp/audit.jsonl"

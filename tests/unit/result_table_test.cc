@@ -623,6 +623,18 @@ TEST(FormatTextsTest, MeasuresAuditSummaryAndFindings) {
   EXPECT_EQ(finding["audit_finding"]["rare_tokens"][0], "seven");
 }
 
+TEST(FormatTextsTest, AGeneratorThatIgnoresTemperatureShowsAny) {
+  v1::GetTextsResponse texts = SomeTexts();
+  texts.mutable_jobs(0)->set_temperature_ignored(true);
+  EXPECT_THAT(FormatTexts(texts, TextsFormat::kTable, false),
+              ::testing::StartsWith("llama-7b  T=any  repeat 0 fold 2"));
+  EXPECT_THAT(FormatTexts(texts, TextsFormat::kCsv, false),
+              HasSubstr("\r\ngen-0123456789abcdef,llama-7b,,0,2,staffing,"));
+  const std::string jsonl = FormatTexts(texts, TextsFormat::kJsonl, false);
+  EXPECT_TRUE(
+      nlohmann::json::parse(jsonl.substr(0, jsonl.find('\n')))["job"]["temperature"].is_null());
+}
+
 TEST(FormatTextsTest, CsvAndJsonl) {
   const std::string csv = FormatTexts(SomeTexts(), TextsFormat::kCsv, false);
   EXPECT_EQ(csv,
