@@ -64,27 +64,6 @@ int ReportError(const std::string& command, const Status& status) {
   return ReportCommandError("augsweep " + command, status);
 }
 
-std::string SweepStateName(v1::SweepState state) {
-  std::string name = v1::SweepState_Name(state);
-  const std::string prefix = "SWEEP_STATE_";
-  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
-}
-
-bool IsFinished(v1::SweepState state) {
-  return state == v1::SWEEP_STATE_SUCCEEDED || state == v1::SWEEP_STATE_FAILED ||
-         state == v1::SWEEP_STATE_CANCELLED;
-}
-
-void CountJobs(const v1::SweepStatus& status, int* finished, int* total) {
-  *finished = 0;
-  *total = 0;
-  for (const auto& s : status.stages()) {
-    *finished += s.succeeded() + s.failed() + s.blocked() + s.cancelled();
-    *total += s.waiting() + s.ready() + s.leased() + s.succeeded() + s.failed() + s.blocked() +
-              s.cancelled();
-  }
-}
-
 std::string FormatSweepStatus(const v1::SweepStatus& status) {
   std::ostringstream out;
   out << "sweep " << status.sweep_id() << " (" << status.name()

@@ -8,6 +8,7 @@
 #include "augsweep/v1/sweep_service.pb.h"
 #include "cli/sweep_client.h"
 #include "cli/sweep_reader.h"
+#include "cli/sweep_state.h"
 #include "common/cli_flags.h"
 #include "common/status.h"
 
@@ -47,12 +48,7 @@ StatusOr<std::unique_ptr<SweepReader>> OpenReader(const ReadSource& source, bool
 // Prints "augsweep COMMAND: message" on stderr; returns the exit code for the status.
 int ReportError(const std::string& command, const Status& status);
 
-std::string SweepStateName(v1::SweepState state);  // "RUNNING"
-bool IsFinished(v1::SweepState state);             // SUCCEEDED, FAILED or CANCELLED
-
 // The multi-line status report of `augsweep status SWEEP`.
 std::string FormatSweepStatus(const v1::SweepStatus& status);
-// Jobs finished (succeeded, failed, blocked, cancelled) and in all, over every stage.
-void CountJobs(const v1::SweepStatus& status, int* finished, int* total);
 
 }  // namespace augsweep::cli

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "cli/progress_bar.h"
+#include "cli/sweep_state.h"
 #include "cli/text_fields.h"
 
 namespace augsweep::cli {
@@ -12,22 +13,10 @@ namespace {
 
 constexpr int64_t kRateWindowMs = 60'000;
 
-std::string StateName(v1::SweepState state) {
-  std::string name = v1::SweepState_Name(state);
-  const std::string prefix = "SWEEP_STATE_";
-  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
-}
-
-int Finished(const v1::StageCounts& s) {
-  return s.succeeded() + s.failed() + s.blocked() + s.cancelled();
-}
-
-int Total(const v1::StageCounts& s) { return s.waiting() + s.ready() + s.leased() + Finished(s); }
-
-int FinishedJobs(const v1::SweepStatus& status) {
-  int n = 0;
-  for (const v1::StageCounts& s : status.stages()) n += Finished(s);
-  return n;
+int AllFinishedJobs(const v1::SweepStatus& status) {
+  int finished = 0, total = 0;
+  CountJobs(status, &finished, &total);
+  return finished;
 }
 
 std::string Rate(double per_minute) {
@@ -67,7 +56,7 @@ int ExitCodeForFinalState(v1::SweepState state) {
 
 void ProgressView::Observe(const v1::SweepStatus& status, int64_t now_ms) {
   latest_ = status;
-  samples_.emplace_back(now_ms, FinishedJobs(status));
+  samples_.emplace_back(now_ms, AllFinishedJobs(status));
   // Keep one sample older than the window, so the rate always spans it once it can.
   while (samples_.size() > 2 && samples_[1].first <= now_ms - kRateWindowMs) samples_.pop_front();
 }
@@ -82,15 +71,15 @@ double ProgressView::JobsPerMinute() const {
 
 std::string ProgressView::Frame(const v1::ListWorkersResponse& workers, int max_workers) const {
   std::string out = "sweep " + latest_.sweep_id() + " (" + OneLine(latest_.name()) +
-                    "): " + StateName(latest_.state()) + "\n";
+                    "): " + SweepStateName(latest_.state()) + "\n";
   for (const v1::StageCounts& s : latest_.stages()) {
     char label[96];
     std::snprintf(label, sizeof(label), "%d running, %d failed, %d blocked", s.leased(), s.failed(),
                   s.blocked());
     char stage[16];
     std::snprintf(stage, sizeof(stage), "%-10s", s.stage().c_str());
-    out += "  " + std::string(stage) + " " + RenderProgressBar(Finished(s), Total(s), 30, label) +
-           "\n";
+    out += "  " + std::string(stage) + " " +
+           RenderProgressBar(FinishedJobs(s), TotalJobs(s), 30, label) + "\n";
   }
   out += "  " + Rate(JobsPerMinute()) + "   eta " + FormatDuration(latest_.eta_seconds()) +
          "   workers " + std::to_string(latest_.active_workers()) + "\n";
@@ -111,9 +100,10 @@ std::string ProgressView::Frame(const v1::ListWorkersResponse& workers, int max_
 }
 
 std::string ProgressView::PlainLineIfChanged(int64_t now_ms) {
-  std::string key = StateName(latest_.state());
+  std::string key = SweepStateName(latest_.state());
   for (const v1::StageCounts& s : latest_.stages()) {
-    key += " " + s.stage() + " " + std::to_string(Finished(s)) + "/" + std::to_string(Total(s)) +
+    key += " " + s.stage() + " " + std::to_string(FinishedJobs(s)) + "/" +
+           std::to_string(TotalJobs(s)) +
            (s.failed() > 0 ? " (" + std::to_string(s.failed()) + " failed)" : "");
   }
   if (key == last_plain_key_) return "";

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "cli/result_text.h"
 #include "cli/text_fields.h"
 
 namespace augsweep::cli {
@@ -14,45 +15,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// "–" (U+2013) between interval bounds: a hyphen would read as a minus sign.
-constexpr std::string_view kEnDash = "\xE2\x80\x93";
 constexpr std::string_view kPartialNote =
     "partial: the sweep has not finished, some cells have no results yet";
-
-bool IsBaseline(const v1::ResultRow& row) {
-  return row.generator().empty() && row.augment_count() == 0;
-}
-
-std::string Fixed3(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.3f", v);
-  return buf;
-}
-
-std::string SignedFixed3(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%+.3f", v);
-  std::string s = buf;
-  return s == "-0.000" ? "+0.000" : s;  // a rounding artefact, not a loss
-}
-
-std::string PValue(double p) { return std::isfinite(p) && p < 0.001 ? "<0.001" : Fixed3(p); }
-
-std::string Interval(double low, double high, bool is_signed) {
-  if (!std::isfinite(low) || !std::isfinite(high)) return "n/a";
-  return is_signed ? SignedFixed3(low) + std::string(kEnDash) + SignedFixed3(high)
-                   : Fixed3(low) + std::string(kEnDash) + Fixed3(high);
-}
-
-// 0.7 -> "0.7", 1 -> "1.0": a temperature reads as a real number, not a count.
-std::string Temperature(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  std::string s = RoundTrip(v);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
-}
 
 // Terminal columns of UTF-8 text, counted as code points (continuation bytes take none).
 // Wide CJK characters are rare in model names; this keeps accents and the en dash aligned.
@@ -114,57 +78,43 @@ class RowBuilder {
 
 // The key columns every row starts with.
 void AddKeyColumns(const v1::ResultRow& row, RowBuilder& b) {
-  const bool baseline = IsBaseline(row);
+  const bool baseline = IsBaselineRow(row);
   b.Both("generator", "generator", false, baseline ? "(baseline)" : row.generator(),
          baseline ? Json(nullptr) : Json(row.generator()));
-  b.Both("temperature", "temperature", true, baseline ? "-" : Temperature(row.temperature()),
+  b.Both("temperature", "temperature", true, baseline ? "-" : TemperatureText(row.temperature()),
          baseline ? Json(nullptr) : Number(row.temperature()));
   b.Both("augment_count", "n", true, std::to_string(row.augment_count()), row.augment_count());
   b.Both("classifier", "classifier", false, row.classifier(), row.classifier());
 }
 
-std::string Note(const v1::ResultRow& row, bool best) {
-  std::vector<std::string> parts;
-  if (best) parts.push_back("best");
-  if (row.tied_with_best()) parts.push_back("tied with best");
-  if (row.failed_folds() > 0) parts.push_back(std::to_string(row.failed_folds()) + " failed");
-  if (row.pending_folds() > 0) parts.push_back(std::to_string(row.pending_folds()) + " pending");
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
-
 void AddCellRow(const v1::GetResultsResponse& results, int index, const ResultView& view,
                 Table* table) {
   const v1::ResultRow& row = results.rows(index);
-  const bool baseline = IsBaseline(row);
+  const bool baseline = IsBaselineRow(row);
   const bool best = results.has_best_row() && results.best_row() == index;
   RowBuilder b(table, table->rows.empty());
   AddKeyColumns(row, b);
-  const bool partial = row.planned_folds() > row.folds();
-  b.Both("folds", "folds", true,
-         partial ? std::to_string(row.folds()) + "/" + std::to_string(row.planned_folds())
-                 : std::to_string(row.folds()),
-         row.folds());
+  b.Both("folds", "folds", true, FoldsText(row), row.folds());
   b.Data("planned_folds", row.planned_folds());
   b.Data("failed_folds", row.failed_folds());
   b.Data("pending_folds", row.pending_folds());
-  b.Both("mean_auc", "mean AUC", true, Fixed3(row.mean_auc()), Number(row.mean_auc()));
-  b.Both("sd_auc", "SD", true, Fixed3(row.sd_auc()), Number(row.sd_auc()));
-  b.Display("95% CI", true, Interval(row.ci95_low(), row.ci95_high(), false));
+  b.Both("mean_auc", "mean AUC", true, AucText(row.mean_auc()), Number(row.mean_auc()));
+  b.Both("sd_auc", "SD", true, AucText(row.sd_auc()), Number(row.sd_auc()));
+  b.Display("95% CI", true, IntervalText(row.ci95_low(), row.ci95_high(), false));
   b.Data("ci95_low", Number(row.ci95_low()));
   b.Data("ci95_high", Number(row.ci95_high()));
   b.Both("delta_vs_baseline", "vs baseline", true,
-         baseline ? "-" : SignedFixed3(row.delta_vs_baseline()),
+         baseline ? "-" : SignedText(row.delta_vs_baseline()),
          baseline ? Json(nullptr) : Number(row.delta_vs_baseline()));
   b.Data("paired_folds", baseline ? Json(nullptr) : Json(row.paired_folds()));
-  b.Display(
-      "Δ 95% CI", true,
-      row.has_delta_ci95_low() ? Interval(row.delta_ci95_low(), row.delta_ci95_high(), true) : "-");
+  b.Display("Δ 95% CI", true,
+            row.has_delta_ci95_low()
+                ? IntervalText(row.delta_ci95_low(), row.delta_ci95_high(), true)
+                : "-");
   b.Data("delta_ci95_low", Optional(row.has_delta_ci95_low(), row.delta_ci95_low()));
   b.Data("delta_ci95_high", Optional(row.has_delta_ci95_high(), row.delta_ci95_high()));
   b.Data("p_value", Optional(row.has_p_value(), row.p_value()));
-  b.Both("p_holm", "p (Holm)", true, row.has_p_holm() ? PValue(row.p_holm()) : "-",
+  b.Both("p_holm", "p (Holm)", true, row.has_p_holm() ? PValueText(row.p_holm()) : "-",
          Optional(row.has_p_holm(), row.p_holm()));
   b.Both("verdict", "verdict", false, row.verdict().empty() ? "-" : row.verdict(),
          row.verdict().empty() ? Json(nullptr) : Json(row.verdict()));
@@ -172,8 +122,8 @@ void AddCellRow(const v1::GetResultsResponse& results, int index, const ResultVi
   b.Data("tied_with_best", row.tied_with_best());
   if (view.per_theme) {
     for (const v1::ThemeResult& theme : row.per_theme()) {
-      std::string text = theme.has_mean_auc() ? Fixed3(theme.mean_auc()) : "n/a";
-      if (theme.has_delta_vs_baseline()) text += " " + SignedFixed3(theme.delta_vs_baseline());
+      std::string text = theme.has_mean_auc() ? AucText(theme.mean_auc()) : "n/a";
+      if (theme.has_delta_vs_baseline()) text += " " + SignedText(theme.delta_vs_baseline());
       b.Display(theme.theme(), true, text);
       b.Data("auc[" + theme.theme() + "]", Optional(theme.has_mean_auc(), theme.mean_auc()));
       b.Data("delta[" + theme.theme() + "]",
@@ -184,7 +134,7 @@ void AddCellRow(const v1::GetResultsResponse& results, int index, const ResultVi
   Json fold_aucs = Json::array();
   for (double auc : row.fold_aucs()) fold_aucs.push_back(Number(auc));
   b.Data("fold_aucs", std::move(fold_aucs));
-  b.Display("note", false, Note(row, best));
+  b.Display("note", false, RowNote(row, best));
 }
 
 void AddFoldRows(const v1::GetResultsResponse& results, int index, const ResultView& view,
@@ -196,21 +146,21 @@ void AddFoldRows(const v1::GetResultsResponse& results, int index, const ResultV
     b.Both("repeat", "repeat", true, std::to_string(fold.repeat()), fold.repeat());
     b.Both("fold", "fold", true, std::to_string(fold.fold()), fold.fold());
     b.Both("state", "state", false, fold.state(), fold.state());
-    b.Both("macro_auc", "AUC", true, fold.has_macro_auc() ? Fixed3(fold.macro_auc()) : "-",
+    b.Both("macro_auc", "AUC", true, fold.has_macro_auc() ? AucText(fold.macro_auc()) : "-",
            Optional(fold.has_macro_auc(), fold.macro_auc()));
     const bool paired = fold.has_macro_auc() && fold.has_baseline_auc();
     b.Both("baseline_auc", "baseline", true,
-           fold.has_baseline_auc() ? Fixed3(fold.baseline_auc()) : "-",
+           fold.has_baseline_auc() ? AucText(fold.baseline_auc()) : "-",
            Optional(fold.has_baseline_auc(), fold.baseline_auc()));
     b.Both("delta", "vs baseline", true,
-           paired ? SignedFixed3(fold.macro_auc() - fold.baseline_auc()) : "-",
+           paired ? SignedText(fold.macro_auc() - fold.baseline_auc()) : "-",
            paired ? Number(fold.macro_auc() - fold.baseline_auc()) : Json(nullptr));
     if (view.per_theme) {
       std::map<std::string, double> aucs;
       for (const v1::ThemeFoldAuc& t : fold.per_theme()) aucs[t.theme()] = t.auc();
       for (const std::string& theme : results.themes()) {
         auto it = aucs.find(theme);
-        b.Both("auc[" + theme + "]", theme, true, it == aucs.end() ? "-" : Fixed3(it->second),
+        b.Both("auc[" + theme + "]", theme, true, it == aucs.end() ? "-" : AucText(it->second),
                it == aucs.end() ? Json(nullptr) : Number(it->second));
       }
     }
@@ -229,19 +179,20 @@ struct SortKey {
 
 SortKey KeyOf(const v1::ResultRow& row, const std::string& name) {
   if (name == "auc") return {row.folds() == 0, -row.mean_auc(), ""};
-  if (name == "delta") return {IsBaseline(row) || row.folds() == 0, -row.delta_vs_baseline(), ""};
+  if (name == "delta")
+    return {IsBaselineRow(row) || row.folds() == 0, -row.delta_vs_baseline(), ""};
   if (name == "p") return {!row.has_p_holm(), row.p_holm(), ""};
-  if (name == "generator") return {false, 0, IsBaseline(row) ? "" : row.generator()};
-  if (name == "temperature") return {IsBaseline(row), row.temperature(), ""};
+  if (name == "generator") return {false, 0, IsBaselineRow(row) ? "" : row.generator()};
+  if (name == "temperature") return {IsBaselineRow(row), row.temperature(), ""};
   if (name == "n") return {false, static_cast<double>(row.augment_count()), ""};
   return {false, 0, row.classifier()};  // "classifier"
 }
 
 std::string GroupHeading(const v1::ResultRow& row, const std::string& name) {
   if (name == "generator")
-    return "generator: " + (IsBaseline(row) ? "(baseline)" : row.generator());
+    return "generator: " + (IsBaselineRow(row) ? "(baseline)" : row.generator());
   if (name == "temperature")
-    return "temperature: " + (IsBaseline(row) ? "-" : Temperature(row.temperature()));
+    return "temperature: " + (IsBaselineRow(row) ? "-" : TemperatureText(row.temperature()));
   if (name == "n") return "n: " + std::to_string(row.augment_count());
   return "classifier: " + row.classifier();
 }
@@ -267,12 +218,6 @@ std::vector<int> RowOrder(const v1::GetResultsResponse& results, const ResultVie
   for (const std::string& g : groups)
     order.insert(order.end(), members[g].begin(), members[g].end());
   return order;
-}
-
-std::string RowName(const v1::ResultRow& row) {
-  if (IsBaseline(row)) return row.classifier() + " baseline";
-  return row.generator() + " T=" + Temperature(row.temperature()) +
-         " n=" + std::to_string(row.augment_count()) + " " + row.classifier();
 }
 
 Table BuildTable(const v1::GetResultsResponse& results, const ResultView& view) {
@@ -315,9 +260,9 @@ Table BuildTable(const v1::GetResultsResponse& results, const ResultView& view) 
   if (results.has_best_row() && results.best_row() < results.rows_size()) {
     const v1::ResultRow& best = results.rows(results.best_row());
     table.notes.push_back(
-        "best: " + OneLine(RowName(best)) + ", mean AUC " + Fixed3(best.mean_auc()) + " (95% CI " +
-        Interval(best.ci95_low(), best.ci95_high(), false) + "); " + std::to_string(tied) +
-        (tied == 1 ? " row" : " rows") + " tied with it (paired p >= 0.05)");
+        "best: " + OneLine(CellName(best)) + ", mean AUC " + AucText(best.mean_auc()) +
+        " (95% CI " + IntervalText(best.ci95_low(), best.ci95_high(), false) + "); " +
+        std::to_string(tied) + (tied == 1 ? " row" : " rows") + " tied with it (paired p >= 0.05)");
   }
   if (!results.complete()) table.notes.emplace_back(kPartialNote);
   return table;

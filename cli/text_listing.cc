@@ -31,28 +31,23 @@ std::string JobHeading(const v1::GenerateJobTexts& job) {
          job.state() + seconds + ")  job " + job.job_key().substr(0, 12);
 }
 
-std::string Fixed(double v, const char* format) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), format, v);
-  return buf;
-}
-
 // Two lines on the kept texts: their measures and the privacy audit's summary.
 std::string MeasureLines(const v1::GenerateJobTexts& job) {
   if (!job.has_measures()) return "";
   const v1::SetMeasures& m = job.measures();
   std::string out =
-      "  measures: distinct-1 " + Fixed(m.distinct_1(), "%.2f") + ", distinct-2 " +
-      Fixed(m.distinct_2(), "%.2f") + ", pairwise Jaccard " +
-      Fixed(m.mean_pairwise_jaccard(), "%.2f") + ", length " + Fixed(m.length_mean(), "%.1f") +
-      " ± " + Fixed(m.length_sd(), "%.1f") + " words, nearest real text (Jaccard) mean " +
-      Fixed(m.nearest_real_mean(), "%.2f") + " p90 " + Fixed(m.nearest_real_p90(), "%.2f") +
-      " max " + Fixed(m.nearest_real_max(), "%.2f") + "\n";
+      "  measures: distinct-1 " + FormatNumber(m.distinct_1(), "%.2f") + ", distinct-2 " +
+      FormatNumber(m.distinct_2(), "%.2f") + ", pairwise Jaccard " +
+      FormatNumber(m.mean_pairwise_jaccard(), "%.2f") + ", length " +
+      FormatNumber(m.length_mean(), "%.1f") + " ± " + FormatNumber(m.length_sd(), "%.1f") +
+      " words, nearest real text (Jaccard) mean " + FormatNumber(m.nearest_real_mean(), "%.2f") +
+      " p90 " + FormatNumber(m.nearest_real_p90(), "%.2f") + " max " +
+      FormatNumber(m.nearest_real_max(), "%.2f") + "\n";
   if (job.has_audit()) {
     const v1::PrivacyAudit& a = job.audit();
     out += "  audit: longest span shared with a real text " +
            std::to_string(a.longest_span_words()) + " words, " +
-           Fixed(100 * a.share_with_long_span(), "%.1f") + "% of texts share " +
+           FormatNumber(100 * a.share_with_long_span(), "%.1f") + "% of texts share " +
            std::to_string(a.span_threshold()) + "+, " + std::to_string(a.texts_with_rare_tokens()) +
            " repeat words of only one real text\n";
   }

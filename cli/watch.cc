@@ -4,8 +4,8 @@
 #include <chrono>
 #include <thread>
 
-#include "cli/command_support.h"
 #include "cli/progress_view.h"
+#include "cli/sweep_state.h"
 
 namespace augsweep::cli {
 namespace {

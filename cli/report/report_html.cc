@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "cli/report/svg_charts.h"
+#include "cli/result_text.h"
+#include "cli/sweep_state.h"
+#include "cli/text_fields.h"
 
 namespace augsweep::cli {
 namespace {
@@ -30,30 +33,6 @@ pre { background: #f7f7f7; border: 1px solid #ddd; padding: 0.8em; overflow-x: a
 svg { max-width: 100%; height: auto; }
 )";
 
-std::string Fixed(double v, const char* format) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), format, v);
-  return buf;
-}
-
-std::string Temperature(double t) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", t);
-  std::string s = buf;
-  return s.find_first_of(".e") == std::string::npos ? s + ".0" : s;
-}
-
-bool IsBaseline(const v1::ResultRow& row) {
-  return row.generator().empty() && row.augment_count() == 0;
-}
-
-std::string CellName(const v1::ResultRow& row) {
-  if (IsBaseline(row)) return row.classifier() + " baseline";
-  return row.generator() + " T=" + Temperature(row.temperature()) +
-         " n=" + std::to_string(row.augment_count()) + " " + row.classifier();
-}
-
 std::string Td(const std::string& text, bool left = false) {
   return std::string(left ? "<td class=\"text\">" : "<td>") + HtmlEscape(text) + "</td>";
 }
@@ -62,15 +41,9 @@ std::string Th(const std::string& text, bool left = false) {
   return std::string(left ? "<th class=\"text\">" : "<th>") + HtmlEscape(text) + "</th>";
 }
 
-std::string StateName(v1::SweepState state) {
-  std::string name = v1::SweepState_Name(state);
-  const std::string prefix = "SWEEP_STATE_";
-  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
-}
-
 std::string Summary(const ReportInputs& in) {
   const v1::GetResultsResponse& r = in.results;
-  std::string out = "<p>State: <b>" + HtmlEscape(StateName(in.status.state())) + "</b>. " +
+  std::string out = "<p>State: <b>" + HtmlEscape(SweepStateName(in.status.state())) + "</b>. " +
                     std::to_string(r.rows_size()) + " cells, " +
                     std::to_string(in.description.jobs()) + " jobs. Generated " +
                     HtmlEscape(in.generated_at) + ".";
@@ -82,8 +55,8 @@ std::string Summary(const ReportInputs& in) {
     int tied = 0;
     for (const v1::ResultRow& row : r.rows()) tied += row.tied_with_best();
     out += "<p>Best cell: <b>" + HtmlEscape(CellName(best)) + "</b>, mean macro AUC " +
-           Fixed(best.mean_auc(), "%.3f") + " (95% CI " + Fixed(best.ci95_low(), "%.3f") + "–" +
-           Fixed(best.ci95_high(), "%.3f") + "); " + std::to_string(tied) +
+           AucText(best.mean_auc()) + " (95% CI " +
+           IntervalText(best.ci95_low(), best.ci95_high(), false) + "); " + std::to_string(tied) +
            " other cell(s) cannot be told apart from it (paired p ≥ 0.05).</p>\n";
   }
   std::map<std::string, int> verdicts;
@@ -115,7 +88,8 @@ std::string DatasetSection(const v1::SweepDescription& d) {
   out += "<table>\n<tr>" + Th("theme", true) + Th("texts with the theme") + Th("share") + "</tr>\n";
   for (const v1::ThemeCount& t : d.themes()) {
     out += "<tr>" + Td(t.theme(), true) + Td(std::to_string(t.positives())) +
-           Td(Fixed(d.examples() ? 100.0 * t.positives() / d.examples() : 0, "%.1f%%")) + "</tr>\n";
+           Td(FormatNumber(d.examples() ? 100.0 * t.positives() / d.examples() : 0, "%.1f%%")) +
+           "</tr>\n";
   }
   out +=
       "</table>\n<p>Test part of each fold (texts, and positives per theme):</p>\n<table>\n<tr>" +
@@ -138,32 +112,22 @@ std::string ResultsSection(const v1::GetResultsResponse& r) {
                     Th("p (Holm)") + Th("verdict", true) + Th("note", true) + "</tr>\n";
   for (int i = 0; i < r.rows_size(); ++i) {
     const v1::ResultRow& row = r.rows(i);
-    const bool baseline = IsBaseline(row);
+    const bool baseline = IsBaselineRow(row);
     const bool best = r.has_best_row() && r.best_row() == i;
-    std::string note;
-    if (best) note = "best";
-    if (row.tied_with_best()) note = "tied with best";
-    if (row.failed_folds() > 0)
-      note += (note.empty() ? "" : "; ") + std::to_string(row.failed_folds()) + " failed";
-    if (row.pending_folds() > 0)
-      note += (note.empty() ? "" : "; ") + std::to_string(row.pending_folds()) + " pending";
-    const std::string folds =
-        row.planned_folds() > row.folds()
-            ? std::to_string(row.folds()) + "/" + std::to_string(row.planned_folds())
-            : std::to_string(row.folds());
     out += std::string(best ? "<tr class=\"best\">" : "<tr>") +
            Td(baseline ? "(baseline)" : row.generator(), true) +
-           Td(baseline ? "-" : Temperature(row.temperature())) +
-           Td(std::to_string(row.augment_count())) + Td(row.classifier(), true) + Td(folds) +
-           Td(Fixed(row.mean_auc(), "%.3f")) + Td(Fixed(row.sd_auc(), "%.3f")) +
-           Td(Fixed(row.ci95_low(), "%.3f") + "–" + Fixed(row.ci95_high(), "%.3f")) +
-           Td(baseline ? "-" : Fixed(row.delta_vs_baseline(), "%+.3f")) +
-           Td(row.has_delta_ci95_low() ? Fixed(row.delta_ci95_low(), "%+.3f") + "–" +
-                                             Fixed(row.delta_ci95_high(), "%+.3f")
-                                       : "-") +
-           Td(row.has_p_value() ? Fixed(row.p_value(), "%.3f") : "-") +
-           Td(row.has_p_holm() ? Fixed(row.p_holm(), "%.3f") : "-") +
-           Td(row.verdict().empty() ? "-" : row.verdict(), true) + Td(note, true) + "</tr>\n";
+           Td(baseline ? "-" : TemperatureText(row.temperature())) +
+           Td(std::to_string(row.augment_count())) + Td(row.classifier(), true) +
+           Td(FoldsText(row)) + Td(AucText(row.mean_auc())) + Td(AucText(row.sd_auc())) +
+           Td(IntervalText(row.ci95_low(), row.ci95_high(), false)) +
+           Td(baseline ? "-" : SignedText(row.delta_vs_baseline())) +
+           Td(row.has_delta_ci95_low()
+                  ? IntervalText(row.delta_ci95_low(), row.delta_ci95_high(), true)
+                  : "-") +
+           Td(row.has_p_value() ? PValueText(row.p_value()) : "-") +
+           Td(row.has_p_holm() ? PValueText(row.p_holm()) : "-") +
+           Td(row.verdict().empty() ? "-" : row.verdict(), true) + Td(RowNote(row, best), true) +
+           "</tr>\n";
   }
   out +=
       "</table>\n<p class=\"note\">Mean macro AUC over folds × repeats with its 95% CI. "
@@ -191,7 +155,7 @@ std::string AucPlots(const v1::GetResultsResponse& r) {
     chart.y_label = "mean macro AUC (95% CI)";
     std::set<int> counts;
     for (const v1::ResultRow& row : r.rows()) {
-      if (row.classifier() == classifiers[k] && !IsBaseline(row) && row.folds() > 0)
+      if (row.classifier() == classifiers[k] && !IsBaselineRow(row) && row.folds() > 0)
         counts.insert(row.augment_count());
     }
     std::vector<int> xs(counts.begin(), counts.end());
@@ -199,14 +163,14 @@ std::string AucPlots(const v1::GetResultsResponse& r) {
     std::map<std::string, size_t> series_of;
     for (const v1::ResultRow& row : r.rows()) {
       if (row.classifier() != classifiers[k] || row.folds() == 0) continue;
-      if (IsBaseline(row)) {
+      if (IsBaselineRow(row)) {
         chart.reference = row.mean_auc();
         chart.reference_low = row.ci95_low();
         chart.reference_high = row.ci95_high();
         chart.reference_name = "baseline (no synthetic texts), band: its 95% CI";
         continue;
       }
-      const std::string name = row.generator() + ", T = " + Temperature(row.temperature());
+      const std::string name = row.generator() + ", T = " + TemperatureText(row.temperature());
       auto [it, inserted] = series_of.try_emplace(name, chart.series.size());
       if (inserted) chart.series.push_back({name, {}});
       const int x =
@@ -226,7 +190,7 @@ std::string ThemeGain(const v1::GetResultsResponse& r) {
   map.value_label = "AUC minus baseline:";
   for (const std::string& t : r.themes()) map.column_labels.push_back(t);
   for (const v1::ResultRow& row : r.rows()) {
-    if (IsBaseline(row)) continue;
+    if (IsBaselineRow(row)) continue;
     map.row_labels.push_back(CellName(row));
     std::vector<std::optional<double>> values;
     for (const v1::ThemeResult& t : row.per_theme()) {
@@ -275,9 +239,9 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
       shortfall += t.shortfall();
     }
     out += "<tr>" + Td(job.generator(), true) +
-           Td(job.temperature_ignored() ? "any" : Temperature(job.temperature())) +
+           Td(job.temperature_ignored() ? "any" : TemperatureText(job.temperature())) +
            Td(std::to_string(job.repeat())) + Td(std::to_string(job.fold())) +
-           Td(job.state(), true) + Td(Fixed(job.wall_seconds(), "%.1f")) +
+           Td(job.state(), true) + Td(FormatNumber(job.wall_seconds(), "%.1f")) +
            Td(std::to_string(kept)) + Td(std::to_string(wanted)) + Td(std::to_string(dropped)) +
            Td(std::to_string(shortfall)) + Td(std::to_string(cut)) + "</tr>\n";
   }
@@ -297,9 +261,10 @@ std::string SamplesSection(const v1::GetTextsResponse& s) {
     for (const v1::TextView& t : job.texts()) {
       auto [it, inserted] = by_theme.try_emplace(t.theme());
       if (inserted) order.push_back(t.theme());
-      it->second.push_back("<tr>" + Td(t.theme(), true) + Td(job.generator(), true) +
-                           Td(job.temperature_ignored() ? "any" : Temperature(job.temperature())) +
-                           Td(t.text(), true) + "</tr>\n");
+      it->second.push_back(
+          "<tr>" + Td(t.theme(), true) + Td(job.generator(), true) +
+          Td(job.temperature_ignored() ? "any" : TemperatureText(job.temperature())) +
+          Td(t.text(), true) + "</tr>\n");
     }
   }
   for (const std::string& theme : order) {

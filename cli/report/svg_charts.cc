@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cli/text_fields.h"
+
 namespace augsweep::cli {
 namespace {
 
@@ -16,12 +18,6 @@ constexpr int kMarkers = 4;  // circle, square, triangle, diamond
 std::string Num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1f", v);
-  return buf;
-}
-
-std::string Fixed(double v, const char* format) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), format, v);
   return buf;
 }
 
@@ -134,7 +130,7 @@ std::string RenderLineChart(const LineChart& chart) {
   // Axes, grid and ticks.
   for (double t : Ticks(low, high, 5)) {
     svg += Line(left, y_of(t), left + plot_w, y_of(t), "stroke=\"#dddddd\"");
-    svg += Text(left - 6, y_of(t) + 4, Fixed(t, "%.2f"),
+    svg += Text(left - 6, y_of(t) + 4, FormatNumber(t, "%.2f"),
                 std::string(kFont) + " font-size=\"11\" text-anchor=\"end\"");
   }
   svg += Line(left, top, left, top + plot_h, "stroke=\"#333333\"");
@@ -247,7 +243,7 @@ std::string RenderHeatmap(const Heatmap& map) {
       svg += "<rect class=\"cell\" x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" width=\"" +
              Num(cell_w - 2) + "\" height=\"" + Num(cell_h - 2) + "\" fill=\"" +
              (has ? DivergingColour(scaled) : std::string("#ffffff")) + "\" stroke=\"#cccccc\"/>\n";
-      svg += Text(x + cell_w / 2 - 1, y + cell_h / 2 + 3, has ? Fixed(v, "%+.3f") : "n/a",
+      svg += Text(x + cell_w / 2 - 1, y + cell_h / 2 + 3, has ? FormatNumber(v, "%+.3f") : "n/a",
                   std::string(kFont) + " font-size=\"11\" text-anchor=\"middle\" fill=\"" +
                       (std::abs(scaled) > 0.6 ? "#ffffff" : "#111111") + "\"");
     }
@@ -261,7 +257,8 @@ std::string RenderHeatmap(const Heatmap& map) {
     svg += "<rect x=\"" + Num(x) + "\" y=\"" + Num(legend_y) +
            "\" width=\"18\" height=\"18\" fill=\"" + DivergingColour(v / extent) +
            "\" stroke=\"#cccccc\"/>\n";
-    svg += Text(x + 22, legend_y + 13, Fixed(v, "%+.3f"), std::string(kFont) + " font-size=\"11\"");
+    svg += Text(x + 22, legend_y + 13, FormatNumber(v, "%+.3f"),
+                std::string(kFont) + " font-size=\"11\"");
   }
   return svg + "</svg>\n";
 }
@@ -295,12 +292,12 @@ std::string RenderStackedBars(const StackedBars& bars) {
       if (w > 0) {
         svg += "<rect class=\"bar\" x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" width=\"" + Num(w) +
                "\" height=\"" + Num(bar_h) + "\" fill=\"" + colours[p % std::size(colours)] +
-               "\"><title>" + HtmlEscape(bars.parts[p]) + ": " + Fixed(v, "%.0f") +
+               "\"><title>" + HtmlEscape(bars.parts[p]) + ": " + FormatNumber(v, "%.0f") +
                "</title></rect>\n";
       }
       x += w;
     }
-    svg += Text(x + 6, y + bar_h / 2 + 4, Fixed(total, "%.0f"),
+    svg += Text(x + 6, y + bar_h / 2 + 4, FormatNumber(total, "%.0f"),
                 std::string(kFont) + " font-size=\"11\"");
   }
   double lx = left;

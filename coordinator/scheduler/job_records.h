@@ -13,10 +13,14 @@ inline JobStage StageOf(const v1::JobSpec& job) {
   return job.kind() == v1::GENERATE ? JobStage::kGenerate : JobStage::kTrainEval;
 }
 
-// A state no transition leaves on its own (RetryFailed and resubmission revive some).
-inline bool IsTerminal(v1::JobState s) {
-  return s == v1::SUCCEEDED || s == v1::FAILED || s == v1::BLOCKED || s == v1::CANCELLED;
+// Ended without a result (FAILED, BLOCKED, CANCELLED): only a retry or a resubmission brings
+// one.
+inline bool EndedWithoutResult(v1::JobState s) {
+  return s == v1::FAILED || s == v1::BLOCKED || s == v1::CANCELLED;
 }
+
+// A state no transition leaves on its own (RetryFailed and resubmission revive some).
+inline bool IsTerminal(v1::JobState s) { return s == v1::SUCCEEDED || EndedWithoutResult(s); }
 
 // A job key short enough for an event or an error line ("train-" + 12 hex).
 inline std::string ShortKey(const std::string& key) {

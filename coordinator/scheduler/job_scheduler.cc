@@ -203,8 +203,7 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared,
     if (existing != jobs_.end()) {
       record = existing->second;
       if (record.state() == v1::SUCCEEDED) ++outcome.jobs_already_done;
-      if (record.state() == v1::FAILED || record.state() == v1::BLOCKED ||
-          record.state() == v1::CANCELLED) {
+      if (EndedWithoutResult(record.state())) {
         record.set_failures(0);
         record.set_last_error("");
         record.set_state(v1::WAITING);
@@ -561,7 +560,7 @@ StatusOr<CellResult> JobScheduler::CellResultLocked(const std::string& job_key,
   const v1::JobState state = job->second.state();
   if (state != v1::SUCCEEDED) {
     CellResult missing;
-    missing.failed = state == v1::FAILED || state == v1::BLOCKED || state == v1::CANCELLED;
+    missing.failed = EndedWithoutResult(state);
     return missing;
   }
   AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
@@ -620,7 +619,7 @@ StatusOr<std::vector<GenerateJobOutcome>> JobScheduler::GetGenerateJobs(
     outcome.job_key = key;
     outcome.job_spec = job->second.spec().SerializeAsString();
     const v1::JobState state = job->second.state();
-    outcome.failed = state == v1::FAILED || state == v1::BLOCKED || state == v1::CANCELLED;
+    outcome.failed = EndedWithoutResult(state);
     if (state == v1::SUCCEEDED) {
       AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                                 store_->Get(Family::kResults, key));

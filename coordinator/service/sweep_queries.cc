@@ -17,9 +17,7 @@ namespace {
 
 // Whether the job's generator kind ignores temperature (its one job serves every temperature).
 bool IgnoresTemperature(const v1::JobSpec& spec) {
-  const ExecutorKind* kind =
-      FindExecutorKind(ExecutorRole::kGenerator, spec.generate().generator().kind());
-  return kind != nullptr && !kind->uses_temperature;
+  return !GeneratorUsesTemperature(spec.generate().generator().kind());
 }
 
 bool Selected(const v1::GetTextsRequest& request, const v1::JobSpec& spec) {

@@ -73,9 +73,16 @@ def check(dom_path, results_path):
         drawn = [a for tag, a in inside[plot] if tag == "g" and a.get("class") == "series"]
         if len(drawn) != len(series):
             yield "%s draws %d series, expected %d" % (plot, len(drawn), len(series))
-        markers = sum(1 for tag, _ in inside[plot] if tag in ("circle", "rect", "path"))
-        if markers < len(series):
-            yield "%s has no markers" % plot
+        # A marker per point, and one per series in the legend: circles, squares and filled
+        # paths (the series' lines are unfilled paths, the baseline band a rect of its own).
+        points = sum(1 for r in rows if r["classifier"] == classifier
+                     and r["generator"] is not None and r["folds"])
+        markers = sum(1 for tag, a in inside[plot]
+                      if tag == "circle" or (tag == "rect" and a.get("class") != "reference-band")
+                      or (tag == "path" and a.get("fill") != "none"))
+        if markers != points + len(series):
+            yield "%s has %d markers, expected %d points and %d legend entries" % (
+                plot, markers, points, len(series))
         if not any(a.get("class") == "reference" for _, a in inside[plot]):
             yield "%s has no baseline line" % plot
     if "auc-plot-%d" % len(classifiers) in ids:
