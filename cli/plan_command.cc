@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <string>
 
 #include "cli/command_support.h"
 #include "cli/commands.h"
@@ -61,9 +62,11 @@ int RunPlanCommand(const Args& args) {
   std::printf("cv: %d folds x %d repeat(s), seed %llu\n", spec.cv().folds(), spec.cv().repeats(),
               static_cast<unsigned long long>(spec.cv().seed()));
   PrintFoldBalance(*sweep);
+  const std::string filters =
+      spec.filters_size() > 0 ? " x " + std::to_string(spec.filters_size()) + " filter(s)" : "";
   std::printf(
-      "grid: %d generator(s) x %d temperature(s) x %d augment count(s) x %d classifier(s)\n",
-      spec.generators_size(), spec.temperatures_size(), spec.augment_counts_size(),
+      "grid: %d generator(s) x %d temperature(s)%s x %d augment count(s) x %d classifier(s)\n",
+      spec.generators_size(), spec.temperatures_size(), filters.c_str(), spec.augment_counts_size(),
       spec.classifiers_size());
   std::printf("plan: %s\n", sweep->plan.Summary().c_str());
   return 0;

@@ -38,6 +38,7 @@ StatusOr<ReportInputs> ReadReportInputs(SweepReader& reader, const std::string& 
   sample.set_repeat(0);
   sample.set_fold(0);
   sample.set_limit(samples);
+  sample.set_filter("");  // the generated sets: a filter job's texts are a subset of them
   AUGSWEEP_ASSIGN_OR_RETURN(in.samples, reader.GetTexts(sample));
   for (v1::GenerateJobTexts& job : *in.samples.mutable_jobs()) job.clear_dropped();
   in.generated_at = UtcNow();

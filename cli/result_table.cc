@@ -76,13 +76,25 @@ class RowBuilder {
   bool first_;
 };
 
+// Whether the sweep has filters (then every table has a filter column).
+bool HasFilters(const v1::GetResultsResponse& results) {
+  for (const v1::ResultRow& row : results.rows()) {
+    if (!row.filter().empty()) return true;
+  }
+  return false;
+}
+
 // The key columns every row starts with.
-void AddKeyColumns(const v1::ResultRow& row, RowBuilder& b) {
+void AddKeyColumns(const v1::GetResultsResponse& results, const v1::ResultRow& row, RowBuilder& b) {
   const bool baseline = IsBaselineRow(row);
   b.Both("generator", "generator", false, baseline ? "(baseline)" : row.generator(),
          baseline ? Json(nullptr) : Json(row.generator()));
   b.Both("temperature", "temperature", true, baseline ? "-" : TemperatureText(row.temperature()),
          baseline ? Json(nullptr) : Number(row.temperature()));
+  if (HasFilters(results)) {
+    b.Both("filter", "filter", false, baseline ? "-" : row.filter(),
+           baseline ? Json(nullptr) : Json(row.filter()));
+  }
   b.Both("augment_count", "n", true, std::to_string(row.augment_count()), row.augment_count());
   b.Both("classifier", "classifier", false, row.classifier(), row.classifier());
 }
@@ -93,11 +105,12 @@ void AddCellRow(const v1::GetResultsResponse& results, int index, const ResultVi
   const bool baseline = IsBaselineRow(row);
   const bool best = results.has_best_row() && results.best_row() == index;
   RowBuilder b(table, table->rows.empty());
-  AddKeyColumns(row, b);
+  AddKeyColumns(results, row, b);
   b.Both("folds", "folds", true, FoldsText(row), row.folds());
   b.Data("planned_folds", row.planned_folds());
   b.Data("failed_folds", row.failed_folds());
   b.Data("pending_folds", row.pending_folds());
+  b.Data("short_folds", row.short_folds());
   b.Both("mean_auc", "mean AUC", true, AucText(row.mean_auc()), Number(row.mean_auc()));
   b.Both("sd_auc", "SD", true, AucText(row.sd_auc()), Number(row.sd_auc()));
   b.Display("95% CI", true, IntervalText(row.ci95_low(), row.ci95_high(), false));
@@ -142,10 +155,12 @@ void AddFoldRows(const v1::GetResultsResponse& results, int index, const ResultV
   const v1::ResultRow& row = results.rows(index);
   for (const v1::FoldResult& fold : row.fold_results()) {
     RowBuilder b(table, table->rows.empty());
-    AddKeyColumns(row, b);
+    AddKeyColumns(results, row, b);
     b.Both("repeat", "repeat", true, std::to_string(fold.repeat()), fold.repeat());
     b.Both("fold", "fold", true, std::to_string(fold.fold()), fold.fold());
-    b.Both("state", "state", false, fold.state(), fold.state());
+    b.Both("state", "state", false, fold.short_of_texts() ? fold.state() + ", short" : fold.state(),
+           fold.state());
+    b.Data("short_of_texts", fold.short_of_texts());
     b.Both("macro_auc", "AUC", true, fold.has_macro_auc() ? AucText(fold.macro_auc()) : "-",
            Optional(fold.has_macro_auc(), fold.macro_auc()));
     const bool paired = fold.has_macro_auc() && fold.has_baseline_auc();
@@ -185,6 +200,7 @@ SortKey KeyOf(const v1::ResultRow& row, const std::string& name) {
   if (name == "generator") return {false, 0, IsBaselineRow(row) ? "" : row.generator()};
   if (name == "temperature") return {IsBaselineRow(row), row.temperature(), ""};
   if (name == "n") return {false, static_cast<double>(row.augment_count()), ""};
+  if (name == "filter") return {false, 0, IsBaselineRow(row) ? "" : row.filter()};
   return {false, 0, row.classifier()};  // "classifier"
 }
 
@@ -194,6 +210,7 @@ std::string GroupHeading(const v1::ResultRow& row, const std::string& name) {
   if (name == "temperature")
     return "temperature: " + (IsBaselineRow(row) ? "-" : TemperatureText(row.temperature()));
   if (name == "n") return "n: " + std::to_string(row.augment_count());
+  if (name == "filter") return "filter: " + (IsBaselineRow(row) ? "-" : row.filter());
   return "classifier: " + row.classifier();
 }
 
@@ -427,17 +444,17 @@ StatusOr<TableFormat> ParseTableFormat(std::string_view name) {
 }
 
 Status ValidateResultView(const ResultView& view) {
-  static const std::vector<std::string> kSorts = {"",  "auc",       "delta",       "p",
-                                                  "n", "generator", "temperature", "classifier"};
-  static const std::vector<std::string> kGroups = {"", "generator", "temperature", "n",
-                                                   "classifier"};
+  static const std::vector<std::string> kSorts = {
+      "", "auc", "delta", "p", "n", "generator", "temperature", "filter", "classifier"};
+  static const std::vector<std::string> kGroups = {"",  "generator", "temperature",
+                                                   "n", "filter",    "classifier"};
   if (std::find(kSorts.begin(), kSorts.end(), view.sort) == kSorts.end())
     return InvalidArgumentError("--sort: unknown \"" + view.sort +
-                                "\"; expected auc, delta, p, generator, temperature, n or "
-                                "classifier");
+                                "\"; expected auc, delta, p, generator, temperature, n, filter "
+                                "or classifier");
   if (std::find(kGroups.begin(), kGroups.end(), view.group_by) == kGroups.end())
     return InvalidArgumentError("--group-by: unknown \"" + view.group_by +
-                                "\"; expected generator, temperature, n or classifier");
+                                "\"; expected generator, temperature, n, filter or classifier");
   return OkStatus();
 }
 

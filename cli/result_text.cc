@@ -36,6 +36,7 @@ std::string TemperatureText(double t) {
 std::string CellName(const v1::ResultRow& row) {
   if (IsBaselineRow(row)) return row.classifier() + " baseline";
   return row.generator() + " T=" + TemperatureText(row.temperature()) +
+         (row.filter().empty() ? "" : " filter=" + row.filter()) +
          " n=" + std::to_string(row.augment_count()) + " " + row.classifier();
 }
 
@@ -51,6 +52,8 @@ std::string RowNote(const v1::ResultRow& row, bool best) {
   if (row.tied_with_best()) parts.push_back("tied with best");
   if (row.failed_folds() > 0) parts.push_back(std::to_string(row.failed_folds()) + " failed");
   if (row.pending_folds() > 0) parts.push_back(std::to_string(row.pending_folds()) + " pending");
+  // Trained on fewer than n synthetic texts of some theme in these folds.
+  if (row.short_folds() > 0) parts.push_back(std::to_string(row.short_folds()) + " short of n");
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
   return out;

@@ -19,14 +19,16 @@ int RunResultsCommand(const Args& args) {
       "the folds, SD and 95% CI; against the classifier's baseline row (n = 0) on the same\n"
       "folds the difference, its corrected 95% interval, the paired test's p-value Holm-\n"
       "adjusted over the sweep, and a verdict (helps, hurts, no evidence). The best row and\n"
-      "the rows tied with it are marked, and rows missing folds (failed, pending) say so.\n"
+      "the rows tied with it are marked, and rows missing folds (failed, pending) say so, as do\n"
+      "rows that trained on fewer than n synthetic texts of a theme (\"short of n\").\n"
       "Works while the sweep runs; the table then says it is partial.");
   flags.String("format", &format, "table, csv, json or markdown");
   flags.Bool("per-theme", &view.per_theme, "a column per theme: its mean AUC and gain");
   flags.Bool("folds", &view.folds, "one row per cell and fold");
-  flags.String("sort", &view.sort,
-               "auc, delta, p, generator, temperature, n or classifier (default: the grid)");
-  flags.String("group-by", &view.group_by, "generator, temperature, n or classifier");
+  flags.String(
+      "sort", &view.sort,
+      "auc, delta, p, generator, temperature, n, filter or classifier (default: the grid)");
+  flags.String("group-by", &view.group_by, "generator, temperature, n, filter or classifier");
   flags.String("test", &test,
                "paired test: t (corrected resampled t-test, default) or wilcoxon (signed-rank)");
   AddReadSourceFlags(flags, &source);

@@ -26,7 +26,8 @@ std::string JobTemperature(const v1::GenerateJobTexts& job) {
 std::string JobHeading(const v1::GenerateJobTexts& job) {
   char seconds[32] = "";
   if (job.state() == "ok") std::snprintf(seconds, sizeof(seconds), ", %.1f s", job.wall_seconds());
-  return OneLine(job.generator()) + "  T=" + JobTemperature(job) + "  repeat " +
+  return OneLine(job.generator()) + "  T=" + JobTemperature(job) +
+         (job.filter().empty() ? "" : "  filter " + OneLine(job.filter())) + "  repeat " +
          std::to_string(job.repeat()) + " fold " + std::to_string(job.fold()) + "  (" +
          job.state() + seconds + ")  job " + job.job_key().substr(0, 12);
 }
@@ -54,6 +55,20 @@ std::string MeasureLines(const v1::GenerateJobTexts& job) {
   return out;
 }
 
+// "sanity 3, duplicates 1": a filtered set's drops per check.
+std::string CheckDropsText(const v1::ThemeGeneration& t) {
+  std::string out;
+  for (const v1::CheckDrops& d : t.check_drops())
+    out += (out.empty() ? "" : ", ") + d.check() + " " + std::to_string(d.dropped());
+  return out;
+}
+
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ";") + item;
+  return out;
+}
+
 std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
   std::string out;
   for (const v1::GenerateJobTexts& job : texts.jobs()) {
@@ -61,13 +76,17 @@ std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
     for (const v1::ThemeGeneration& t : job.themes()) {
       out += "  " + OneLine(t.theme()) + ": kept " + std::to_string(t.kept()) + "/" +
              std::to_string(t.wanted()) + ", dropped " + std::to_string(t.dropped()) +
+             (t.check_drops().empty() ? "" : " (" + CheckDropsText(t) + ")") +
+             (t.relabelled() > 0 ? ", relabelled " + std::to_string(t.relabelled()) : "") +
              (t.shortfall() > 0 ? ", short by " + std::to_string(t.shortfall()) : "") +
              (t.cut() > 0 ? ", " + std::to_string(t.cut()) + " kept cut at max_new_tokens" : "") +
              "\n";
     }
     auto list = [&](const v1::TextView& text) {
+      const std::string by = text.dropped_by().empty() ? "" : text.dropped_by() + ": ";
       out += "    [" + OneLine(text.theme()) + "] " +
-             (text.dropped_because().empty() ? "" : "(" + text.dropped_because() + ") ") +
+             (text.dropped_because().empty() ? "" : "(" + by + text.dropped_because() + ") ") +
+             (text.labels().empty() ? "" : "(relabelled " + OneLine(Joined(text.labels())) + ") ") +
              (text.cut() ? "(cut) " : "") + OneLine(text.text()) + "\n";
       if (!full) return;
       if (!text.prompt().empty()) out += Indented("prompt", text.prompt());
@@ -88,7 +107,7 @@ std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
     if (!job.dropped().empty()) out += "  dropped:\n";
     for (const v1::TextView& text : job.dropped()) list(text);
   }
-  if (texts.jobs().empty()) out += "no generate jobs match\n";
+  if (texts.jobs().empty()) out += "no generate or filter jobs match\n";
   if (texts.truncated())
     out += "\n(truncated: the reply reached its size cap; narrow the request or lower --limit)\n";
   return out;
@@ -97,7 +116,7 @@ std::string FormatTable(const v1::GetTextsResponse& texts, bool full) {
 std::string FormatCsv(const v1::GetTextsResponse& texts) {
   std::string out =
       "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,cut,text,prompt,"
-      "raw_completion\r\n";
+      "raw_completion,filter,dropped_by,labels\r\n";
   for (const v1::GenerateJobTexts& job : texts.jobs()) {
     auto record = [&](const v1::TextView& text) {
       const std::string fields[] = {job.job_key(),
@@ -111,7 +130,10 @@ std::string FormatCsv(const v1::GetTextsResponse& texts) {
                                     text.cut() ? "true" : "false",
                                     text.text(),
                                     text.prompt(),
-                                    text.raw_completion()};
+                                    text.raw_completion(),
+                                    job.filter(),
+                                    text.dropped_by(),
+                                    Joined(text.labels())};
       for (size_t i = 0; i < std::size(fields); ++i) out += (i ? "," : "") + CsvField(fields[i]);
       out += "\r\n";
     };
@@ -133,16 +155,22 @@ std::string FormatJsonl(const v1::GetTextsResponse& texts) {
     j["temperature"] = job.temperature_ignored() ? Json(nullptr) : Json(job.temperature());
     j["repeat"] = job.repeat();
     j["fold"] = job.fold();
+    j["filter"] = job.filter().empty() ? Json(nullptr) : Json(job.filter());
+    j["source_job"] = job.source_job().empty() ? Json(nullptr) : Json(job.source_job());
     j["state"] = job.state();
     j["wall_seconds"] = job.wall_seconds();
     j["themes"] = Json::array();
     for (const v1::ThemeGeneration& t : job.themes()) {
+      Json drops = Json::object();
+      for (const v1::CheckDrops& d : t.check_drops()) drops[d.check()] = d.dropped();
       j["themes"].push_back({{"theme", t.theme()},
                              {"wanted", t.wanted()},
                              {"kept", t.kept()},
                              {"dropped", t.dropped()},
                              {"shortfall", t.shortfall()},
-                             {"cut", t.cut()}});
+                             {"cut", t.cut()},
+                             {"relabelled", t.relabelled()},
+                             {"check_drops", drops}});
     }
     if (job.has_measures()) {
       const v1::SetMeasures& m = job.measures();
@@ -182,6 +210,8 @@ std::string FormatJsonl(const v1::GetTextsResponse& texts) {
       t["kept"] = text.dropped_because().empty();
       t["dropped_because"] =
           text.dropped_because().empty() ? Json(nullptr) : Json(text.dropped_because());
+      t["dropped_by"] = text.dropped_by().empty() ? Json(nullptr) : Json(text.dropped_by());
+      t["labels"] = std::vector<std::string>(text.labels().begin(), text.labels().end());
       t["cut"] = text.cut();
       t["text"] = text.text();
       t["prompt"] = text.prompt();

@@ -1,5 +1,6 @@
 #include "worker/job_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -9,6 +10,7 @@
 #include "common/metrics/auc.h"
 #include "common/synthetic_quality/privacy_audit.h"
 #include "common/synthetic_quality/set_measures.h"
+#include "worker/synthetic_filter.h"
 
 namespace augsweep {
 namespace {
@@ -32,9 +34,7 @@ StatusOr<const FoldSplit*> SplitOf(const v1::JobSpec& job, const std::vector<Fol
 
 }  // namespace
 
-std::string SyntheticArtifactId(const std::string& generate_job_key) {
-  return "synthetic-" + generate_job_key;
-}
+std::string SyntheticArtifactId(const std::string& job_key) { return "synthetic-" + job_key; }
 
 StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dataset& dataset,
                                                const FoldSplit& split) {
@@ -55,7 +55,8 @@ StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dat
 
 StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& dataset,
                                          const FoldSplit& split, const v1::SyntheticSet* synthetic,
-                                         std::vector<int>* test_indices) {
+                                         std::vector<int>* test_indices,
+                                         std::vector<int>* synthetic_per_theme) {
   TrainRequest request;
   request.classifier = job.train_eval().classifier();
   request.seed = job.seed();
@@ -69,21 +70,34 @@ StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& 
   if (n == 0) return request;
   if (synthetic == nullptr)
     return InvalidArgumentError("job " + job.key() + " needs synthetic texts");
-  // The first n texts written for each theme, labelled with that theme.
+  // The first n texts written for each theme, labelled with that theme (or with the themes a
+  // relabelling filter gave them).
   std::map<std::string, int> theme_index;
   for (size_t t = 0; t < dataset.themes.size(); ++t)
     theme_index[dataset.themes[t]] = static_cast<int>(t);
+  auto unknown = [&](const std::string& theme) {
+    return DataLossError("synthetic set of " + job.train_eval().generate_job() +
+                         " has unknown theme " + theme);
+  };
   std::vector<int> taken(dataset.themes.size(), 0);
   for (const v1::SyntheticText& s : synthetic->texts()) {
     auto it = theme_index.find(s.theme());
-    if (it == theme_index.end()) {
-      return DataLossError("synthetic set of " + job.train_eval().generate_job() +
-                           " has unknown theme " + s.theme());
-    }
+    if (it == theme_index.end()) return unknown(s.theme());
     if (taken[it->second] >= n) continue;
     ++taken[it->second];
-    request.train.push_back({s.text(), {it->second}});
+    std::vector<int> labels = {it->second};
+    if (s.labels_size() > 0) {
+      labels.clear();
+      for (const std::string& label : s.labels()) {
+        auto l = theme_index.find(label);
+        if (l == theme_index.end()) return unknown(label);
+        labels.push_back(l->second);
+      }
+      std::sort(labels.begin(), labels.end());
+    }
+    request.train.push_back({s.text(), std::move(labels)});
   }
+  if (synthetic_per_theme != nullptr) *synthetic_per_theme = taken;
   return request;
 }
 
@@ -114,10 +128,10 @@ namespace {
 
 // The kept texts' measures and privacy audit against the fold's real training texts (the only
 // real texts the generator saw), stored with the set.
-void MeasureAndAudit(const GenerateRequest& request, v1::SyntheticSet& set) {
+void MeasureAndAudit(const std::vector<LabelledText>& real_train, v1::SyntheticSet& set) {
   std::vector<std::string> synthetic, real;
   for (const v1::SyntheticText& t : set.texts()) synthetic.push_back(t.text());
-  for (const LabelledText& t : request.train) real.push_back(t.text);
+  for (const LabelledText& t : real_train) real.push_back(t.text);
   const SetMeasures m = MeasureSet(synthetic, real);
   v1::SetMeasures* out = set.mutable_measures();
   out->set_texts(m.texts);
@@ -162,12 +176,42 @@ StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const Job
   AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, CallCatchingExceptions("generator " + kind, [&] {
                               return generator->Generate(request, control);
                             }));
-  MeasureAndAudit(request, set);
+  MeasureAndAudit(request.train, set);
   const std::string artifact = SyntheticArtifactId(job.key());
   AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
   v1::JobResult result;
   result.mutable_generate()->set_synthetic_artifact(artifact);
   result.mutable_generate()->set_wall_seconds(SecondsSince(start));
+  return result;
+}
+
+StatusOr<v1::JobResult> JobRunner::RunFilter(const v1::JobSpec& job, const JobData& data,
+                                             JobControl& control) {
+  const auto start = std::chrono::steady_clock::now();
+  AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
+  const std::string& source = job.filter().generate_job();
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, artifacts_->Fetch(SyntheticArtifactId(source)));
+  v1::SyntheticSet generated;
+  if (!generated.ParseFromString(bytes))
+    return DataLossError("synthetic set of " + source + " does not parse");
+  FilterInputs inputs;
+  inputs.filter = &job.filter().filter();
+  inputs.generated = &generated;
+  inputs.themes = data.dataset.themes;
+  inputs.seed = job.seed();
+  // Only the training part: the test fold never reaches a check.
+  for (int i : split->TrainIndices(job.fold().fold())) {
+    inputs.real_train.push_back({data.dataset.examples[i].text, data.dataset.examples[i].labels});
+  }
+  AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, CallCatchingExceptions("filter", [&] {
+                              return FilterSyntheticSet(inputs, *executors_, control);
+                            }));
+  MeasureAndAudit(inputs.real_train, set);
+  const std::string artifact = SyntheticArtifactId(job.key());
+  AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
+  v1::JobResult result;
+  result.mutable_filter()->set_synthetic_artifact(artifact);
+  result.mutable_filter()->set_wall_seconds(SecondsSince(start));
   return result;
 }
 
@@ -186,9 +230,10 @@ StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const Jo
     if (!synthetic.ParseFromString(bytes))
       return DataLossError("synthetic set of " + job.key() + " does not parse");
   }
-  std::vector<int> test_indices;
-  AUGSWEEP_ASSIGN_OR_RETURN(TrainRequest request, BuildTrainRequest(job, data.dataset, *split,
-                                                                    &synthetic, &test_indices));
+  std::vector<int> test_indices, synthetic_per_theme;
+  AUGSWEEP_ASSIGN_OR_RETURN(TrainRequest request,
+                            BuildTrainRequest(job, data.dataset, *split, &synthetic, &test_indices,
+                                              &synthetic_per_theme));
   const size_t real_train = split->TrainIndices(job.fold().fold()).size();
   AUGSWEEP_ASSIGN_OR_RETURN(TrainOutcome outcome, CallCatchingExceptions("classifier " + kind, [&] {
                               return classifier->TrainAndPredict(request, control);
@@ -225,6 +270,7 @@ StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const Jo
   r->set_macro_auc(auc.macro.value_or(0.0));
   for (float l : outcome.loss_curve) r->add_loss_curve(l);
   r->set_synthetic_texts_used(static_cast<int32_t>(request.train.size() - real_train));
+  for (int used : synthetic_per_theme) r->add_synthetic_per_theme(used);
   r->set_wall_seconds(SecondsSince(start));
   return result;
 }
@@ -234,6 +280,7 @@ StatusOr<v1::JobResult> JobRunner::Run(const v1::Lease& lease, JobControl& contr
   AUGSWEEP_ASSIGN_OR_RETURN(std::shared_ptr<const JobData> data, LoadData(job));
   StatusOr<v1::JobResult> result =
       job.kind() == v1::GENERATE ? RunGenerate(job, *data, control)
+      : job.kind() == v1::FILTER ? RunFilter(job, *data, control)
       : job.kind() == v1::TRAIN_EVAL
           ? RunTrainEval(job, *data, control)
           : StatusOr<v1::JobResult>(InvalidArgumentError("job of unknown kind"));

@@ -1,6 +1,8 @@
 // Runs one leased job: fetches the dataset and the fold split, hands the executor exactly what it
 // may see, and turns its output into a JobResult.
 //   GENERATE: the fold's training texts → generator → SyntheticSet, stored as an artifact.
+//   FILTER: a generate job's SyntheticSet + the fold's training texts → the filter's checks →
+//   a filtered SyntheticSet in generation order, stored as an artifact.
 //   TRAIN_EVAL: training texts + the first n synthetic texts per theme → classifier → scores of
 //   the test fold → per-theme and macro AUC. Synthetic texts only ever join the training side.
 #pragma once
@@ -20,16 +22,19 @@
 
 namespace augsweep {
 
-// The artifact id under which a generate job stores its synthetic texts.
-std::string SyntheticArtifactId(const std::string& generate_job_key);
+// The artifact id under which a generate or filter job stores its synthetic texts.
+std::string SyntheticArtifactId(const std::string& job_key);
 
 // What the executors receive; free functions so that tests can check what crosses the fold line.
 StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dataset& dataset,
                                                const FoldSplit& split);
-// `synthetic` may be null for the baseline. `test_indices` receives the test fold's examples.
+// `synthetic` may be null for the baseline. `test_indices` receives the test fold's examples;
+// `synthetic_per_theme` (may be null) the synthetic texts taken per theme, at most n each. A
+// relabelled text trains with its labels, and counts for the theme it was written for.
 StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& dataset,
                                          const FoldSplit& split, const v1::SyntheticSet* synthetic,
-                                         std::vector<int>* test_indices);
+                                         std::vector<int>* test_indices,
+                                         std::vector<int>* synthetic_per_theme = nullptr);
 
 class JobRunner {
  public:
@@ -49,6 +54,8 @@ class JobRunner {
   StatusOr<std::shared_ptr<const JobData>> LoadData(const v1::JobSpec& job);
   StatusOr<v1::JobResult> RunGenerate(const v1::JobSpec& job, const JobData& data,
                                       JobControl& control);
+  StatusOr<v1::JobResult> RunFilter(const v1::JobSpec& job, const JobData& data,
+                                    JobControl& control);
   StatusOr<v1::JobResult> RunTrainEval(const v1::JobSpec& job, const JobData& data,
                                        JobControl& control);
 

@@ -74,6 +74,10 @@ std::string Describe(const v1::JobSpec& job) {
       (job.fold().repeat() > 0 ? " repeat " + std::to_string(job.fold().repeat()) : "");
   if (job.kind() == v1::GENERATE)
     return "generate " + job.generate().generator().name() + " " + fold;
+  if (job.kind() == v1::FILTER) {
+    return "filter " + job.filter().filter().name() + " " + job.filter().generator().name() + " " +
+           fold;
+  }
   return "train " + job.train_eval().classifier().name() +
          " n=" + std::to_string(job.train_eval().augment_count()) +
          (job.train_eval().generator_name().empty() ? ""
@@ -128,6 +132,9 @@ v1::WorkerCapabilities Worker::Capabilities() const {
                                                       : MeasuredFreeMemoryMb());
   if (!executors_->generator_kinds().empty()) caps.add_job_kinds(v1::GENERATE);
   if (!executors_->classifier_kinds().empty()) caps.add_job_kinds(v1::TRAIN_EVAL);
+  // Every worker can filter; a label check also needs its classifier kind (matched like a
+  // train job's).
+  caps.add_job_kinds(v1::FILTER);
   for (const auto& k : executors_->generator_kinds()) caps.add_executor_kinds(k);
   for (const auto& k : executors_->classifier_kinds()) caps.add_executor_kinds(k);
   return caps;

@@ -105,11 +105,20 @@ std::string DatasetSection(const v1::SweepDescription& d) {
   return out + "</table>\n</div>\n";
 }
 
+bool HasFilters(const v1::GetResultsResponse& r) {
+  for (const v1::ResultRow& row : r.rows()) {
+    if (!row.filter().empty()) return true;
+  }
+  return false;
+}
+
 std::string ResultsSection(const v1::GetResultsResponse& r) {
+  const bool filters = HasFilters(r);
   std::string out = "<h2>Results</h2>\n<table id=\"results\">\n<tr>" + Th("generator", true) +
-                    Th("T") + Th("n") + Th("classifier", true) + Th("folds") + Th("mean AUC") +
-                    Th("SD") + Th("95% CI") + Th("vs baseline") + Th("Δ 95% CI") + Th("p") +
-                    Th("p (Holm)") + Th("verdict", true) + Th("note", true) + "</tr>\n";
+                    Th("T") + (filters ? Th("filter", true) : "") + Th("n") +
+                    Th("classifier", true) + Th("folds") + Th("mean AUC") + Th("SD") +
+                    Th("95% CI") + Th("vs baseline") + Th("Δ 95% CI") + Th("p") + Th("p (Holm)") +
+                    Th("verdict", true) + Th("note", true) + "</tr>\n";
   for (int i = 0; i < r.rows_size(); ++i) {
     const v1::ResultRow& row = r.rows(i);
     const bool baseline = IsBaselineRow(row);
@@ -117,6 +126,7 @@ std::string ResultsSection(const v1::GetResultsResponse& r) {
     out += std::string(best ? "<tr class=\"best\">" : "<tr>") +
            Td(baseline ? "(baseline)" : row.generator(), true) +
            Td(baseline ? "-" : TemperatureText(row.temperature())) +
+           (filters ? Td(baseline ? "-" : row.filter(), true) : "") +
            Td(std::to_string(row.augment_count())) + Td(row.classifier(), true) +
            Td(FoldsText(row)) + Td(AucText(row.mean_auc())) + Td(AucText(row.sd_auc())) +
            Td(IntervalText(row.ci95_low(), row.ci95_high(), false)) +
@@ -170,7 +180,8 @@ std::string AucPlots(const v1::GetResultsResponse& r) {
         chart.reference_name = "baseline (no synthetic texts), band: its 95% CI";
         continue;
       }
-      const std::string name = row.generator() + ", T = " + TemperatureText(row.temperature());
+      const std::string name = row.generator() + ", T = " + TemperatureText(row.temperature()) +
+                               (row.filter().empty() ? "" : ", filter " + row.filter());
       auto [it, inserted] = series_of.try_emplace(name, chart.series.size());
       if (inserted) chart.series.push_back({name, {}});
       const int x =
@@ -207,7 +218,10 @@ std::string ThemeGain(const v1::GetResultsResponse& r) {
 std::string GenerationSection(const v1::GetTextsResponse& g) {
   std::vector<std::string> themes;
   std::map<std::string, std::vector<double>> totals;  // theme -> kept, dropped, shortfall
+  bool filters = false;
   for (const v1::GenerateJobTexts& job : g.jobs()) {
+    filters |= !job.filter().empty();
+    if (!job.filter().empty()) continue;  // its texts are a generate job's, counted there
     for (const v1::ThemeGeneration& t : job.themes()) {
       auto [it, inserted] = totals.try_emplace(t.theme(), std::vector<double>(3, 0.0));
       if (inserted) themes.push_back(t.theme());
@@ -226,9 +240,9 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
     bars.values.push_back(totals[t]);
   }
   std::string out = "<h2>Generation</h2>\n" + RenderStackedBars(bars);
-  out += "<table>\n<tr>" + Th("generator", true) + Th("T") + Th("repeat") + Th("fold") +
-         Th("state", true) + Th("seconds") + Th("kept") + Th("wanted") + Th("dropped") +
-         Th("shortfall") + Th("kept but cut") + "</tr>\n";
+  out += "<table>\n<tr>" + Th("generator", true) + Th("T") + (filters ? Th("filter", true) : "") +
+         Th("repeat") + Th("fold") + Th("state", true) + Th("seconds") + Th("kept") + Th("wanted") +
+         Th("dropped") + Th("shortfall") + Th("kept but cut") + "</tr>\n";
   for (const v1::GenerateJobTexts& job : g.jobs()) {
     int kept = 0, wanted = 0, dropped = 0, shortfall = 0, cut = 0;
     for (const v1::ThemeGeneration& t : job.themes()) {
@@ -240,6 +254,7 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
     }
     out += "<tr>" + Td(job.generator(), true) +
            Td(job.temperature_ignored() ? "any" : TemperatureText(job.temperature())) +
+           (filters ? Td(job.filter().empty() ? "(generated)" : job.filter(), true) : "") +
            Td(std::to_string(job.repeat())) + Td(std::to_string(job.fold())) +
            Td(job.state(), true) + Td(FormatNumber(job.wall_seconds(), "%.1f")) +
            Td(std::to_string(kept)) + Td(std::to_string(wanted)) + Td(std::to_string(dropped)) +

@@ -11,6 +11,8 @@
 #include "common/read_file.h"
 #include "common/spec/executor_kinds.h"
 #include "common/spec/yaml_fields.h"
+#include "common/synthetic_quality/near_duplicates.h"
+#include "common/synthetic_quality/sanity_filter.h"
 
 namespace augsweep {
 namespace {
@@ -30,6 +32,7 @@ constexpr double kDefaultEdaAlpha = 0.1;
 constexpr int kDefaultEpochs = 3;
 constexpr double kDefaultTransformerLearningRate = 2e-5;
 constexpr double kDefaultLogregLearningRate = 0.5;
+constexpr int kDefaultLogregEpochs = 200;
 constexpr int kDefaultBatchSize = 16;
 constexpr int kDefaultMaxLength = 128;
 constexpr double kDefaultWeightDecay = 0.01;
@@ -82,7 +85,7 @@ class SpecParser {
     YamlFields f(file_, root, "");
     AUGSWEEP_RETURN_IF_ERROR(
         f.CheckKeys({"name", "dataset", "cv", "seed", "generators", "temperatures",
-                     "augment_counts", "classifiers", "resources"}));
+                     "augment_counts", "classifiers", "filters", "resources"}));
     v1::SweepSpec& spec = result_.spec;
     spec.set_spec_path(fs::absolute(file_).lexically_normal().string());
     AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", fs::path(file_).stem().string()));
@@ -132,6 +135,10 @@ class SpecParser {
       result_.warnings.push_back(file_ + ": augment_counts is only 0: the generators are not used");
     }
     AUGSWEEP_RETURN_IF_ERROR(ParseClassifiers(f));
+    if (f.Has("filters")) AUGSWEEP_RETURN_IF_ERROR(ParseFilters(f));
+    if (spec.filters_size() > 0 && !needs_generators) {
+      result_.warnings.push_back(file_ + ": augment_counts is only 0: the filters are not used");
+    }
     AUGSWEEP_RETURN_IF_ERROR(ParseResources(f));
     return OkStatus();
   }
@@ -388,8 +395,9 @@ class SpecParser {
       c.set_name(name);
       AUGSWEEP_RETURN_IF_ERROR(ParseModelDir(f, transformer, c.mutable_model_dir()));
       // tfidf-logreg: epochs are passes of full-batch gradient descent, weight_decay its L2 term.
-      AUGSWEEP_ASSIGN_OR_RETURN(int64_t epochs,
-                                f.Int("epochs", transformer ? kDefaultEpochs : 200, 1, 100000));
+      AUGSWEEP_ASSIGN_OR_RETURN(
+          int64_t epochs,
+          f.Int("epochs", transformer ? kDefaultEpochs : kDefaultLogregEpochs, 1, 100000));
       AUGSWEEP_ASSIGN_OR_RETURN(double lr, f.Double("learning_rate",
                                                     transformer ? kDefaultTransformerLearningRate
                                                                 : kDefaultLogregLearningRate,
@@ -411,6 +419,105 @@ class SpecParser {
       c.set_decay_bias_and_norm(decay_all);
       return OkStatus();
     });
+  }
+
+  // A filter check's block: absent or `false` is off, `true` or a mapping (may be `{}`) is on.
+  // Returns whether it is on; `block` gets the mapping (empty for `true`).
+  StatusOr<bool> CheckBlock(const YamlFields& f, const std::string& key, YAML::Node* block) {
+    if (!f.Has(key)) return false;
+    YAML::Node n = f.Get(key);
+    if (n.IsScalar()) {
+      AUGSWEEP_ASSIGN_OR_RETURN(bool on, f.Bool(key, std::nullopt));
+      *block = YAML::Node(YAML::NodeType::Map);
+      return on;
+    }
+    if (!n.IsMap()) return f.Error(key, "expected true, false or a mapping of its settings");
+    *block = n;
+    return true;
+  }
+
+  Status ParseFilters(const YamlFields& root) {
+    std::set<std::string> names;
+    return ForEachItem(root, "filters", [&](const YamlFields& f) -> Status {
+      AUGSWEEP_RETURN_IF_ERROR(f.CheckKeys({"name", "sanity", "duplicates", "label_consistency"}));
+      v1::FilterSpec& filter = *result_.spec.add_filters();
+      AUGSWEEP_ASSIGN_OR_RETURN(std::string name, f.String("name", std::nullopt));
+      AUGSWEEP_RETURN_IF_ERROR(CheckUniqueName(f, name, names));
+      filter.set_name(name);
+      YAML::Node block;
+      AUGSWEEP_ASSIGN_OR_RETURN(bool sanity, CheckBlock(f, "sanity", &block));
+      if (sanity) {
+        YamlFields s(file_, block, f.PathOf("sanity"));
+        AUGSWEEP_RETURN_IF_ERROR(
+            s.CheckKeys({"min_words", "max_words", "min_letter_share", "echo_jaccard"}));
+        const SanityOptions defaults;
+        AUGSWEEP_ASSIGN_OR_RETURN(int64_t min_words,
+                                  s.Int("min_words", defaults.min_words, 0, 100000));
+        AUGSWEEP_ASSIGN_OR_RETURN(int64_t max_words,
+                                  s.Int("max_words", defaults.max_words, 1, 1000000));
+        if (max_words < min_words) return s.Error("max_words", "expected max_words >= min_words");
+        AUGSWEEP_ASSIGN_OR_RETURN(double letters,
+                                  s.Double("min_letter_share", defaults.min_letter_share, 0, 1));
+        AUGSWEEP_ASSIGN_OR_RETURN(double echo,
+                                  s.Double("echo_jaccard", defaults.echo_jaccard, 0.01, 1));
+        v1::SanityCheck& c = *filter.mutable_sanity();
+        c.set_min_words(static_cast<int32_t>(min_words));
+        c.set_max_words(static_cast<int32_t>(max_words));
+        c.set_min_letter_share(letters);
+        c.set_echo_jaccard(echo);
+      }
+      AUGSWEEP_ASSIGN_OR_RETURN(bool duplicates, CheckBlock(f, "duplicates", &block));
+      if (duplicates) {
+        YamlFields d(file_, block, f.PathOf("duplicates"));
+        AUGSWEEP_RETURN_IF_ERROR(d.CheckKeys({"threshold", "shingle_words"}));
+        const NearDuplicateOptions defaults;
+        AUGSWEEP_ASSIGN_OR_RETURN(double threshold,
+                                  d.Double("threshold", defaults.threshold, 0.01, 1));
+        AUGSWEEP_ASSIGN_OR_RETURN(int64_t shingle,
+                                  d.Int("shingle_words", defaults.shingle_words, 1, 10));
+        filter.mutable_duplicates()->set_threshold(threshold);
+        filter.mutable_duplicates()->set_shingle_words(static_cast<int32_t>(shingle));
+      }
+      AUGSWEEP_ASSIGN_OR_RETURN(bool label, CheckBlock(f, "label_consistency", &block));
+      if (label) {
+        YamlFields l(file_, block, f.PathOf("label_consistency"));
+        AUGSWEEP_RETURN_IF_ERROR(l.CheckKeys({"classifier", "threshold", "action"}));
+        v1::LabelCheck& c = *filter.mutable_label_consistency();
+        AUGSWEEP_ASSIGN_OR_RETURN(std::string classifier, l.String("classifier", ""));
+        AUGSWEEP_RETURN_IF_ERROR(ResolveLabelClassifier(l, classifier, c.mutable_classifier()));
+        AUGSWEEP_ASSIGN_OR_RETURN(double threshold, l.Double("threshold", 0.5, 0, 1));
+        AUGSWEEP_ASSIGN_OR_RETURN(std::string action, l.String("action", "drop"));
+        if (action != "drop" && action != "relabel")
+          return l.Error("action", "expected drop or relabel, got \"" + action + "\"");
+        c.set_threshold(threshold);
+        c.set_action(action);
+      }
+      return OkStatus();
+    });
+  }
+
+  // The label check's classifier: the one the spec names, else the spec's first tf-idf
+  // classifier (the fold's own baseline), else tf-idf with the parser's defaults.
+  Status ResolveLabelClassifier(const YamlFields& f, const std::string& name,
+                                v1::ClassifierSpec* out) {
+    for (const v1::ClassifierSpec& c : result_.spec.classifiers()) {
+      if (name.empty() ? c.kind() == "tfidf-logreg" : c.name() == name) {
+        *out = c;
+        return OkStatus();
+      }
+    }
+    if (!name.empty()) {
+      std::vector<std::string> names;
+      for (const v1::ClassifierSpec& c : result_.spec.classifiers()) names.push_back(c.name());
+      return f.Error("classifier",
+                     "no classifier named \"" + name + "\"; the spec has: " + JoinSet(names));
+    }
+    out->set_name("tfidf-logreg");
+    out->set_kind("tfidf-logreg");
+    out->set_epochs(kDefaultLogregEpochs);
+    out->set_learning_rate(kDefaultLogregLearningRate);
+    out->set_weight_decay(kDefaultWeightDecay);
+    return OkStatus();
   }
 
   Status ParseResourceBlock(const YamlFields& root, const std::string& key,
@@ -498,6 +605,29 @@ Status ValidateResolvedSpec(const v1::SweepSpec& spec) {
     if (ClassifierNeedsModel(c.kind()) && c.model_dir().empty())
       return bad("classifier " + c.name() + " has no model");
     if (c.epochs() < 1) return bad("classifier " + c.name() + " needs epochs >= 1");
+  }
+  std::set<std::string> filter_names;
+  for (const auto& filter : spec.filters()) {
+    const std::string which = "filter \"" + filter.name() + "\": ";
+    if (filter.name().empty() || !filter_names.insert(filter.name()).second)
+      return bad("filter names must be non-empty and unique");
+    if (filter.has_sanity() && (filter.sanity().min_words() < 0 ||
+                                filter.sanity().max_words() < filter.sanity().min_words() ||
+                                !(filter.sanity().echo_jaccard() > 0)))
+      return bad(which + "sanity needs 0 <= min_words <= max_words and echo_jaccard > 0");
+    if (filter.has_duplicates() &&
+        (!(filter.duplicates().threshold() > 0 && filter.duplicates().threshold() <= 1) ||
+         filter.duplicates().shingle_words() < 1))
+      return bad(which + "duplicates needs a threshold in (0, 1] and shingle_words >= 1");
+    if (filter.has_label_consistency()) {
+      const v1::LabelCheck& l = filter.label_consistency();
+      if (!IsClassifierKind(l.classifier().kind()) || l.classifier().epochs() < 1)
+        return bad(which + "label_consistency needs a classifier of a known kind");
+      if (l.action() != "drop" && l.action() != "relabel")
+        return bad(which + "label_consistency action must be drop or relabel");
+      if (!(l.threshold() >= 0 && l.threshold() <= 1))
+        return bad(which + "label_consistency threshold must be in [0, 1]");
+    }
   }
   if (spec.dataset().label_field().empty() == spec.dataset().label_columns().empty()) {
     return bad("the dataset needs exactly one of label_field and label_columns");

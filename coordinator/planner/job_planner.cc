@@ -74,12 +74,17 @@ class Planner {
     const int64_t augmented_counts =
         std::count_if(spec_.augment_counts().begin(), spec_.augment_counts().end(),
                       [](int32_t n) { return n > 0; });
-    const int64_t generator_cells = int64_t{spec_.generators_size()} * spec_.temperatures_size();
+    const int64_t generator_cells = int64_t{spec_.generators_size()} * spec_.temperatures_size() *
+                                    std::max(1, spec_.filters_size());
     // A baseline-only sweep still has one row per classifier.
     plan_.naive_cells =
         std::max<int64_t>(generator_cells, 1) * counts * spec_.classifiers_size() * folds * repeats;
-    plan_.naive_jobs = plan_.naive_cells + generator_cells * augmented_counts *
-                                               spec_.classifiers_size() * folds * repeats;
+    const int64_t checked_filters =
+        std::count_if(spec_.filters().begin(), spec_.filters().end(), HasChecks);
+    const int64_t alone = augmented_counts * spec_.classifiers_size() * folds * repeats;
+    plan_.naive_jobs = plan_.naive_cells + generator_cells * alone +  // a generation per cell
+                       int64_t{spec_.generators_size()} * spec_.temperatures_size() *
+                           checked_filters * alone;  // and a filter job per filtered cell
 
     for (int r = 0; r < repeats; ++r) {
       for (int f = 0; f < folds; ++f) {
@@ -90,18 +95,27 @@ class Planner {
         for (const auto& g : spec_.generators()) {
           for (double t : spec_.temperatures()) {
             const std::string gen_key = AddGenerate(g, t, n_max, r, f);
-            for (const auto& c : spec_.classifiers()) {
-              for (int32_t n : spec_.augment_counts()) {
-                if (n > 0) AddTrainEval(c, g, t, n, gen_key, r, f);
+            // Without filters, one pass with the generated texts and no filter name.
+            const std::vector<const v1::FilterSpec*> filters = FilterPasses();
+            for (const v1::FilterSpec* filter : filters) {
+              const std::string source_key = filter == nullptr || !HasChecks(*filter)
+                                                 ? gen_key
+                                                 : AddFilter(*filter, g, t, n_max, gen_key, r, f);
+              for (const auto& c : spec_.classifiers()) {
+                for (int32_t n : spec_.augment_counts()) {
+                  if (n > 0) AddTrainEval(c, g, t, n, source_key, filter, r, f);
+                }
               }
             }
           }
         }
       }
     }
-    // Generate jobs first: they are the DAG's roots and the scheduler offers them first.
-    std::stable_partition(plan_.jobs.begin(), plan_.jobs.end(),
-                          [](const v1::JobSpec& j) { return j.kind() == v1::GENERATE; });
+    // Generate jobs first, then filter jobs: the DAG's order, which the scheduler offers them in.
+    std::stable_sort(plan_.jobs.begin(), plan_.jobs.end(),
+                     [](const v1::JobSpec& a, const v1::JobSpec& b) {
+                       return KindOrder(a.kind()) < KindOrder(b.kind());
+                     });
     return std::move(plan_);
   }
 
@@ -135,12 +149,31 @@ class Planner {
         return InvalidArgumentError("PlanSweep: no model identity for " + g.model_dir());
       }
     }
-    for (const auto& c : spec_.classifiers()) {
-      if (!c.model_dir().empty() && !in_.model_identity.count(c.model_dir())) {
-        return InvalidArgumentError("PlanSweep: no model identity for " + c.model_dir());
+    std::vector<const v1::ClassifierSpec*> classifiers;
+    for (const auto& c : spec_.classifiers()) classifiers.push_back(&c);
+    for (const auto& filter : spec_.filters())
+      classifiers.push_back(&filter.label_consistency().classifier());
+    for (const v1::ClassifierSpec* c : classifiers) {
+      if (!c->model_dir().empty() && !in_.model_identity.count(c->model_dir())) {
+        return InvalidArgumentError("PlanSweep: no model identity for " + c->model_dir());
       }
     }
     return OkStatus();
+  }
+
+  static int KindOrder(v1::JobKind kind) {
+    return kind == v1::GENERATE ? 0 : kind == v1::FILTER ? 1 : 2;
+  }
+
+  std::vector<const v1::FilterSpec*> FilterPasses() const {
+    std::vector<const v1::FilterSpec*> out;
+    for (const auto& filter : spec_.filters()) out.push_back(&filter);
+    if (out.empty()) out.push_back(nullptr);
+    return out;
+  }
+
+  static bool HasChecks(const v1::FilterSpec& f) {
+    return f.has_sanity() || f.has_duplicates() || f.has_label_consistency();
   }
 
   bool HasBaseline() const {
@@ -180,6 +213,8 @@ class Planner {
     if (keys_.insert(key).second) {
       if (job.kind() == v1::GENERATE) {
         ++plan_.generate_jobs;
+      } else if (job.kind() == v1::FILTER) {
+        ++plan_.filter_jobs;
       } else {
         ++plan_.train_eval_jobs;
         if (job.train_eval().augment_count() == 0) ++plan_.baseline_jobs;
@@ -209,20 +244,67 @@ class Planner {
     return AddJob(std::move(job), "gen-" + h.HexDigest());
   }
 
+  // The checks' settings and the generate job's key: the name is left out (renaming a filter must
+  // not rerun it), and so is everything a generate job's key already stands for.
+  std::string AddFilter(const v1::FilterSpec& filter, const v1::GeneratorSpec& g,
+                        double temperature, int32_t n_max, const std::string& gen_key, int r,
+                        int f) {
+    v1::JobSpec job = NewJob(v1::FILTER, r, f);
+    job.set_code_version(kFilterCodeVersion);
+    // A filter job trains a classifier only for its label check; one with a model needs what the
+    // train jobs need, the rest runs anywhere.
+    const v1::ClassifierSpec& label_classifier = filter.label_consistency().classifier();
+    if (filter.has_label_consistency() && !label_classifier.model_dir().empty()) {
+      *job.mutable_resources() = spec_.train_eval_resources();
+    } else {
+      job.mutable_resources()->set_device("any");
+      job.mutable_resources()->set_time_limit_s(spec_.train_eval_resources().time_limit_s());
+    }
+    v1::FilterTask* task = job.mutable_filter();
+    *task->mutable_filter() = filter;
+    task->set_generate_job(gen_key);
+    *task->mutable_generator() = g;
+    task->set_temperature(GeneratorUsesTemperature(g.kind()) ? temperature : 0.0);
+    task->set_texts_per_theme(n_max);
+    job.add_depends_on(gen_key);
+    ContentHasher h;
+    h.Add("job", "filter");
+    h.Add("code_version", job.code_version());
+    h.Add("generate_job", gen_key);
+    if (filter.has_sanity()) {
+      h.AddInt("sanity.min_words", filter.sanity().min_words());
+      h.AddInt("sanity.max_words", filter.sanity().max_words());
+      h.AddDouble("sanity.min_letter_share", filter.sanity().min_letter_share());
+      h.AddDouble("sanity.echo_jaccard", filter.sanity().echo_jaccard());
+    }
+    if (filter.has_duplicates()) {
+      h.AddDouble("duplicates.threshold", filter.duplicates().threshold());
+      h.AddInt("duplicates.shingle_words", filter.duplicates().shingle_words());
+    }
+    if (filter.has_label_consistency()) {
+      AddClassifier(h, label_classifier, IdentityOf(label_classifier.model_dir()));
+      h.AddDouble("label.threshold", filter.label_consistency().threshold());
+      h.Add("label.action", filter.label_consistency().action());
+    }
+    return AddJob(std::move(job), "filter-" + h.HexDigest());
+  }
+
   void AddBaseline(const v1::ClassifierSpec& c, int r, int f) {
-    const std::string key = AddTrainEvalJob(c, nullptr, 0.0, 0, "", r, f);
-    AddCell("", 0.0, 0, c.name(), r, f, key);
+    const std::string key = AddTrainEvalJob(c, nullptr, 0.0, 0, "", nullptr, r, f);
+    AddCell("", 0.0, 0, c.name(), "", r, f, key);
   }
 
   void AddTrainEval(const v1::ClassifierSpec& c, const v1::GeneratorSpec& g, double temperature,
-                    int32_t n, const std::string& gen_key, int r, int f) {
-    const std::string key = AddTrainEvalJob(c, &g, temperature, n, gen_key, r, f);
-    AddCell(g.name(), temperature, n, c.name(), r, f, key);
+                    int32_t n, const std::string& source_key, const v1::FilterSpec* filter, int r,
+                    int f) {
+    const std::string key = AddTrainEvalJob(c, &g, temperature, n, source_key, filter, r, f);
+    AddCell(g.name(), temperature, n, c.name(), filter == nullptr ? "" : filter->name(), r, f, key);
   }
 
+  // `source_key`: the generate or filter job whose texts it trains on.
   std::string AddTrainEvalJob(const v1::ClassifierSpec& c, const v1::GeneratorSpec* g,
-                              double temperature, int32_t n, const std::string& gen_key, int r,
-                              int f) {
+                              double temperature, int32_t n, const std::string& source_key,
+                              const v1::FilterSpec* filter, int r, int f) {
     v1::JobSpec job = NewJob(v1::TRAIN_EVAL, r, f);
     job.set_code_version(ExecutorCodeVersion(c.kind()));
     *job.mutable_resources() = spec_.train_eval_resources();
@@ -230,29 +312,33 @@ class Planner {
     *task->mutable_classifier() = c;
     task->set_augment_count(n);
     if (g != nullptr) {
-      task->set_generate_job(gen_key);
+      task->set_generate_job(source_key);
       task->set_generator_name(g->name());
       task->set_temperature(temperature);
-      job.add_depends_on(gen_key);
+      if (filter != nullptr) task->set_filter_name(filter->name());
+      job.add_depends_on(source_key);
     }
     ContentHasher h;
     h.Add("job", "train_eval");
     h.Add("code_version", job.code_version());
     AddClassifier(h, c, IdentityOf(c.model_dir()));
-    // The generate job's key stands for everything about the synthetic texts.
-    h.Add("generate_job", gen_key);
+    // The source job's key stands for everything about the synthetic texts (the label predates
+    // filter jobs; kept so that unfiltered train jobs keep their keys).
+    h.Add("generate_job", source_key);
     h.AddInt("augment_count", n);
     AddFoldContext(h, r, f);
     return AddJob(std::move(job), "train-" + h.HexDigest());
   }
 
   void AddCell(const std::string& generator, double temperature, int32_t n,
-               const std::string& classifier, int r, int f, const std::string& key) {
+               const std::string& classifier, const std::string& filter, int r, int f,
+               const std::string& key) {
     v1::SweepCell& cell = plan_.cells.emplace_back();
     cell.set_generator(generator);
     cell.set_temperature(temperature);
     cell.set_augment_count(n);
     cell.set_classifier(classifier);
+    cell.set_filter(filter);
     cell.set_repeat(r);
     cell.set_fold(f);
     cell.set_job_key(key);
@@ -271,6 +357,7 @@ std::string Plan::Summary() const {
   return std::to_string(naive_cells) + " grid cells (" + std::to_string(naive_jobs) +
          " jobs if each ran alone) -> " + std::to_string(unique_jobs()) +
          " unique jobs: " + std::to_string(generate_jobs) + " generate, " +
+         (filter_jobs > 0 ? std::to_string(filter_jobs) + " filter, " : "") +
          std::to_string(train_eval_jobs) + " train/eval (" + std::to_string(baseline_jobs) +
          " baselines)";
 }

@@ -3,8 +3,10 @@
 //   max(augment_counts)
 //     texts per theme from the fold's training part only; a generator that ignores temperature
 //     (eda) has one job for all temperatures;
-//   - one TRAIN_EVAL job per (classifier, generate job, n > 0), using the first n texts (prefix
-//     sharing: one generation serves every n and every classifier);
+//   - with `filters:`, one FILTER job per (filter with checks, generate job), whose output keeps
+//     the generation order; a filter without checks uses the generate job itself;
+//   - one TRAIN_EVAL job per (classifier, generate or filter job, n > 0), using the first n texts
+//     (prefix sharing: one generation serves every n, every classifier and every filter);
 //   - one baseline TRAIN_EVAL job (n = 0) per (classifier, repeat, fold), shared by every row.
 // Keys are content hashes of everything that changes a job's output, so the same key means the
 // same result, across sweeps too. Pure: no I/O; model identities are computed by the caller.
@@ -35,18 +37,23 @@ struct PlanInputs {
 struct Plan {
   std::vector<v1::JobSpec> jobs;     // unique jobs, generate jobs first, in a stable order
   std::vector<v1::SweepCell> cells;  // the table's cells (baseline once per classifier and fold)
-  int64_t naive_cells = 0;  // generators × temperatures × counts × classifiers × folds × repeats
+  // generators × temperatures × filters × counts × classifiers × folds × repeats
+  int64_t naive_cells = 0;
   int64_t naive_jobs = 0;  // if every cell generated its own texts: train/eval + generate jobs
   int64_t generate_jobs = 0;
+  int64_t filter_jobs = 0;
   int64_t train_eval_jobs = 0;  // baselines included
   int64_t baseline_jobs = 0;
 
-  int64_t unique_jobs() const { return generate_jobs + train_eval_jobs; }
+  int64_t unique_jobs() const { return generate_jobs + filter_jobs + train_eval_jobs; }
   // "720 grid cells → 615 unique jobs (60 generate, 555 train/eval incl. 15 baselines)..."
   std::string Summary() const;
 };
 
 StatusOr<Plan> PlanSweep(const PlanInputs& inputs);
+
+// The code version of the filter job (part of its key): bump it when the checks' output changes.
+inline constexpr char kFilterCodeVersion[] = "filter/1";
 
 // Digest of one repeat's fold assignment: every key of that repeat changes when the split does.
 std::string SplitDigest(const FoldSplit& split);

@@ -49,6 +49,9 @@ StatusOr<PreparedSweep> PrepareSweep(ParsedSpec parsed, std::string_view dataset
   };
   for (const auto& g : spec.generators()) AUGSWEEP_RETURN_IF_ERROR(add_identity(g.model_dir()));
   for (const auto& c : spec.classifiers()) AUGSWEEP_RETURN_IF_ERROR(add_identity(c.model_dir()));
+  for (const auto& filter : spec.filters()) {
+    AUGSWEEP_RETURN_IF_ERROR(add_identity(filter.label_consistency().classifier().model_dir()));
+  }
   AUGSWEEP_ASSIGN_OR_RETURN(out.plan, PlanSweep(inputs));
   return out;
 }

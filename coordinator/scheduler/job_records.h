@@ -9,9 +9,12 @@
 
 namespace augsweep {
 
-inline JobStage StageOf(const v1::JobSpec& job) {
-  return job.kind() == v1::GENERATE ? JobStage::kGenerate : JobStage::kTrainEval;
+inline JobStage StageOf(v1::JobKind kind) {
+  return kind == v1::GENERATE ? JobStage::kGenerate
+         : kind == v1::FILTER ? JobStage::kFilter
+                              : JobStage::kTrainEval;
 }
+inline JobStage StageOf(const v1::JobSpec& job) { return StageOf(job.kind()); }
 
 // Ended without a result (FAILED, BLOCKED, CANCELLED): only a retry or a resubmission brings
 // one.

@@ -18,15 +18,23 @@ int64_t ActiveWindowMs(int32_t heartbeat_interval_ms) {
   return 3 * int64_t{heartbeat_interval_ms} + GetTunables().active_worker_window_ms;
 }
 
-// The executor kind a job needs: its generator's or its classifier's.
+// The executor kind a job needs: its generator's or its classifier's; a filter job's label check
+// classifier's, or none.
 const std::string& ExecutorKindOf(const v1::JobSpec& job) {
-  return job.kind() == v1::GENERATE ? job.generate().generator().kind()
-                                    : job.train_eval().classifier().kind();
+  switch (job.kind()) {
+    case v1::GENERATE:
+      return job.generate().generator().kind();
+    case v1::FILTER:
+      return job.filter().filter().label_consistency().classifier().kind();
+    default:
+      return job.train_eval().classifier().kind();
+  }
 }
 
 bool WorkerCanRun(const WorkerCapabilities& caps, const v1::JobSpec& job) {
   if (!caps.stages.count(StageOf(job))) return false;
-  if (!caps.executor_kinds.count(ExecutorKindOf(job))) return false;
+  const std::string& kind = ExecutorKindOf(job);
+  if (!kind.empty() && !caps.executor_kinds.count(kind)) return false;
   const v1::ResourceSpec& r = job.resources();
   if (r.device() != "any" && !r.device().empty() && r.device() != caps.device) return false;
   return r.min_memory_mb() <= 0 || caps.free_memory_mb >= r.min_memory_mb();
@@ -390,8 +398,8 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
   if (job.state() == v1::LEASED && job.leased_unix_ms() > 0) {
     const double seconds = (now - job.leased_unix_ms()) / 1000.0;
     durations_.Add(StageOf(job.spec()), seconds);
-    (StageOf(job.spec()) == JobStage::kGenerate ? generate_seconds_ : train_eval_seconds_)
-        .Observe(seconds);
+    job_seconds_.try_emplace(StageOf(job.spec()), JobBucketsSeconds())
+        .first->second.Observe(seconds);
   }
   job.set_state(v1::SUCCEEDED);
   job.set_completed_attempt(attempt.attempt);
@@ -579,6 +587,8 @@ StatusOr<CellResult> JobScheduler::CellResultLocked(const std::string& job_key,
     if (at != themes.end() && theme.defined())
       out.theme_aucs[static_cast<size_t>(at - themes.begin())] = theme.auc();
   }
+  const int32_t n = job->second.spec().train_eval().augment_count();
+  for (int32_t used : train.synthetic_per_theme()) out.short_of_texts |= used < n;
   cell_result_cache_[job_key] = out;
   return out;
 }
@@ -598,24 +608,25 @@ StatusOr<SweepCells> JobScheduler::GetResults(const std::string& sweep_id) {
   }
   for (const v1::SweepCell& cell : sweep.cells()) {
     CellOutcome outcome{cell.classifier(),    cell.generator(), cell.temperature(),
-                        cell.augment_count(), cell.repeat(),    cell.fold(),
-                        cell.job_key(),       CellResult{}};
+                        cell.augment_count(), cell.filter(),    cell.repeat(),
+                        cell.fold(),          cell.job_key(),   CellResult{}};
     AUGSWEEP_ASSIGN_OR_RETURN(outcome.result, CellResultLocked(cell.job_key(), out.themes));
     out.cells.push_back(std::move(outcome));
   }
   return out;
 }
 
-StatusOr<std::vector<GenerateJobOutcome>> JobScheduler::GetGenerateJobs(
-    const std::string& sweep_id) {
+StatusOr<std::vector<SetJobOutcome>> JobScheduler::GetSetJobs(const std::string& sweep_id) {
   MutexLock lock(&mu_);
   auto it = sweeps_.find(sweep_id);
   if (it == sweeps_.end()) return NotFoundError("no sweep " + sweep_id);
-  std::vector<GenerateJobOutcome> out;
+  std::vector<SetJobOutcome> out;
   for (const std::string& key : it->second.job_keys()) {
     auto job = jobs_.find(key);
-    if (job == jobs_.end() || job->second.spec().kind() != v1::GENERATE) continue;
-    GenerateJobOutcome outcome;
+    if (job == jobs_.end()) continue;
+    const v1::JobKind kind = job->second.spec().kind();
+    if (kind != v1::GENERATE && kind != v1::FILTER) continue;
+    SetJobOutcome outcome;
     outcome.job_key = key;
     outcome.job_spec = job->second.spec().SerializeAsString();
     const v1::JobState state = job->second.state();
@@ -639,7 +650,7 @@ SchedulerStats JobScheduler::Stats() const {
   MutexLock lock(&mu_);
   std::map<std::pair<JobStage, int>, int32_t> counts;
   for (const auto& [key, job] : jobs_) ++counts[{StageOf(job.spec()), job.state()}];
-  for (JobStage stage : {JobStage::kGenerate, JobStage::kTrainEval}) {
+  for (JobStage stage : kJobStages) {
     for (int state = v1::WAITING; state <= v1::CANCELLED; ++state) {
       std::string name = v1::JobState_Name(static_cast<v1::JobState>(state));
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -647,8 +658,11 @@ SchedulerStats JobScheduler::Stats() const {
     }
   }
   stats.sweeps = static_cast<int32_t>(sweeps_.size());
-  stats.generate_seconds = generate_seconds_;
-  stats.train_eval_seconds = train_eval_seconds_;
+  for (JobStage stage : kJobStages) {
+    auto it = job_seconds_.find(stage);
+    stats.job_seconds.emplace(
+        stage, it != job_seconds_.end() ? it->second : Histogram(JobBucketsSeconds()));
+  }
   stats.store_write_seconds = store_write_seconds_;
   return stats;
 }

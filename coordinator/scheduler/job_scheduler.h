@@ -73,8 +73,9 @@ class JobScheduler {
   StatusOr<SweepProgress> GetStatus(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
   std::vector<SweepProgress> ListSweeps() AUGSWEEP_EXCLUDES(mu_);  // in submission order
   StatusOr<SweepCells> GetResults(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
-  // The sweep's generate jobs in plan order, with the stored result of those that succeeded.
-  StatusOr<std::vector<GenerateJobOutcome>> GetGenerateJobs(const std::string& sweep_id)
+  // The sweep's generate and filter jobs in plan order, with the stored result of those that
+  // succeeded.
+  StatusOr<std::vector<SetJobOutcome>> GetSetJobs(const std::string& sweep_id)
       AUGSWEEP_EXCLUDES(mu_);
   StatusOr<int32_t> CancelSweep(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
   StatusOr<int32_t> RetryFailed(const std::string& sweep_id) AUGSWEEP_EXCLUDES(mu_);
@@ -141,8 +142,7 @@ class JobScheduler {
   std::map<std::string, float> progress_ AUGSWEEP_GUARDED_BY(mu_);
   StageDurations durations_ AUGSWEEP_GUARDED_BY(mu_);
   // For Stats(): job durations per stage and commit latencies since the scheduler started.
-  Histogram generate_seconds_ AUGSWEEP_GUARDED_BY(mu_){JobBucketsSeconds()};
-  Histogram train_eval_seconds_ AUGSWEEP_GUARDED_BY(mu_){JobBucketsSeconds()};
+  std::map<JobStage, Histogram> job_seconds_ AUGSWEEP_GUARDED_BY(mu_);
   Histogram store_write_seconds_ AUGSWEEP_GUARDED_BY(mu_){LatencyBucketsSeconds()};
   uint64_t sweep_counter_ AUGSWEEP_GUARDED_BY(mu_) = 0;
 };

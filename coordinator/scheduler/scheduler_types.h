@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,8 +16,23 @@
 
 namespace augsweep {
 
-// The two kinds of job of the DAG (augsweep.v1.JobKind).
-enum class JobStage { kGenerate, kTrainEval };
+// The kinds of job of the DAG (augsweep.v1.JobKind), in DAG order.
+enum class JobStage { kGenerate, kFilter, kTrainEval };
+inline constexpr JobStage kJobStages[] = {JobStage::kGenerate, JobStage::kFilter,
+                                          JobStage::kTrainEval};
+
+// "generate", "filter", "train_eval": the stage's name in status views and metrics.
+inline const char* StageName(JobStage stage) {
+  switch (stage) {
+    case JobStage::kGenerate:
+      return "generate";
+    case JobStage::kFilter:
+      return "filter";
+    case JobStage::kTrainEval:
+      return "train_eval";
+  }
+  return "";
+}
 
 // What a worker can run; it says so when it registers and with every lease request.
 struct WorkerCapabilities {
@@ -95,7 +111,8 @@ struct SweepProgress {
   std::string sweep_id;
   std::string name;
   SweepState state = SweepState::kPending;
-  std::vector<StageCounts> stages;  // generate, then train_eval
+  // generate, filter (only when the sweep has filter jobs), train_eval
+  std::vector<StageCounts> stages;
   int64_t submitted_unix_ms = 0;
   std::vector<std::string> recent_errors;  // of FAILED jobs, a few
   int32_t active_workers = 0;
@@ -114,6 +131,9 @@ struct WorkerEntry {
 struct CellResult {
   bool has_result = false;  // the job succeeded and its result is stored
   bool failed = false;      // the job FAILED, is BLOCKED or CANCELLED: no result without a retry
+  // The train job had fewer than its n synthetic texts of some theme (a generator's shortfall or
+  // a filter's drops).
+  bool short_of_texts = false;
   std::optional<double> macro_auc;  // nullopt when the macro AUC is undefined on that fold
   // Per theme of SweepCells::themes; nullopt where the test fold lacks a positive or a negative.
   std::vector<std::optional<double>> theme_aucs;
@@ -124,6 +144,7 @@ struct CellOutcome {
   std::string generator;  // empty for the baseline
   double temperature = 0;
   int32_t augment_count = 0;
+  std::string filter;  // empty for the baseline and in sweeps without filters
   int32_t repeat = 0;
   int32_t fold = 0;
   std::string job_key;
@@ -137,8 +158,8 @@ struct SweepCells {
   std::vector<CellOutcome> cells;        // in the plan's order
 };
 
-// The texts view: one generate job of a sweep and what it has produced.
-struct GenerateJobOutcome {
+// The texts view: one generate or filter job of a sweep and the set it has produced.
+struct SetJobOutcome {
   std::string job_key;
   std::string job_spec;  // the serialized augsweep.v1.JobSpec
   bool failed = false;   // FAILED, BLOCKED or CANCELLED
@@ -157,8 +178,7 @@ struct SchedulerStats {
   int32_t active_workers = 0;  // heard from within the active window
   int32_t known_workers = 0;
   // Lease to accepted completion, per stage, since the coordinator started.
-  Histogram generate_seconds{JobBucketsSeconds()};
-  Histogram train_eval_seconds{JobBucketsSeconds()};
+  std::map<JobStage, Histogram> job_seconds;
   // Each synced commit of a job transition (the WriteSet to disk), since it started.
   Histogram store_write_seconds{LatencyBucketsSeconds()};
 };

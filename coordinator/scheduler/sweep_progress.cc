@@ -60,7 +60,8 @@ SweepProgress ComputeSweepProgress(const v1::SweepRecord& sweep,
   out.name = sweep.name();
   out.submitted_unix_ms = sweep.submitted_unix_ms();
   out.active_workers = active_workers;
-  StageCounts generate{JobStage::kGenerate}, train_eval{JobStage::kTrainEval};
+  StageCounts generate{JobStage::kGenerate}, filter{JobStage::kFilter},
+      train_eval{JobStage::kTrainEval};
   int open = 0, failed = 0, started = 0;
   double remaining_seconds = 0;
   bool eta_known = active_workers > 0;
@@ -69,7 +70,9 @@ SweepProgress ComputeSweepProgress(const v1::SweepRecord& sweep,
     if (it == jobs.end()) continue;
     const v1::JobRecord& job = it->second;
     const JobStage stage = StageOf(job.spec());
-    Count(job.state(), stage == JobStage::kGenerate ? generate : train_eval);
+    Count(job.state(), stage == JobStage::kGenerate ? generate
+                       : stage == JobStage::kFilter ? filter
+                                                    : train_eval);
     if (!IsTerminal(job.state())) {
       ++open;
       const std::optional<double> mean = durations.MeanSeconds(stage);
@@ -90,7 +93,12 @@ SweepProgress ComputeSweepProgress(const v1::SweepRecord& sweep,
       out.recent_errors.push_back("job " + ShortKey(key) + ": " + job.last_error());
     }
   }
-  out.stages = {generate, train_eval};
+  const bool has_filter = filter.waiting + filter.ready + filter.leased + filter.succeeded +
+                              filter.failed + filter.blocked + filter.cancelled >
+                          0;
+  out.stages = {generate};
+  if (has_filter) out.stages.push_back(filter);
+  out.stages.push_back(train_eval);
   if (sweep.cancelled()) {
     out.state = SweepState::kCancelled;
   } else if (open == 0) {

@@ -16,10 +16,6 @@ std::string Number(double v) {
   return ec == std::errc() ? std::string(buf, end) : "NaN";
 }
 
-const char* KindName(JobStage stage) {
-  return stage == JobStage::kGenerate ? "generate" : "train_eval";
-}
-
 void Family(std::string& out, const std::string& name, const char* type, const char* help) {
   out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
@@ -45,7 +41,7 @@ std::string RenderPrometheusText(const SchedulerStats& stats, const Histogram& l
   std::string out;
   Family(out, "augsweep_jobs", "gauge", "Jobs by kind and state, over every sweep in the store.");
   for (const SchedulerStats::JobCount& c : stats.jobs) {
-    out += std::string("augsweep_jobs{kind=\"") + KindName(c.stage) + "\",state=\"" + c.state +
+    out += std::string("augsweep_jobs{kind=\"") + StageName(c.stage) + "\",state=\"" + c.state +
            "\"} " + std::to_string(c.count) + "\n";
   }
   Family(out, "augsweep_sweeps", "gauge", "Sweeps in the store.");
@@ -61,8 +57,10 @@ std::string RenderPrometheusText(const SchedulerStats& stats, const Histogram& l
   HistogramLines(out, "augsweep_lease_seconds", "", lease_seconds);
   Family(out, "augsweep_job_seconds", "histogram",
          "Jobs from lease to accepted completion, by kind, since the coordinator started.");
-  HistogramLines(out, "augsweep_job_seconds", "kind=\"generate\"", stats.generate_seconds);
-  HistogramLines(out, "augsweep_job_seconds", "kind=\"train_eval\"", stats.train_eval_seconds);
+  for (const auto& [stage, histogram] : stats.job_seconds) {
+    HistogramLines(out, "augsweep_job_seconds", std::string("kind=\"") + StageName(stage) + "\"",
+                   histogram);
+  }
   Family(out, "augsweep_store_write_seconds", "histogram",
          "Synced store commits of job transitions (one WriteSet each).");
   HistogramLines(out, "augsweep_store_write_seconds", "", stats.store_write_seconds);

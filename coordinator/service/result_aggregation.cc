@@ -12,8 +12,9 @@
 namespace augsweep {
 namespace {
 
-using RowKey = std::tuple<std::string, std::string, double, int32_t>;  // classifier, gen, T, n
-using FoldKey = std::pair<int32_t, int32_t>;                           // repeat, fold
+// classifier, generator, temperature, filter, n
+using RowKey = std::tuple<std::string, std::string, double, std::string, int32_t>;
+using FoldKey = std::pair<int32_t, int32_t>;  // repeat, fold
 
 // One row's cells and what they produced.
 struct RowData {
@@ -56,6 +57,10 @@ void FillFolds(const RowData& data, const std::map<FoldKey, double>* baseline,
         fold->set_baseline_auc(b->second);
     }
     const CellResult& result = cell->result;
+    if (result.short_of_texts) {
+      row->set_short_folds(row->short_folds() + 1);
+      fold->set_short_of_texts(true);
+    }
     if (!result.has_result) {
       fold->set_state(result.failed ? "failed" : "pending");
       result.failed ? row->set_failed_folds(row->failed_folds() + 1)
@@ -114,7 +119,7 @@ v1::GetResultsResponse AggregateResults(const SweepCells& sweep, PairedTestKind 
   bool complete = true;
   int32_t folds_per_repeat = 0;
   for (const CellOutcome& cell : sweep.cells) {
-    RowKey key{cell.classifier, cell.generator, cell.temperature, cell.augment_count};
+    RowKey key{cell.classifier, cell.generator, cell.temperature, cell.filter, cell.augment_count};
     auto [it, inserted] = rows.try_emplace(key);
     if (inserted) order.push_back(key);
     it->second.cells.push_back(&cell);
@@ -138,7 +143,7 @@ v1::GetResultsResponse AggregateResults(const SweepCells& sweep, PairedTestKind 
   std::vector<std::pair<int, double>> compared;
   std::map<std::string, int> baseline_index;  // classifier -> its baseline's row
   auto fill = [&](const RowKey& key) {
-    const auto& [classifier, generator, temperature, n] = key;
+    const auto& [classifier, generator, temperature, filter, n] = key;
     const RowData& data = rows[key];
     const v1::ResultRow* baseline_row = nullptr;
     const std::map<FoldKey, double>* baseline_folds = nullptr;
@@ -154,6 +159,7 @@ v1::GetResultsResponse AggregateResults(const SweepCells& sweep, PairedTestKind 
     row->set_classifier(classifier);
     row->set_generator(generator);
     row->set_temperature(temperature);
+    row->set_filter(filter);
     row->set_augment_count(n);
     std::vector<double> aucs;
     for (const auto& [fold, auc] : data.macro_by_fold) aucs.push_back(auc);

@@ -1,11 +1,9 @@
 #include "coordinator/service/scheduler_protos.h"
 
+#include "coordinator/scheduler/job_records.h"
+
 namespace augsweep {
 namespace {
-
-JobStage StageOf(v1::JobKind kind) {
-  return kind == v1::GENERATE ? JobStage::kGenerate : JobStage::kTrainEval;
-}
 
 v1::SweepState ToProto(SweepState state) {
   switch (state) {
@@ -28,7 +26,7 @@ v1::SweepState ToProto(SweepState state) {
 WorkerCapabilities FromProto(const v1::WorkerCapabilities& caps) {
   WorkerCapabilities out;
   for (int kind : caps.job_kinds()) {
-    if (kind == v1::GENERATE || kind == v1::TRAIN_EVAL)
+    if (kind == v1::GENERATE || kind == v1::FILTER || kind == v1::TRAIN_EVAL)
       out.stages.insert(StageOf(static_cast<v1::JobKind>(kind)));
   }
   out.executor_kinds.insert(caps.executor_kinds().begin(), caps.executor_kinds().end());
@@ -66,6 +64,7 @@ Completion FromProto(const v1::CompleteJobRequest& request) {
   Completion out;
   out.attempt = AttemptRef{request.worker_id(), result.job_key(), result.attempt()};
   if (result.has_generate()) out.result_stage = JobStage::kGenerate;
+  if (result.has_filter()) out.result_stage = JobStage::kFilter;
   if (result.has_train_eval()) out.result_stage = JobStage::kTrainEval;
   out.result = result.SerializeAsString();
   return out;
@@ -88,7 +87,7 @@ v1::SweepStatus ToProto(const SweepProgress& progress) {
   out.set_state(ToProto(progress.state));
   for (const StageCounts& c : progress.stages) {
     v1::StageCounts* stage = out.add_stages();
-    stage->set_stage(c.stage == JobStage::kGenerate ? "generate" : "train_eval");
+    stage->set_stage(StageName(c.stage));
     stage->set_waiting(c.waiting);
     stage->set_ready(c.ready);
     stage->set_leased(c.leased);

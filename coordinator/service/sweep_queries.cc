@@ -15,17 +15,37 @@
 namespace augsweep {
 namespace {
 
-// Whether the job's generator kind ignores temperature (its one job serves every temperature).
-bool IgnoresTemperature(const v1::JobSpec& spec) {
-  return !GeneratorUsesTemperature(spec.generate().generator().kind());
+// What a listing says of a generate or a filter job's set.
+struct SetJobFacts {
+  const v1::GeneratorSpec* generator = nullptr;
+  double temperature = 0;
+  int32_t wanted = 0;  // N_max per theme
+  std::string filter;  // "" for a generate job
+  std::string source_job;
+};
+
+SetJobFacts FactsOf(const v1::JobSpec& spec) {
+  if (spec.kind() == v1::FILTER) {
+    const v1::FilterTask& task = spec.filter();
+    return {&task.generator(), task.temperature(), task.texts_per_theme(), task.filter().name(),
+            task.generate_job()};
+  }
+  const v1::GenerateTask& task = spec.generate();
+  return {&task.generator(), task.temperature(), task.texts_per_theme(), "", ""};
 }
 
-bool Selected(const v1::GetTextsRequest& request, const v1::JobSpec& spec) {
-  const v1::GenerateTask& task = spec.generate();
-  if (!request.generator().empty() && task.generator().name() != request.generator()) return false;
-  if (request.has_temperature() && !IgnoresTemperature(spec) &&
-      task.temperature() != request.temperature())
+// Whether the job's generator kind ignores temperature (its one job serves every temperature).
+bool IgnoresTemperature(const SetJobFacts& facts) {
+  return !GeneratorUsesTemperature(facts.generator->kind());
+}
+
+bool Selected(const v1::GetTextsRequest& request, const v1::JobSpec& spec,
+              const SetJobFacts& facts) {
+  if (!request.generator().empty() && facts.generator->name() != request.generator()) return false;
+  if (request.has_temperature() && !IgnoresTemperature(facts) &&
+      facts.temperature != request.temperature())
     return false;
+  if (request.has_filter() && facts.filter != request.filter()) return false;
   if (request.has_repeat() && spec.fold().repeat() != request.repeat()) return false;
   if (request.has_fold() && spec.fold().fold() != request.fold()) return false;
   return true;
@@ -33,24 +53,41 @@ bool Selected(const v1::GetTextsRequest& request, const v1::JobSpec& spec) {
 
 // The texts of one succeeded job: per theme what was wanted, kept and dropped, then (unless
 // counts_only) the kept and dropped texts per theme, at most `limit` of each (0: all).
+// Adds one drop by `check` to the theme's per-check counts (kept in check order).
+void CountCheckDrop(v1::ThemeGeneration* generation, const std::string& check) {
+  for (v1::CheckDrops& drops : *generation->mutable_check_drops()) {
+    if (drops.check() == check) {
+      drops.set_dropped(drops.dropped() + 1);
+      return;
+    }
+  }
+  v1::CheckDrops* drops = generation->add_check_drops();
+  drops->set_check(check);
+  drops->set_dropped(1);
+}
+
 void FillTexts(const v1::GetTextsRequest& request, const v1::JobSpec& spec,
-               const v1::SyntheticSet& set, v1::GenerateJobTexts* job) {
+               const SetJobFacts& facts, const v1::SyntheticSet& set, v1::GenerateJobTexts* job) {
   std::map<std::string, v1::ThemeGeneration*> themes;
   for (const std::string& theme : spec.themes()) {
     v1::ThemeGeneration* generation = job->add_themes();
     generation->set_theme(theme);
-    generation->set_wanted(spec.generate().texts_per_theme());
+    generation->set_wanted(facts.wanted);
     themes[theme] = generation;
   }
   for (const v1::SyntheticText& text : set.texts()) {
     if (auto t = themes.find(text.theme()); t != themes.end()) {
       t->second->set_kept(t->second->kept() + 1);
       t->second->set_cut(t->second->cut() + text.cut());
+      t->second->set_relabelled(t->second->relabelled() + (text.labels_size() > 0));
     }
   }
+  // A filtered set holds only its checks' drops; the generator's stay with its source job.
   for (const v1::DroppedText& text : set.dropped()) {
-    if (auto t = themes.find(text.theme()); t != themes.end())
-      t->second->set_dropped(t->second->dropped() + 1);
+    auto t = themes.find(text.theme());
+    if (t == themes.end()) continue;
+    t->second->set_dropped(t->second->dropped() + 1);
+    if (!text.filter().empty()) CountCheckDrop(t->second, text.filter());
   }
   for (auto& [name, generation] : themes)
     generation->set_shortfall(std::max(0, generation->wanted() - generation->kept()));
@@ -96,6 +133,7 @@ void FillTexts(const v1::GetTextsRequest& request, const v1::JobSpec& spec,
     view->set_prompt(prompt(text.prompt_index()));
     view->set_raw_completion(completion(text.completion_index()));
     view->set_cut(text.cut());
+    *view->mutable_labels() = text.labels();
   }
   for (const v1::DroppedText& text : set.dropped()) {
     if (!show(text.theme(), shown_dropped)) continue;
@@ -105,6 +143,7 @@ void FillTexts(const v1::GetTextsRequest& request, const v1::JobSpec& spec,
     view->set_prompt(prompt(text.prompt_index()));
     view->set_raw_completion(completion(text.completion_index()));
     view->set_dropped_because(text.reason());
+    view->set_dropped_by(text.filter());
   }
 }
 
@@ -130,34 +169,42 @@ StatusOr<v1::GetResultsResponse> SweepQueries::GetResults(
 }
 
 StatusOr<v1::GetTextsResponse> SweepQueries::GetTexts(const v1::GetTextsRequest& request) const {
-  AUGSWEEP_ASSIGN_OR_RETURN(std::vector<GenerateJobOutcome> jobs,
-                            scheduler_->GetGenerateJobs(request.sweep_id()));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::vector<SetJobOutcome> jobs,
+                            scheduler_->GetSetJobs(request.sweep_id()));
   v1::GetTextsResponse out;
   size_t bytes = 0;
-  for (const GenerateJobOutcome& outcome : jobs) {
+  for (const SetJobOutcome& outcome : jobs) {
     v1::JobSpec spec;
     if (!spec.ParseFromString(outcome.job_spec))
       return DataLossError("store: job " + outcome.job_key + " is corrupt");
-    if (!Selected(request, spec)) continue;
+    const SetJobFacts facts = FactsOf(spec);
+    if (!Selected(request, spec, facts)) continue;
     v1::GenerateJobTexts job;
     job.set_job_key(outcome.job_key);
-    job.set_generator(spec.generate().generator().name());
-    job.set_temperature(spec.generate().temperature());
-    job.set_temperature_ignored(IgnoresTemperature(spec));
+    job.set_generator(facts.generator->name());
+    job.set_temperature(facts.temperature);
+    job.set_temperature_ignored(IgnoresTemperature(facts));
+    job.set_filter(facts.filter);
+    job.set_source_job(facts.source_job);
     job.set_repeat(spec.fold().repeat());
     job.set_fold(spec.fold().fold());
     job.set_state(outcome.result.empty() ? (outcome.failed ? "failed" : "pending") : "ok");
     if (!outcome.result.empty()) {
       v1::JobResult result;
-      if (!result.ParseFromString(outcome.result) || !result.has_generate())
+      if (!result.ParseFromString(outcome.result) ||
+          !(result.has_generate() || result.has_filter()))
         return DataLossError("store: result of " + outcome.job_key + " is corrupt");
-      job.set_wall_seconds(result.generate().wall_seconds());
-      AUGSWEEP_ASSIGN_OR_RETURN(std::string set_bytes,
-                                store_->ReadArtifact(result.generate().synthetic_artifact()));
+      const bool filtered = result.has_filter();
+      job.set_wall_seconds(filtered ? result.filter().wall_seconds()
+                                    : result.generate().wall_seconds());
+      AUGSWEEP_ASSIGN_OR_RETURN(
+          std::string set_bytes,
+          store_->ReadArtifact(filtered ? result.filter().synthetic_artifact()
+                                        : result.generate().synthetic_artifact()));
       v1::SyntheticSet set;
       if (!set.ParseFromString(set_bytes))
         return DataLossError("store: synthetic set of " + outcome.job_key + " is corrupt");
-      FillTexts(request, spec, set, &job);
+      FillTexts(request, spec, facts, set, &job);
     }
     bytes += job.ByteSizeLong();
     if (bytes > kMaxTextsReplyBytes) {

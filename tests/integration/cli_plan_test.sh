@@ -12,6 +12,12 @@ grep -q "dataset: 120 examples, 5 themes" <<<"$out"
 # eda shares its generation across temperatures; stories260K does not.
 grep -q "plan: 120 grid cells (200 jobs if each ran alone) -> 85 unique jobs: 15 generate, 70 train/eval (10 baselines)" <<<"$out"
 
+# The filter experiment: the same generations, a filter job per generation for "checked", and
+# train jobs for both filters ("none" reuses the demo's own).
+out=$("$augsweep" plan "$root/examples/demo-filters.yaml")
+grep -q "grid: 2 generator(s) x 2 temperature(s) x 2 filter(s) x 3 augment count(s)" <<<"$out"
+grep -q "plan: 240 grid cells (480 jobs if each ran alone) -> 160 unique jobs: 15 generate, 15 filter, 130 train/eval (10 baselines)" <<<"$out"
+
 expect_exit() {
   local want=$1; shift
   set +e

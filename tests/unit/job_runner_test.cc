@@ -22,6 +22,7 @@
 namespace augsweep {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 
@@ -362,6 +363,78 @@ TEST_F(JobRunnerTest, AThemeWithFewerSyntheticTextsThanNUsesWhatThereIs) {
   StatusOr<v1::JobResult> result = runner_.Run(TrainLease(3), control_);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->train_eval().synthetic_texts_used(), 4);  // alpha 3 + beta 1
+  // Per theme, so that the results can mark the cell as short of its n.
+  EXPECT_THAT(result->train_eval().synthetic_per_theme(), ElementsAre(3, 1, 0));
+}
+
+TEST_F(JobRunnerTest, ARelabelledTextTrainsWithItsLabelsAndCountsForItsOwnTheme) {
+  v1::SyntheticSet set;
+  for (const char* theme : {"alpha", "alpha", "beta"}) {
+    v1::SyntheticText* t = set.add_texts();
+    t->set_theme(theme);
+    t->set_text(std::string("SYN-") + theme + "-" + std::to_string(set.texts_size()));
+  }
+  set.mutable_texts(1)->add_labels("gamma");
+  set.mutable_texts(1)->add_labels("alpha");
+  PutSynthetic(set);
+  StatusOr<v1::JobResult> result = runner_.Run(TrainLease(2), control_);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const TrainRequest& request = classifier_->requests.at(0);
+  const size_t real = split_.TrainIndices(kTestFold).size();
+  ASSERT_EQ(request.train.size(), real + 3);
+  EXPECT_THAT(request.train[real].labels, ElementsAre(0));
+  EXPECT_THAT(request.train[real + 1].labels, ElementsAre(0, 2));  // sorted theme indices
+  EXPECT_THAT(request.train[real + 2].labels, ElementsAre(1));
+  EXPECT_THAT(result->train_eval().synthetic_per_theme(), ElementsAre(2, 1, 0));
+  // A label the job does not know is the same data loss as an unknown theme.
+  set.mutable_texts(1)->add_labels("delta");
+  PutSynthetic(set);
+  EXPECT_EQ(runner_.Run(TrainLease(2), control_).status().code(), StatusCode::kDataLoss);
+}
+
+// A filter job over the generated set, as the planner makes it: reads the generate job's set,
+// sees only the fold's training texts, and stores a filtered set under its own key that a
+// train job then reads.
+TEST_F(JobRunnerTest, AFilterJobStoresAFilteredSetThatATrainJobReads) {
+  ASSERT_TRUE(runner_.Run(GenerateLease(/*texts_per_theme=*/6), control_).ok());
+  // Plant an exact copy of a training text and one of a test text among the generated ones.
+  v1::SyntheticSet generated;
+  ASSERT_TRUE(generated.ParseFromString(artifacts_.blobs[SyntheticArtifactId(kGenKey)]));
+  const int train_example = split_.TrainIndices(kTestFold)[0];
+  const int test_example = split_.TestIndices(kTestFold)[0];
+  generated.mutable_texts(0)->set_text(dataset_.examples[train_example].text);
+  generated.mutable_texts(1)->set_text(dataset_.examples[test_example].text);
+  PutSynthetic(generated);
+
+  v1::Lease lease;
+  *lease.mutable_job() = BaseJob("filter-1", v1::FILTER);
+  v1::FilterTask* task = lease.mutable_job()->mutable_filter();
+  task->set_generate_job(kGenKey);
+  task->mutable_filter()->set_name("dedup");
+  task->mutable_filter()->mutable_duplicates()->set_threshold(0.7);
+  task->mutable_filter()->mutable_duplicates()->set_shingle_words(2);
+  lease.set_attempt(1);
+  StatusOr<v1::JobResult> result = runner_.Run(lease, control_);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_TRUE(result->has_filter());
+  EXPECT_EQ(result->filter().synthetic_artifact(), SyntheticArtifactId("filter-1"));
+  v1::SyntheticSet filtered;
+  ASSERT_TRUE(filtered.ParseFromString(artifacts_.blobs[SyntheticArtifactId("filter-1")]));
+  // The copy of a training text is dropped; the test text is not a real text the filter may
+  // see, so it stays (the generator never sees one; this plants it only to show the line).
+  ASSERT_EQ(filtered.dropped_size(), 1);
+  EXPECT_EQ(filtered.dropped(0).reason(), "near duplicate of a real text");
+  EXPECT_EQ(filtered.dropped(0).filter(), "duplicates");
+  EXPECT_EQ(filtered.texts_size(), 17);
+  EXPECT_EQ(filtered.texts(0).text(), dataset_.examples[test_example].text);
+  ASSERT_TRUE(filtered.has_measures());
+  EXPECT_EQ(filtered.measures().texts(), 17);
+  // The train job reads the filtered set when it names the filter job.
+  v1::Lease train = TrainLease(6);
+  train.mutable_job()->mutable_train_eval()->set_generate_job("filter-1");
+  result = runner_.Run(train, control_);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_THAT(result->train_eval().synthetic_per_theme(), ElementsAre(5, 6, 6));
 }
 
 TEST_F(JobRunnerTest, TheBaselineUsesNoSyntheticArtifact) {

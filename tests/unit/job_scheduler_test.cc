@@ -103,7 +103,8 @@ v1::WorkerCapabilities CpuCaps() {
 struct PlanKeys {
   std::vector<std::string> generate;       // one per fold
   std::vector<std::string> baseline;       // n = 0, one per fold
-  std::vector<std::string> augmented;      // n = 5, one per fold
+  std::vector<std::string> augmented;      // n = 5, one per fold (per filter)
+  std::vector<std::string> filter;         // one per fold and filter with checks
   std::map<std::string, std::string> dep;  // augmented key → its generate key
   std::map<std::string, int> fold;         // any key → its fold
 };
@@ -114,6 +115,8 @@ PlanKeys KeysOf(const Plan& plan) {
     k.fold[job.key()] = job.fold().fold();
     if (job.kind() == v1::GENERATE) {
       k.generate.push_back(job.key());
+    } else if (job.kind() == v1::FILTER) {
+      k.filter.push_back(job.key());
     } else if (job.train_eval().augment_count() == 0) {
       k.baseline.push_back(job.key());
     } else {
@@ -583,6 +586,65 @@ TEST_F(JobSchedulerTest, CompletionMakesDependentsReadyAndStoresTheResult) {
   EXPECT_EQ(train.job().train_eval().generate_job(), keys_.generate[1]);
   ASSERT_TRUE(CompleteOk(TrainResult(train.job().key(), train.attempt(), 0.8)));
   EXPECT_EQ(StateOf(keys_.augmented[1]), v1::SUCCEEDED);
+}
+
+TEST_F(JobSchedulerTest, AFilterJobRunsBetweenGenerationAndTrainingOnCapableWorkers) {
+  v1::SweepSpec spec = MakeSpec();
+  v1::FilterSpec* filter = spec.add_filters();
+  filter->set_name("checked");
+  *filter->mutable_label_consistency()->mutable_classifier() = spec.classifiers(0);
+  filter->mutable_label_consistency()->set_threshold(0.5);
+  filter->mutable_label_consistency()->set_action("drop");
+  const std::string sweep_id = Submit(spec).sweep_id;
+  ASSERT_EQ(keys_.filter.size(), static_cast<size_t>(kFolds));
+  v1::SweepStatus status = StatusOf(sweep_id);
+  EXPECT_EQ(Stage(status, "filter").waiting(), kFolds);
+  ASSERT_EQ(status.stages_size(), 3);
+  EXPECT_EQ(status.stages(1).stage(), "filter");
+
+  v1::Lease gen = LeaseKey(keys_.generate[0]);
+  ASSERT_TRUE(CompleteOk(GenerateResult(gen.job().key(), gen.attempt())));
+  const std::string& filter_key = keys_.filter[0];
+  EXPECT_EQ(StateOf(filter_key), v1::READY);
+  for (const std::string& train : keys_.augmented) {
+    if (keys_.fold[train] == 0) {
+      EXPECT_EQ(keys_.dep[train], filter_key);
+      EXPECT_EQ(StateOf(train), v1::WAITING);
+    }
+  }
+  // Only a worker that runs FILTER jobs and has the label check's classifier kind gets it.
+  v1::WorkerCapabilities old_worker = CpuCaps();  // declares no FILTER stage
+  std::set<std::string> offered;
+  while (std::optional<v1::Lease> lease = Lease(old_worker, "old"))
+    offered.insert(lease->job().key());
+  EXPECT_FALSE(offered.count(filter_key));
+  v1::WorkerCapabilities no_classifier = CpuCaps();
+  no_classifier.add_job_kinds(v1::FILTER);
+  no_classifier.clear_executor_kinds();
+  no_classifier.add_executor_kinds("eda");
+  while (std::optional<v1::Lease> lease = Lease(no_classifier, "eda-only"))
+    EXPECT_NE(lease->job().key(), filter_key);
+  v1::WorkerCapabilities filtering = CpuCaps();
+  filtering.add_job_kinds(v1::FILTER);
+  std::optional<v1::Lease> lease = Lease(filtering, "filtering");
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_EQ(lease->job().key(), filter_key);
+  EXPECT_EQ(lease->job().filter().generate_job(), keys_.generate[0]);
+
+  // A generate result does not complete a filter job; a filter result does.
+  EXPECT_EQ(Complete(GenerateResult(filter_key, lease->attempt()), "filtering").status().code(),
+            StatusCode::kInvalidArgument);
+  v1::JobResult result;
+  result.set_job_key(filter_key);
+  result.set_attempt(lease->attempt());
+  result.mutable_filter()->set_synthetic_artifact("synthetic-" + filter_key);
+  ASSERT_TRUE(CompleteOk(result, "filtering"));
+  for (const std::string& train : keys_.augmented) {
+    if (keys_.fold[train] == 0) {
+      EXPECT_EQ(StateOf(train), v1::READY);
+    }
+  }
+  EXPECT_EQ(Stage(StatusOf(sweep_id), "filter").succeeded(), 1);
 }
 
 TEST_F(JobSchedulerTest, OnlyTheFirstCompletionCounts) {

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/unit/two_theme_corpus.h"
 #include "worker/executors/tfidf_logreg.h"
 
 namespace augsweep {
@@ -30,24 +31,6 @@ v1::ClassifierSpec Spec() {
   return c;
 }
 
-// Theme 0 (staffing) speaks of rotas, shifts and nurses; theme 1 (pay) of salaries and wages.
-std::vector<LabelledText> RealTexts() {
-  const char* staffing[] = {"the rota leaves the night shift short of nurses",
-                            "not enough nurses on the late shift",
-                            "the rota changes and shifts are short staffed",
-                            "nurses cover extra shifts because the rota is short",
-                            "night shift nurses are stretched by the rota",
-                            "short staffed shifts every week on the rota"};
-  const char* pay[] = {
-      "the salary has not kept up with prices", "wages are too low for the work",
-      "overtime pay and salary are late again", "a pay rise would keep wages fair",
-      "the salary band and wages are unfair",   "pay and wages fall behind other trusts"};
-  std::vector<LabelledText> out;
-  for (const char* t : staffing) out.push_back({t, {0}});
-  for (const char* t : pay) out.push_back({t, {1}});
-  return out;
-}
-
 TEST(LabelConsistencyTest, DropsAnOffThemeTextAndRelabelsAMixedOne) {
   TfidfLogRegClassifier classifier;
   NeverCancelled control;
@@ -57,8 +40,9 @@ TEST(LabelConsistencyTest, DropsAnOffThemeTextAndRelabelsAMixedOne) {
       {"wages and salary are too low", 0},                             // written for staffing
       {"short shifts and nurses and low wages and salary", 0},         // both themes
   };
-  StatusOr<std::vector<LabelVerdict>> drop = CheckLabels(
-      classifier, Spec(), 1, themes, RealTexts(), candidates, 0.5, LabelAction::kDrop, control);
+  StatusOr<std::vector<LabelVerdict>> drop =
+      CheckLabels(classifier, Spec(), 1, themes, TwoThemeCorpus(), candidates, 0.5,
+                  LabelAction::kDrop, control);
   ASSERT_TRUE(drop.ok()) << drop.status().ToString();
   ASSERT_EQ(drop->size(), 3u);
   EXPECT_TRUE((*drop)[0].keep);
@@ -68,8 +52,9 @@ TEST(LabelConsistencyTest, DropsAnOffThemeTextAndRelabelsAMixedOne) {
   EXPECT_LT((*drop)[1].probabilities[0], 0.5);
   EXPECT_GT((*drop)[1].probabilities[1], 0.5);
 
-  StatusOr<std::vector<LabelVerdict>> relabel = CheckLabels(
-      classifier, Spec(), 1, themes, RealTexts(), candidates, 0.3, LabelAction::kRelabel, control);
+  StatusOr<std::vector<LabelVerdict>> relabel =
+      CheckLabels(classifier, Spec(), 1, themes, TwoThemeCorpus(), candidates, 0.3,
+                  LabelAction::kRelabel, control);
   ASSERT_TRUE(relabel.ok());
   EXPECT_THAT((*relabel)[0].labels, ElementsAre(0));
   EXPECT_THAT((*relabel)[1].labels, ElementsAre(1)) << "written for staffing, reads as pay";
@@ -83,8 +68,9 @@ TEST(LabelConsistencyTest, TheClassifiersErrorsComeBack) {
   NeverCancelled control;
   v1::ClassifierSpec bad = Spec();
   bad.set_epochs(0);
-  StatusOr<std::vector<LabelVerdict>> out = CheckLabels(
-      classifier, bad, 1, {"a", "b"}, RealTexts(), {{"x", 0}}, 0.5, LabelAction::kDrop, control);
+  StatusOr<std::vector<LabelVerdict>> out =
+      CheckLabels(classifier, bad, 1, {"a", "b"}, TwoThemeCorpus(), {{"x", 0}}, 0.5,
+                  LabelAction::kDrop, control);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
 }

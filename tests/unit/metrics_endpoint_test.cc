@@ -20,11 +20,15 @@ using ::testing::StartsWith;
 
 TEST(PrometheusTextTest, EveryFamilyWithHelpTypeAndItsSamples) {
   SchedulerStats stats;
-  stats.jobs = {{JobStage::kGenerate, "succeeded", 5}, {JobStage::kTrainEval, "ready", 7}};
+  stats.jobs = {{JobStage::kGenerate, "succeeded", 5},
+                {JobStage::kFilter, "leased", 1},
+                {JobStage::kTrainEval, "ready", 7}};
   stats.sweeps = 2;
   stats.active_workers = 1;
   stats.known_workers = 3;
-  stats.generate_seconds.Observe(12.5);
+  for (JobStage stage : kJobStages) stats.job_seconds.emplace(stage, JobBucketsSeconds());
+  stats.job_seconds.at(JobStage::kGenerate).Observe(12.5);
+  stats.job_seconds.at(JobStage::kFilter).Observe(0.5);
   stats.store_write_seconds.Observe(0.004);
   stats.store_write_seconds.Observe(0.002);
   Histogram lease(LatencyBucketsSeconds());
@@ -33,6 +37,7 @@ TEST(PrometheusTextTest, EveryFamilyWithHelpTypeAndItsSamples) {
   EXPECT_THAT(text, StartsWith("# HELP augsweep_jobs "));
   EXPECT_THAT(text, HasSubstr("\n# TYPE augsweep_jobs gauge\n"
                               "augsweep_jobs{kind=\"generate\",state=\"succeeded\"} 5\n"
+                              "augsweep_jobs{kind=\"filter\",state=\"leased\"} 1\n"
                               "augsweep_jobs{kind=\"train_eval\",state=\"ready\"} 7\n"));
   EXPECT_THAT(text, HasSubstr("\naugsweep_sweeps 2\n"));
   EXPECT_THAT(text, HasSubstr("\naugsweep_workers{state=\"active\"} 1\n"
@@ -45,6 +50,7 @@ TEST(PrometheusTextTest, EveryFamilyWithHelpTypeAndItsSamples) {
                               "augsweep_lease_seconds_count 1\n"));
   EXPECT_THAT(text, HasSubstr("\naugsweep_job_seconds_bucket{kind=\"generate\",le=\"10\"} 0\n"
                               "augsweep_job_seconds_bucket{kind=\"generate\",le=\"30\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("\naugsweep_job_seconds_count{kind=\"filter\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("\naugsweep_job_seconds_count{kind=\"train_eval\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("\naugsweep_store_write_seconds_bucket{le=\"0.0025\"} 1\n"
                               "augsweep_store_write_seconds_bucket{le=\"0.005\"} 2\n"));

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -279,6 +280,127 @@ TEST(PlannerTest, RejectsInconsistentInputs) {
   StatusOr<Plan> missing = PlanSweep(fx.inputs);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("/models/xlnet-base"), std::string::npos);
+}
+
+// Two filters: "none" (no check) and "checked" (duplicates + a label check with tf-idf).
+void AddFilters(v1::SweepSpec& spec, double threshold = 0.7) {
+  spec.add_filters()->set_name("none");
+  v1::FilterSpec* f = spec.add_filters();
+  f->set_name("checked");
+  f->mutable_duplicates()->set_threshold(threshold);
+  f->mutable_duplicates()->set_shingle_words(2);
+  v1::LabelCheck* l = f->mutable_label_consistency();
+  l->mutable_classifier()->set_name("tfidf-logreg");
+  l->mutable_classifier()->set_kind("tfidf-logreg");
+  l->mutable_classifier()->set_epochs(200);
+  l->set_threshold(0.5);
+  l->set_action("drop");
+}
+
+std::set<std::string> KeysOfKind(const Plan& plan, v1::JobKind kind) {
+  std::set<std::string> keys;
+  for (const auto& j : plan.jobs) {
+    if (j.kind() == kind) keys.insert(j.key());
+  }
+  return keys;
+}
+
+TEST(PlannerTest, FiltersAreAFactorThatSharesGeneration) {
+  Fixture fx;
+  const Plan unfiltered = fx.MakePlan();
+  AddFilters(fx.spec);
+  const Plan plan = fx.MakePlan();
+  std::cout << "with two filters: " << plan.Summary() << "\n";
+  EXPECT_EQ(plan.naive_cells, 2 * 720);
+  // The same generations; one filter job per generation for the filter with checks.
+  EXPECT_EQ(KeysOfKind(plan, v1::GENERATE), KeysOfKind(unfiltered, v1::GENERATE));
+  EXPECT_EQ(plan.filter_jobs, plan.generate_jobs);
+  // "none" trains on the generated texts: its train jobs are the unfiltered sweep's own.
+  const std::set<std::string> before = KeysOfKind(unfiltered, v1::TRAIN_EVAL);
+  const std::set<std::string> after = KeysOfKind(plan, v1::TRAIN_EVAL);
+  EXPECT_TRUE(std::includes(after.begin(), after.end(), before.begin(), before.end()));
+  EXPECT_EQ(after.size(), before.size() + (before.size() - 15));  // baselines stay shared
+  // Generate jobs, then filter jobs, then train jobs; each filter job reads one generate job of
+  // its fold, and each filtered train job one filter job.
+  std::map<std::string, const v1::JobSpec*> by_key;
+  for (const auto& j : plan.jobs) by_key[j.key()] = &j;
+  int stage = 0;
+  for (const auto& j : plan.jobs) {
+    const int s = j.kind() == v1::GENERATE ? 0 : j.kind() == v1::FILTER ? 1 : 2;
+    EXPECT_GE(s, stage);
+    stage = s;
+    if (j.kind() == v1::FILTER) {
+      ASSERT_EQ(j.depends_on_size(), 1);
+      EXPECT_EQ(j.depends_on(0), j.filter().generate_job());
+      const v1::JobSpec& gen = *by_key.at(j.depends_on(0));
+      EXPECT_EQ(gen.kind(), v1::GENERATE);
+      EXPECT_EQ(gen.fold().fold(), j.fold().fold());
+      EXPECT_EQ(j.filter().texts_per_theme(), 100);
+      EXPECT_EQ(j.filter().generator().name(), gen.generate().generator().name());
+    }
+  }
+  int filtered_cells = 0;
+  for (const auto& cell : plan.cells) {
+    const v1::JobSpec& job = *by_key.at(cell.job_key());
+    if (cell.augment_count() == 0) {
+      EXPECT_EQ(cell.filter(), "");
+      continue;
+    }
+    EXPECT_EQ(job.train_eval().filter_name(), cell.filter());
+    const v1::JobKind source = by_key.at(job.train_eval().generate_job())->kind();
+    EXPECT_EQ(source, cell.filter() == "checked" ? v1::FILTER : v1::GENERATE) << cell.filter();
+    filtered_cells += cell.filter() == "checked";
+  }
+  EXPECT_EQ(filtered_cells, 4 * 3 * 3 * 3 * 5);
+}
+
+TEST(PlannerTest, AFilterThresholdChangesOnlyFilterAndTheirTrainJobs) {
+  Fixture fx;
+  AddFilters(fx.spec, 0.7);
+  const Plan a = fx.MakePlan();
+  fx.spec.clear_filters();
+  AddFilters(fx.spec, 0.8);
+  const Plan b = fx.MakePlan();
+  EXPECT_EQ(KeysOfKind(a, v1::GENERATE), KeysOfKind(b, v1::GENERATE));
+  const std::set<std::string> keys_a = Keys(a);
+  std::set<std::string> changed;
+  for (const std::string& k : Keys(b)) {
+    if (!keys_a.count(k)) changed.insert(k);
+  }
+  // Every filter job and every train job of the "checked" filter; nothing else.
+  EXPECT_EQ(changed.size(), static_cast<size_t>(b.filter_jobs + 4 * 3 * 3 * 3 * 5));
+  for (const auto& j : b.jobs) {
+    if (!changed.count(j.key())) continue;
+    EXPECT_TRUE(j.kind() == v1::FILTER || j.train_eval().filter_name() == "checked");
+  }
+  // Renaming a filter reruns nothing.
+  fx.spec.mutable_filters(1)->set_name("renamed");
+  EXPECT_EQ(Keys(fx.MakePlan()), Keys(b));
+}
+
+TEST(PlannerTest, ALabelCheckWithAModelRunsWhereTrainJobsRun) {
+  Fixture fx;
+  fx.spec.mutable_train_eval_resources()->set_device("cuda");
+  fx.spec.mutable_train_eval_resources()->set_time_limit_s(3600);
+  AddFilters(fx.spec);
+  v1::FilterSpec* encoder = fx.spec.add_filters();
+  encoder->set_name("roberta-check");
+  *encoder->mutable_label_consistency()->mutable_classifier() = fx.spec.classifiers(0);
+  encoder->mutable_label_consistency()->set_threshold(0.5);
+  encoder->mutable_label_consistency()->set_action("relabel");
+  const Plan plan = fx.MakePlan();
+  for (const auto& j : plan.jobs) {
+    if (j.kind() != v1::FILTER) continue;
+    const bool with_model = j.filter().filter().name() == "roberta-check";
+    EXPECT_EQ(j.resources().device(), with_model ? "cuda" : "any");
+    EXPECT_EQ(j.resources().time_limit_s(), 3600);
+  }
+  // The label check's model must have an identity like every other model.
+  fx.Refresh();
+  fx.spec.mutable_filters(2)->mutable_label_consistency()->mutable_classifier()->set_model_dir(
+      "/models/unknown");
+  StatusOr<Plan> missing = PlanSweep(fx.inputs);
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -261,6 +261,37 @@ TEST(AggregateResultsTest, FailedAndPendingFoldsAreCountedApart) {
   EXPECT_EQ(out.rows(0).failed_folds() + out.rows(0).pending_folds(), 0);
 }
 
+// Filters split one generator's cells into rows of their own, each paired with the same
+// baseline; folds that trained on fewer than n texts are counted and marked.
+TEST(AggregateResultsTest, EachFilterIsARowAndShortFoldsAreMarked) {
+  SweepCells sweep = Grid({"", "g", "g"}, [](const std::string& g, int i) -> std::optional<double> {
+    return g.empty() ? 0.7 + kNoise[i] : 0.75 + kNoise[(i + 3) % 10];
+  });
+  // The second "g" cell of each fold is the filtered one.
+  bool second = false;
+  for (CellOutcome& cell : sweep.cells) {
+    if (cell.generator.empty()) continue;
+    cell.filter = second ? "checked" : "none";
+    if (second) cell.result.macro_auc = *cell.result.macro_auc - 0.02;
+    if (second && cell.repeat == 1 && cell.fold < 2) cell.result.short_of_texts = true;
+    second = !second;
+  }
+  const v1::GetResultsResponse out = AggregateResults(sweep);
+  ASSERT_EQ(out.rows_size(), 3);
+  EXPECT_EQ(out.rows(0).filter(), "");
+  EXPECT_EQ(out.rows(1).filter(), "none");
+  EXPECT_EQ(out.rows(2).filter(), "checked");
+  EXPECT_EQ(out.rows(1).folds(), 10);
+  EXPECT_EQ(out.rows(2).folds(), 10);
+  EXPECT_NEAR(out.rows(1).mean_auc() - out.rows(2).mean_auc(), 0.02, 1e-12);
+  EXPECT_NEAR(out.rows(2).delta_vs_baseline(), out.rows(2).mean_auc() - out.rows(0).mean_auc(),
+              1e-12);
+  EXPECT_EQ(out.rows(1).short_folds(), 0);
+  EXPECT_EQ(out.rows(2).short_folds(), 2);
+  EXPECT_TRUE(out.rows(2).fold_results(5).short_of_texts());
+  EXPECT_FALSE(out.rows(2).fold_results(7).short_of_texts());
+}
+
 // The best row has the highest mean; a row its paired test cannot tell apart is tied with it, a
 // clearly worse one is not, and a row of one fold cannot be best however high its mean.
 TEST(AggregateResultsTest, BestRowAndTheRowsTiedWithIt) {

@@ -129,16 +129,18 @@ TEST(FormatResultsTest, PartialMarkdownEndsWithANoteAfterABlankLine) {
 }
 
 TEST(FormatResultsTest, Csv) {
-  EXPECT_EQ(FormatResults(ThreeRows(/*complete=*/false), TableFormat::kCsv),
-            "generator,temperature,augment_count,classifier,folds,planned_folds,failed_folds,"
-            "pending_folds,mean_auc,sd_auc,ci95_low,ci95_high,delta_vs_baseline,paired_folds,delta_"
-            "ci95_low,delta_ci95_high,p_value,p_holm,verdict,best,tied_with_best,fold_aucs\r\n"
-            ",,0,roberta,5,5,0,0,0.8123,0.0211,0.7862,0.8384,,,,,,,,false,false,0.79;0.8;0.81;0.83;"
-            "0.8315\r\n"
-            "llama-7b,0.7,100,roberta,5,5,0,0,0.87,0.02,0.8452,0.8948,0.0577,5,0.03,0.0854,0.004,0."
-            "008,helps,true,false,0.85;0.86;0.87;0.88;0.89\r\n"
-            "alpaca-13b,1,10,roberta,4,5,1,0,0.8011,0.0306,0.7526,0.8496,-0.0112,4,-0.05,0.0276,0."
-            "41,0.41,no evidence,false,false,0.78;0.79;0.8;0.8344\r\n");
+  EXPECT_EQ(
+      FormatResults(ThreeRows(/*complete=*/false), TableFormat::kCsv),
+      "generator,temperature,augment_count,classifier,folds,planned_folds,failed_folds,"
+      "pending_folds,short_folds,mean_auc,sd_auc,ci95_low,ci95_high,delta_vs_baseline,paired_folds,"
+      "delta_"
+      "ci95_low,delta_ci95_high,p_value,p_holm,verdict,best,tied_with_best,fold_aucs\r\n"
+      ",,0,roberta,5,5,0,0,0,0.8123,0.0211,0.7862,0.8384,,,,,,,,false,false,0.79;0.8;0.81;0.83;"
+      "0.8315\r\n"
+      "llama-7b,0.7,100,roberta,5,5,0,0,0,0.87,0.02,0.8452,0.8948,0.0577,5,0.03,0.0854,0.004,0."
+      "008,helps,true,false,0.85;0.86;0.87;0.88;0.89\r\n"
+      "alpaca-13b,1,10,roberta,4,5,1,0,0,0.8011,0.0306,0.7526,0.8496,-0.0112,4,-0.05,0.0276,0."
+      "41,0.41,no evidence,false,false,0.78;0.79;0.8;0.8344\r\n");
 }
 
 TEST(FormatResultsTest, Json) {
@@ -157,6 +159,7 @@ TEST(FormatResultsTest, Json) {
       "planned_folds": 5,
       "failed_folds": 0,
       "pending_folds": 0,
+      "short_folds": 0,
       "mean_auc": 0.8123,
       "sd_auc": 0.0211,
       "ci95_low": 0.7862,
@@ -187,6 +190,7 @@ TEST(FormatResultsTest, Json) {
       "planned_folds": 5,
       "failed_folds": 0,
       "pending_folds": 0,
+      "short_folds": 0,
       "mean_auc": 0.87,
       "sd_auc": 0.02,
       "ci95_low": 0.8452,
@@ -217,6 +221,7 @@ TEST(FormatResultsTest, Json) {
       "planned_folds": 5,
       "failed_folds": 1,
       "pending_folds": 0,
+      "short_folds": 0,
       "mean_auc": 0.8011,
       "sd_auc": 0.0306,
       "ci95_low": 0.7526,
@@ -285,7 +290,7 @@ TEST(FormatResultsTest, JsonParsesBackToTheSameNumbers) {
 
 TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
   const std::string csv = FormatResults(AwkwardNumbers(), TableFormat::kCsv);
-  EXPECT_THAT(csv, HasSubstr("\r\n,,0,roberta,3,3,0,0,0.30000000000000004,0.3333333333333333,"
+  EXPECT_THAT(csv, HasSubstr("\r\n,,0,roberta,3,3,0,0,0,0.30000000000000004,0.3333333333333333,"
                              "0.2666666666666666,0.9999999999999999,,,,,,,,false,false,"
                              "0.5000000000000001;0.7999999999999999;1e-300\r\n"));
   EXPECT_THAT(csv, HasSubstr("\r\n\"gen, \"\"v2\"\"\",0.30000000000000004,7,roberta,3,"));
@@ -300,21 +305,22 @@ TEST(FormatResultsTest, CsvQuotesAndKeepsFullPrecision) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
-  ASSERT_EQ(fields.size(), 21u);
+  ASSERT_EQ(fields.size(), 22u);
   const v1::GetResultsResponse results = AwkwardNumbers();  // kept: rows(1) refers into it
   const v1::ResultRow& row = results.rows(1);
   EXPECT_EQ(std::stod(fields[0]), row.temperature());
   EXPECT_EQ(fields[4], "3") << "planned folds";
-  EXPECT_EQ(std::stod(fields[7]), row.mean_auc());
-  EXPECT_EQ(std::stod(fields[8]), row.sd_auc());
-  EXPECT_EQ(std::stod(fields[9]), row.ci95_low());
-  EXPECT_EQ(std::stod(fields[10]), row.ci95_high());
-  EXPECT_EQ(std::stod(fields[11]), row.delta_vs_baseline());
-  EXPECT_EQ(fields[12], "0") << "paired folds: none compared";
-  for (int f = 13; f < 18; ++f) EXPECT_EQ(fields[f], "") << f;
-  EXPECT_EQ(fields[18], "false") << "best";
-  EXPECT_EQ(fields[19], "false") << "tied with best";
-  EXPECT_EQ(fields[20], "0.25;0.12345678901234568;1");
+  EXPECT_EQ(fields[7], "0") << "short folds";
+  EXPECT_EQ(std::stod(fields[8]), row.mean_auc());
+  EXPECT_EQ(std::stod(fields[9]), row.sd_auc());
+  EXPECT_EQ(std::stod(fields[10]), row.ci95_low());
+  EXPECT_EQ(std::stod(fields[11]), row.ci95_high());
+  EXPECT_EQ(std::stod(fields[12]), row.delta_vs_baseline());
+  EXPECT_EQ(fields[13], "0") << "paired folds: none compared";
+  for (int f = 14; f < 19; ++f) EXPECT_EQ(fields[f], "") << f;
+  EXPECT_EQ(fields[19], "false") << "best";
+  EXPECT_EQ(fields[20], "false") << "tied with best";
+  EXPECT_EQ(fields[21], "0.25;0.12345678901234568;1");
   EXPECT_EQ(std::stod("0.12345678901234568"), row.fold_aucs(1));
 }
 
@@ -322,7 +328,7 @@ TEST(FormatResultsTest, CsvQuotesNewlinesAndLeavesPlainFieldsBare) {
   v1::GetResultsResponse results;
   *results.add_rows() = Row("line1\nline2", 0.5, 1, 1, 0.5, 0, 0.5, 0.5, 0, {0.5});
   EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
-              HasSubstr("\r\n\"line1\nline2\",0.5,1,roberta,1,1,0,0,0.5,0,0.5,0.5,0,0,,,,,,false,"
+              HasSubstr("\r\n\"line1\nline2\",0.5,1,roberta,1,1,0,0,0,0.5,0,0.5,0.5,0,0,,,,,,false,"
                         "false,0.5\r\n"));
 }
 
@@ -339,7 +345,7 @@ TEST(FormatResultsTest, NotANumberShowsAsNaEmptyOrNull) {
       HasSubstr(
           "g                  0.7  10  roberta         1     0.750  n/a     n/a       +0.050         -         -  -\n"));
   EXPECT_THAT(FormatResults(results, TableFormat::kCsv),
-              HasSubstr("\r\ng,0.7,10,roberta,1,1,0,0,0.75,,,,0.05,0,,,,,,false,false,0.75\r\n"));
+              HasSubstr("\r\ng,0.7,10,roberta,1,1,0,0,0,0.75,,,,0.05,0,,,,,,false,false,0.75\r\n"));
   const nlohmann::json doc = nlohmann::json::parse(FormatResults(results, TableFormat::kJson));
   EXPECT_TRUE(doc["rows"][0]["sd_auc"].is_null());
   EXPECT_TRUE(doc["rows"][0]["ci95_low"].is_null());
@@ -474,7 +480,29 @@ TEST(FormatResultsTest, FoldsGiveARowPerCellAndFold) {
   view.per_theme = true;
   const std::string csv = FormatResults(WithThemesAndFolds(), TableFormat::kCsv, view);
   EXPECT_THAT(csv, HasSubstr(",auc[staffing],\"auc[pay, benefits]\"\r\n"));
-  EXPECT_THAT(csv, HasSubstr(",0,1,ok,0.86,0.8,0.05999999999999994,0.6,\r\n"));
+  EXPECT_THAT(csv, HasSubstr(",0,1,ok,false,0.86,0.8,0.05999999999999994,0.6,\r\n"));
+}
+
+TEST(FormatResultsTest, FiltersAddAColumnAndShortRowsSaySo) {
+  v1::GetResultsResponse results = ThreeRows();
+  results.mutable_rows(1)->set_filter("none");
+  results.mutable_rows(2)->set_filter("checked");
+  results.mutable_rows(2)->set_short_folds(2);
+  const std::string table = FormatResults(results, TableFormat::kTable);
+  EXPECT_THAT(table, HasSubstr("generator   temperature  filter     n  classifier"));
+  EXPECT_THAT(table, HasSubstr("alpaca-13b          1.0  checked   10  roberta"));
+  EXPECT_THAT(table, HasSubstr("best: llama-7b T=0.7 filter=none n=100 roberta"));
+  EXPECT_THAT(table, HasSubstr("1 failed, 2 short of n"));
+  const nlohmann::json doc = nlohmann::json::parse(FormatResults(results, TableFormat::kJson));
+  EXPECT_TRUE(doc["rows"][0]["filter"].is_null());
+  EXPECT_EQ(doc["rows"][1]["filter"], "none");
+  EXPECT_EQ(doc["rows"][2]["short_folds"], 2);
+  // Without filters there is no filter column.
+  EXPECT_THAT(FormatResults(ThreeRows(), TableFormat::kCsv), Not(HasSubstr("filter")));
+  ResultView by_filter;
+  by_filter.group_by = "filter";
+  EXPECT_THAT(FormatResults(results, TableFormat::kMarkdown, by_filter),
+              HasSubstr("**filter: checked**"));
 }
 
 TEST(FormatResultsTest, SortAndGroupBy) {
@@ -518,12 +546,13 @@ TEST(ValidateResultViewTest, NamesTheValidValues) {
   EXPECT_TRUE(ValidateResultView(view).ok());
   view.sort = "mean";
   EXPECT_EQ(ValidateResultView(view).message(),
-            "--sort: unknown \"mean\"; expected auc, delta, p, generator, temperature, n or "
-            "classifier");
+            "--sort: unknown \"mean\"; expected auc, delta, p, generator, temperature, n, filter "
+            "or classifier");
   view.sort = "delta";
   view.group_by = "fold";
   EXPECT_EQ(ValidateResultView(view).message(),
-            "--group-by: unknown \"fold\"; expected generator, temperature, n or classifier");
+            "--group-by: unknown \"fold\"; expected generator, temperature, n, filter or "
+            "classifier");
 }
 
 v1::GetTextsResponse SomeTexts() {
@@ -635,16 +664,67 @@ TEST(FormatTextsTest, AGeneratorThatIgnoresTemperatureShowsAny) {
       nlohmann::json::parse(jsonl.substr(0, jsonl.find('\n')))["job"]["temperature"].is_null());
 }
 
+TEST(FormatTextsTest, AFilterJobShowsItsChecksRelabelsAndDrops) {
+  v1::GetTextsResponse texts;
+  v1::GenerateJobTexts* job = texts.add_jobs();
+  job->set_job_key("filter-0123456789ab");
+  job->set_generator("llama-7b");
+  job->set_temperature(0.7);
+  job->set_filter("checked");
+  job->set_source_job("gen-0123456789abcdef");
+  job->set_state("ok");
+  job->set_wall_seconds(0.4);
+  v1::ThemeGeneration* theme = job->add_themes();
+  theme->set_theme("staffing");
+  theme->set_wanted(3);
+  theme->set_kept(1);
+  theme->set_dropped(2);
+  theme->set_shortfall(2);
+  theme->set_relabelled(1);
+  v1::CheckDrops* drops = theme->add_check_drops();
+  drops->set_check("duplicates");
+  drops->set_dropped(1);
+  drops = theme->add_check_drops();
+  drops->set_check("label_consistency");
+  drops->set_dropped(1);
+  v1::TextView* kept = job->add_texts();
+  kept->set_theme("staffing");
+  kept->set_text("Short of nurses and of pay");
+  kept->add_labels("staffing");
+  kept->add_labels("pay");
+  v1::TextView* dropped = job->add_dropped();
+  dropped->set_theme("staffing");
+  dropped->set_text("Wages are low");
+  dropped->set_dropped_because("off label");
+  dropped->set_dropped_by("label_consistency");
+  EXPECT_EQ(FormatTexts(texts, TextsFormat::kTable, false),
+            "llama-7b  T=0.7  filter checked  repeat 0 fold 0  (ok, 0.4 s)  job filter-01234\n"
+            "  staffing: kept 1/3, dropped 2 (duplicates 1, label_consistency 1), relabelled 1, "
+            "short by 2\n"
+            "  kept:\n"
+            "    [staffing] (relabelled staffing;pay) Short of nurses and of pay\n"
+            "  dropped:\n"
+            "    [staffing] (label_consistency: off label) Wages are low\n");
+  const std::string jsonl = FormatTexts(texts, TextsFormat::kJsonl, false);
+  const nlohmann::json first = nlohmann::json::parse(jsonl.substr(0, jsonl.find('\n')));
+  EXPECT_EQ(first["job"]["filter"], "checked");
+  EXPECT_EQ(first["job"]["source_job"], "gen-0123456789abcdef");
+  EXPECT_EQ(first["job"]["themes"][0]["check_drops"]["label_consistency"], 1);
+  EXPECT_EQ(first["job"]["themes"][0]["relabelled"], 1);
+  EXPECT_THAT(FormatTexts(texts, TextsFormat::kCsv, false),
+              HasSubstr(",checked,label_consistency,\r\n"));
+}
+
 TEST(FormatTextsTest, CsvAndJsonl) {
   const std::string csv = FormatTexts(SomeTexts(), TextsFormat::kCsv, false);
   EXPECT_EQ(csv,
             "job_key,generator,temperature,repeat,fold,theme,kept,dropped_because,cut,text,prompt,"
-            "raw_completion\r\n"
+            "raw_completion,filter,dropped_by,labels\r\n"
             "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,true,,true,\"Too few nurses, "
             "\"\"always\"\"\","
-            "\"Write about staffing:\n-\",\" Too few nurses, \"\"always\"\"\n- more\"\r\n"
+            "\"Write about staffing:\n-\",\" Too few nurses, \"\"always\"\"\n- more\",,,\r\n"
             "gen-0123456789abcdef,llama-7b,0.7,0,2,staffing,false,duplicate,false,"
-            "\"Too few nurses, \"\"always\"\"\",,\r\n");
+            "\"Too few nurses, \"\"always\"\"\",,,,,\r\n");
   std::vector<nlohmann::json> lines;
   const std::string jsonl = FormatTexts(SomeTexts(), TextsFormat::kJsonl, false);
   for (size_t pos = 0; pos < jsonl.size();) {

@@ -181,6 +181,92 @@ TEST_F(SpecTest, ChatFormatErrorsNameTheField) {
                                            "list_markers, preamble, got \"emojis\""));
 }
 
+TEST_F(SpecTest, FiltersAreReadWithTheirDefaults) {
+  std::string spec = std::string(kFullSpec) + R"(filters:
+  - name: none
+  - name: checked
+    sanity: true
+    duplicates: {threshold: 0.8}
+    label_consistency: {}
+  - name: relabel-roberta
+    sanity: false
+    label_consistency: {classifier: roberta, threshold: 0.3, action: relabel}
+)";
+  StatusOr<ParsedSpec> r = Parse(spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const v1::SweepSpec& s = r->spec;
+  ASSERT_EQ(s.filters_size(), 3);
+  EXPECT_FALSE(s.filters(0).has_sanity() || s.filters(0).has_duplicates() ||
+               s.filters(0).has_label_consistency());
+  const v1::FilterSpec& checked = s.filters(1);
+  EXPECT_EQ(checked.sanity().min_words(), 3);
+  EXPECT_EQ(checked.sanity().max_words(), 200);
+  EXPECT_DOUBLE_EQ(checked.sanity().min_letter_share(), 0.5);
+  EXPECT_DOUBLE_EQ(checked.sanity().echo_jaccard(), 0.9);
+  EXPECT_DOUBLE_EQ(checked.duplicates().threshold(), 0.8);
+  EXPECT_EQ(checked.duplicates().shingle_words(), 2);
+  // The default label classifier is the spec's own tf-idf classifier, as resolved.
+  EXPECT_EQ(checked.label_consistency().classifier().name(), "tfidf");
+  EXPECT_EQ(checked.label_consistency().classifier().epochs(), s.classifiers(1).epochs());
+  EXPECT_DOUBLE_EQ(checked.label_consistency().threshold(), 0.5);
+  EXPECT_EQ(checked.label_consistency().action(), "drop");
+  const v1::FilterSpec& relabel = s.filters(2);
+  EXPECT_FALSE(relabel.has_sanity());
+  EXPECT_EQ(relabel.label_consistency().classifier().model_dir(), s.classifiers(0).model_dir());
+  EXPECT_EQ(relabel.label_consistency().action(), "relabel");
+  EXPECT_TRUE(ValidateResolvedSpec(s).ok());
+}
+
+TEST_F(SpecTest, WithoutATfidfClassifierTheLabelCheckUsesTfidfDefaults) {
+  std::string spec = kFullSpec;
+  spec.replace(spec.find("  - {name: tfidf, kind: tfidf-logreg}\n"),
+               std::string("  - {name: tfidf, kind: tfidf-logreg}\n").size(), "");
+  spec += "filters:\n  - {name: label, label_consistency: {threshold: 0.4}}\n";
+  StatusOr<ParsedSpec> r = Parse(spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const v1::ClassifierSpec& c = r->spec.filters(0).label_consistency().classifier();
+  EXPECT_EQ(c.kind(), "tfidf-logreg");
+  EXPECT_EQ(c.epochs(), 200);
+  EXPECT_TRUE(c.model_dir().empty());
+}
+
+TEST_F(SpecTest, FilterErrorsNameTheField) {
+  const std::string spec = kFullSpec;
+  EXPECT_THAT(ErrorOf(spec + "filters:\n  - {name: a, dedupe: {}}\n"),
+              HasSubstr("filters[0].dedupe: unknown key"));
+  EXPECT_THAT(ErrorOf(spec + "filters:\n  - {name: a}\n  - {name: a}\n"),
+              HasSubstr("filters[1].name: name \"a\" is used twice"));
+  EXPECT_THAT(ErrorOf(spec + "filters:\n  - {name: a, duplicates: {threshold: 1.5}}\n"),
+              HasSubstr("filters[0].duplicates.threshold"));
+  EXPECT_THAT(ErrorOf(spec + "filters:\n  - {name: a, sanity: {min_words: 9, max_words: 4}}\n"),
+              HasSubstr("filters[0].sanity.max_words: expected max_words >= min_words"));
+  EXPECT_THAT(
+      ErrorOf(spec + "filters:\n  - {name: a, label_consistency: {classifier: bert}}\n"),
+      HasSubstr("filters[0].label_consistency.classifier: no classifier named \"bert\"; the "
+                "spec has: roberta, tfidf"));
+  EXPECT_THAT(
+      ErrorOf(spec + "filters:\n  - {name: a, label_consistency: {action: keep}}\n"),
+      HasSubstr("filters[0].label_consistency.action: expected drop or relabel, got \"keep\""));
+  EXPECT_THAT(ErrorOf(spec + "filters:\n  - {name: a, sanity: 3}\n"),
+              HasSubstr("filters[0].sanity: expected true or false"));
+  EXPECT_THAT(ErrorOf(spec + "filters: []\n"), HasSubstr("filters: expected a non-empty list"));
+}
+
+TEST_F(SpecTest, ValidateResolvedSpecChecksFilters) {
+  StatusOr<ParsedSpec> r =
+      Parse(std::string(kFullSpec) + "filters:\n  - {name: a, label_consistency: {}}\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  v1::SweepSpec s = r->spec;
+  s.mutable_filters(0)->mutable_label_consistency()->set_action("keep");
+  EXPECT_THAT(ValidateResolvedSpec(s).message(), HasSubstr("action must be drop or relabel"));
+  s = r->spec;
+  s.mutable_filters(0)->mutable_label_consistency()->mutable_classifier()->set_kind("svm");
+  EXPECT_THAT(ValidateResolvedSpec(s).message(), HasSubstr("a classifier of a known kind"));
+  s = r->spec;
+  s.add_filters()->set_name("a");
+  EXPECT_THAT(ValidateResolvedSpec(s).message(), HasSubstr("non-empty and unique"));
+}
+
 TEST_F(SpecTest, BaselineOnlySpecNeedsNoGenerators) {
   StatusOr<ParsedSpec> r = Parse(
       "dataset: {path: data/survey.csv, label_field: themes}\n"
