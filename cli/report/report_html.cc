@@ -215,6 +215,18 @@ std::string ThemeGain(const v1::GetResultsResponse& r) {
          "classes, minus the baseline's; purple: better than the baseline, orange: worse.</p>\n";
 }
 
+// The kept texts' diversity and closeness to the real data (cells of the generation table):
+// distinct-2, the mean Jaccard with each text's nearest real text, the longest run of words
+// shared verbatim with a real text and the share of texts sharing 8+ words. "-" for sets made
+// before they were measured.
+std::string MeasureCells(const v1::GenerateJobTexts& job) {
+  if (!job.has_measures() || !job.has_audit()) return Td("-") + Td("-") + Td("-") + Td("-");
+  return Td(FormatNumber(job.measures().distinct_2(), "%.2f")) +
+         Td(FormatNumber(job.measures().nearest_real_mean(), "%.2f")) +
+         Td(std::to_string(job.audit().longest_span_words())) +
+         Td(FormatNumber(100 * job.audit().share_with_long_span(), "%.0f") + "%");
+}
+
 std::string GenerationSection(const v1::GetTextsResponse& g) {
   std::vector<std::string> themes;
   std::map<std::string, std::vector<double>> totals;  // theme -> kept, dropped, shortfall
@@ -242,7 +254,8 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
   std::string out = "<h2>Generation</h2>\n" + RenderStackedBars(bars);
   out += "<table>\n<tr>" + Th("generator", true) + Th("T") + (filters ? Th("filter", true) : "") +
          Th("repeat") + Th("fold") + Th("state", true) + Th("seconds") + Th("kept") + Th("wanted") +
-         Th("dropped") + Th("shortfall") + Th("kept but cut") + "</tr>\n";
+         Th("dropped") + Th("shortfall") + Th("kept but cut") + Th("distinct-2") +
+         Th("nearest real") + Th("longest copy") + Th("copies 8+") + "</tr>\n";
   for (const v1::GenerateJobTexts& job : g.jobs()) {
     int kept = 0, wanted = 0, dropped = 0, shortfall = 0, cut = 0;
     for (const v1::ThemeGeneration& t : job.themes()) {
@@ -258,9 +271,15 @@ std::string GenerationSection(const v1::GetTextsResponse& g) {
            Td(std::to_string(job.repeat())) + Td(std::to_string(job.fold())) +
            Td(job.state(), true) + Td(FormatNumber(job.wall_seconds(), "%.1f")) +
            Td(std::to_string(kept)) + Td(std::to_string(wanted)) + Td(std::to_string(dropped)) +
-           Td(std::to_string(shortfall)) + Td(std::to_string(cut)) + "</tr>\n";
+           Td(std::to_string(shortfall)) + Td(std::to_string(cut)) + MeasureCells(job) + "</tr>\n";
   }
-  return out + "</table>\n";
+  return out +
+         "</table>\n<p class=\"note\">Of each job's kept texts: distinct-2 (distinct word pairs "
+         "over word pairs), the mean Jaccard similarity of each text's words with its nearest "
+         "real training text, the longest run of words shared verbatim with a real training "
+         "text, and the share of texts sharing 8 or more (the privacy audit; "
+         "<code>augsweep texts SWEEP --audit</code> lists the worst). A filter job's dropped "
+         "are its checks' drops.</p>\n";
 }
 
 std::string SamplesSection(const v1::GetTextsResponse& s) {
