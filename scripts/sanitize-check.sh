@@ -24,14 +24,18 @@ export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppres
 # uninstrumented system libraries are theirs to synchronise, in code TSan cannot see.
 export TSAN_OPTIONS="suppressions=$root/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1"
 
-# configure DIR SANITIZERS
+# configure DIR SANITIZERS [CMAKE_ARGS...]
 configure() {
-  CC=clang CXX=clang++ cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
-    -DAUGSWEEP_SANITIZE="$2" >/dev/null
+  local dir=$1 sanitizers=$2
+  shift 2
+  CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+    -DAUGSWEEP_SANITIZE="$sanitizers" "$@" >/dev/null
 }
 
 run_asan() {
-  configure build-sanitize address,undefined
+  # AUGSWEEP_FUZZ adds libFuzzer's coverage hooks and the fuzz binaries: scripts/fuzz-check.sh
+  # then reuses this build as it is.
+  configure build-sanitize address,undefined -DAUGSWEEP_FUZZ=ON
   cmake --build build-sanitize -j "$jobs"
   # The model executors link libtorch, so that build leaves them out; their own code includes
   # only torch-free headers, and its locking is checked here.

@@ -9,6 +9,7 @@
 
 #include "common/html_escape.h"
 #include "common/jinja/operations.h"
+#include "common/jinja/template.h"
 
 namespace augsweep::jinja {
 namespace {
@@ -92,8 +93,15 @@ std::string JinjaTitle(const std::string& s) {
   return out;
 }
 
-std::string Replace(const std::string& s, const std::string& old, const std::string& repl,
-                    int64_t count) {
+// A string a filter or method builds may not pass the template's output limit.
+Status CheckBuilt(const std::string& out, const char* what) {
+  if (out.size() <= kMaxOutputBytes) return OkStatus();
+  return InvalidArgumentError(std::string(what) + ": the result passes " +
+                              std::to_string(kMaxOutputBytes) + " bytes");
+}
+
+StatusOr<std::string> Replace(const std::string& s, const std::string& old, const std::string& repl,
+                              int64_t count) {
   std::string out;
   size_t pos = 0;
   int64_t done = 0;
@@ -105,6 +113,7 @@ std::string Replace(const std::string& s, const std::string& old, const std::str
         ++done;
       }
       out += c;
+      AUGSWEEP_RETURN_IF_ERROR(CheckBuilt(out, "replace"));
     }
     if (count < 0 || done < count) out += repl;
     return out;
@@ -113,6 +122,7 @@ std::string Replace(const std::string& s, const std::string& old, const std::str
     const size_t at = s.find(old, pos);
     if (at == std::string::npos) break;
     out += s.substr(pos, at - pos) + repl;
+    AUGSWEEP_RETURN_IF_ERROR(CheckBuilt(out, "replace"));
     pos = at + old.size();
     ++done;
   }
@@ -207,8 +217,10 @@ StatusOr<Value> StringMethod(const std::string& s, const std::string& name, Call
     AUGSWEEP_ASSIGN_OR_RETURN(Params p, Params::Bind(name, args, {"old", "new", "count"}));
     AUGSWEEP_RETURN_IF_ERROR(NeedString(name, p[0]));
     AUGSWEEP_RETURN_IF_ERROR(NeedString(name, p[1]));
-    return Value::String(
+    AUGSWEEP_ASSIGN_OR_RETURN(
+        std::string replaced,
         Replace(s, p[0].string_value(), p[1].string_value(), p.given(2) ? p[2].int_value() : -1));
+    return Value::String(std::move(replaced));
   }
   if (name == "find" || name == "count") {
     AUGSWEEP_ASSIGN_OR_RETURN(Params p, Params::Bind(name, args, {"sub"}));
@@ -232,6 +244,7 @@ StatusOr<Value> StringMethod(const std::string& s, const std::string& name, Call
       AUGSWEEP_RETURN_IF_ERROR(NeedString(name, items[i]));
       if (i > 0) out += s;
       out += items[i].string_value();
+      AUGSWEEP_RETURN_IF_ERROR(CheckBuilt(out, "join"));
     }
     return Value::String(out);
   }
@@ -447,8 +460,9 @@ StatusOr<Value> FilterTitle(const Value& v, CallArgs&) {
 }
 StatusOr<Value> FilterReplace(const Value& v, CallArgs& args) {
   AUGSWEEP_ASSIGN_OR_RETURN(Params p, Params::Bind("replace", args, {"old", "new", "count"}));
-  return Value::String(
-      Replace(v.Str(), p[0].Str(), p[1].Str(), p.given(2) ? p[2].int_value() : -1));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string replaced, Replace(v.Str(), p[0].Str(), p[1].Str(),
+                                                          p.given(2) ? p[2].int_value() : -1));
+  return Value::String(std::move(replaced));
 }
 StatusOr<Value> FilterJoin(const Value& v, CallArgs& args) {
   AUGSWEEP_ASSIGN_OR_RETURN(Params p, Params::Bind("join", args, {"d", "attribute"}));
@@ -461,6 +475,7 @@ StatusOr<Value> FilterJoin(const Value& v, CallArgs& args) {
     }
     if (i > 0) out += p.given(0) ? p[0].Str() : "";
     out += item.Str();
+    AUGSWEEP_RETURN_IF_ERROR(CheckBuilt(out, "join"));
   }
   return Value::String(out);
 }
@@ -487,6 +502,7 @@ StatusOr<Value> FilterToJson(const Value& v, CallArgs& args) {
   JsonFormat format;
   if (Given(p[1])) {
     if (!p[1].is_int()) return InvalidArgumentError("tojson: indent must be an integer");
+    if (p[1].int_value() > 1000) return InvalidArgumentError("tojson: indent must be at most 1000");
     format.indent = static_cast<int>(std::max<int64_t>(0, p[1].int_value()));
   }
   if (Given(p[2])) {
@@ -704,6 +720,9 @@ StatusOr<Value> FilterRound(const Value& v, CallArgs& args) {
 }
 StatusOr<Value> FilterIndent(const Value& v, CallArgs& args) {
   AUGSWEEP_ASSIGN_OR_RETURN(Params p, Params::Bind("indent", args, {"width", "first", "blank"}));
+  if (!p[0].is_string() && p.given(0) &&
+      (p[0].int_value() < 0 || static_cast<uint64_t>(p[0].int_value()) > kMaxOutputBytes))
+    return InvalidArgumentError("indent: width must be 0 to " + std::to_string(kMaxOutputBytes));
   const std::string pad =
       p[0].is_string() ? p[0].string_value() : std::string(p.given(0) ? p[0].int_value() : 4, ' ');
   const std::string s = v.Str();
@@ -716,6 +735,7 @@ StatusOr<Value> FilterIndent(const Value& v, CallArgs& args) {
     const bool blank = StripText(line, Value(), true, true).empty();
     if ((first_line ? p[1].Truthy() : true) && (!blank || p[2].Truthy())) out += pad;
     out += line;
+    AUGSWEEP_RETURN_IF_ERROR(CheckBuilt(out, "indent"));
     if (nl == std::string::npos) break;
     out += '\n';
     start = nl + 1;

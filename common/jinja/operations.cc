@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/jinja/builtins.h"
+#include "common/jinja/template.h"
 #include "common/utf8.h"
 
 namespace augsweep::jinja {
@@ -91,8 +92,16 @@ int64_t FloorMod(int64_t a, int64_t b) {
   return r;
 }
 
-// Python's str * n and list * n (n <= 0: empty).
-Value Repeat(const Value& seq, int64_t times) {
+// Python's str * n and list * n (n <= 0: empty), refused past the template limits.
+StatusOr<Value> Repeat(const Value& seq, int64_t times) {
+  const size_t size = seq.is_string() ? seq.string_value().size() : seq.list().size();
+  const size_t cap = seq.is_string() ? kMaxOutputBytes : kMaxListItems;
+  if (times > 0 && size > 0 && static_cast<uint64_t>(times) > cap / size) {
+    return InvalidArgumentError(std::string(seq.is_string() ? "a string" : "a list") +
+                                " repeated " + std::to_string(times) +
+                                " times would hold more than " + std::to_string(cap) +
+                                (seq.is_string() ? " bytes" : " items"));
+  }
   if (seq.is_string()) {
     std::string out;
     for (int64_t i = 0; i < times; ++i) out += seq.string_value();

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 #include <utility>
+
+#include "common/jinja/template.h"
 
 namespace augsweep::jinja {
 namespace {
@@ -46,6 +49,27 @@ class Parser {
     Next();
     return true;
   }
+
+  // Nesting levels taken for the rest of a parse function: blocks and brackets inside each other,
+  // and each link of an operator, filter or subscript chain (it wraps what came before). Given
+  // back on return. Bounding it bounds the syntax tree's depth, and with it the recursion of
+  // parsing, rendering and freeing the tree.
+  class Nesting {
+   public:
+    explicit Nesting(Parser* parser) : parser_(parser) {}
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    ~Nesting() { parser_->depth_ -= taken_; }
+    Status Deeper() {
+      ++taken_;
+      if (++parser_->depth_ <= kMaxNesting) return OkStatus();
+      return parser_->Error("nested more than " + std::to_string(kMaxNesting) + " deep");
+    }
+
+   private:
+    Parser* parser_;
+    int taken_ = 0;
+  };
 
   Status Error(const std::string& what, int line = 0) const {
     return InvalidArgumentError(name_ + " line " + std::to_string(line > 0 ? line : Peek().line) +
@@ -101,6 +125,8 @@ class Parser {
   // Statements until a block tag named in `ends` (consumed up to its name, the name returned in
   // `end_tag`); with no `ends`, until the end of the template.
   StatusOr<Body> ParseBody(const std::set<std::string>& ends, std::string* end_tag) {
+    Nesting nesting(this);
+    AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
     Body body;
     while (true) {
       const Token& t = Peek();
@@ -281,9 +307,11 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParseExpression(bool with_condition) {
+    Nesting nesting(this);
     AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr expr, ParseOr());
     if (!with_condition) return expr;
     while (IsName("if")) {
+      AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
       const int line = Next().line;
       auto cond = MakeExpr(Expr::Kind::kCondition, line);
       AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr test, ParseOr());
@@ -300,8 +328,10 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParseOr() {
+    Nesting nesting(this);
     AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr left, ParseAnd());
     while (IsName("or")) {
+      AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
       auto e = MakeExpr(Expr::Kind::kOr, Next().line);
       AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr right, ParseAnd());
       e->args.push_back(std::move(left));
@@ -312,8 +342,10 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParseAnd() {
+    Nesting nesting(this);
     AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr left, ParseNot());
     while (IsName("and")) {
+      AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
       auto e = MakeExpr(Expr::Kind::kAnd, Next().line);
       AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr right, ParseNot());
       e->args.push_back(std::move(left));
@@ -324,7 +356,9 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParseNot() {
+    Nesting nesting(this);
     if (IsName("not")) {
+      AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
       auto e = MakeExpr(Expr::Kind::kNot, Next().line);
       AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr operand, ParseNot());
       e->args.push_back(std::move(operand));
@@ -367,6 +401,7 @@ class Parser {
   // Left-associative binary operators `ops` over operands parsed by `operand`.
   template <typename F>
   StatusOr<ExprPtr> ParseBinary(std::initializer_list<const char*> ops, F operand) {
+    Nesting nesting(this);
     AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr left, (this->*operand)());
     while (true) {
       const char* match = nullptr;
@@ -374,6 +409,7 @@ class Parser {
         if (IsOp(op)) match = op;
       }
       if (match == nullptr) return left;
+      AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
       auto e = MakeExpr(Expr::Kind::kBinary, Next().line);
       e->name = match;
       AUGSWEEP_ASSIGN_OR_RETURN(ExprPtr right, (this->*operand)());
@@ -389,6 +425,8 @@ class Parser {
   StatusOr<ExprPtr> ParseUnaryFiltered() { return ParseUnary(true); }
 
   StatusOr<ExprPtr> ParseUnary(bool with_filter) {
+    Nesting nesting(this);
+    if (IsOp("-") || IsOp("+")) AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
     ExprPtr node;
     if (IsOp("-")) {
       node = MakeExpr(Expr::Kind::kNegate, Next().line);
@@ -407,6 +445,8 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParsePrimary() {
+    Nesting nesting(this);  // brackets: their contents parse one level deeper
+    AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
     const Token& t = Peek();
     const int line = t.line;
     if (t.type == Type::kName) {
@@ -479,7 +519,9 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParsePostfix(ExprPtr node) {
+    Nesting nesting(this);
     while (true) {
+      if (IsOp(".") || IsOp("[") || IsOp("(")) AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
       const int line = Peek().line;
       if (SkipOp(".")) {
         auto e = MakeExpr(Expr::Kind::kGetAttr, line);
@@ -575,7 +617,9 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParseFilterExpr(ExprPtr node) {
+    Nesting nesting(this);
     while (true) {
+      if (IsOp("|") || IsName("is")) AUGSWEEP_RETURN_IF_ERROR(nesting.Deeper());
       if (SkipOp("|")) {
         AUGSWEEP_ASSIGN_OR_RETURN(std::string name, DottedName());
         AUGSWEEP_ASSIGN_OR_RETURN(node, ParseCall(std::move(node), Expr::Kind::kFilter, name));
@@ -613,6 +657,7 @@ class Parser {
   std::vector<Token> tokens_;
   const std::string& name_;
   size_t pos_ = 0;
+  int depth_ = 0;  // see Nesting
 };
 
 }  // namespace

@@ -52,13 +52,26 @@ class Renderer {
 
   Status Render(const Body& body, const ScopePtr& scope, std::string* out, Flow* flow) {
     for (const NodePtr& node : body) {
+      AUGSWEEP_RETURN_IF_ERROR(Located(node->line, Step()));
       AUGSWEEP_RETURN_IF_ERROR(RenderNode(*node, scope, out, flow));
+      if (out->size() > kMaxOutputBytes) {
+        return Located(node->line,
+                       InvalidArgumentError("the rendered text passes " +
+                                            std::to_string(kMaxOutputBytes) + " bytes"));
+      }
       if (*flow != Flow::kNormal) return OkStatus();
     }
     return OkStatus();
   }
 
  private:
+  // One node rendered or one expression evaluated, counted against kMaxRenderSteps.
+  Status Step() {
+    if (++steps_ <= kMaxRenderSteps) return OkStatus();
+    return InvalidArgumentError("rendering takes more than " + std::to_string(kMaxRenderSteps) +
+                                " steps (a loop that does not end?)");
+  }
+
   Status Located(int line, const Status& s) const {
     const std::string prefix = name_ + " line ";
     if (s.ok() || s.message().rfind(prefix, 0) == 0) return s;
@@ -108,6 +121,11 @@ class Renderer {
         if (ns == nullptr || !ns->is_namespace()) {
           return Located(node.line,
                          InvalidArgumentError("can only set attributes of a namespace() object"));
+        }
+        // A namespace inside a namespace could hold itself: a cycle no printing would end.
+        if (v.ContainsNamespace()) {
+          return Located(node.line,
+                         InvalidArgumentError("a namespace attribute cannot hold a namespace"));
         }
         ns->SetAttribute(node.attribute, std::move(v));
         return OkStatus();
@@ -224,9 +242,18 @@ class Renderer {
         }
         call->Set(key, keyword.second);
       }
+      if (call_depth_ >= kMaxCallDepth) {
+        return InvalidArgumentError("macro '" + macro->name + "' called more than " +
+                                    std::to_string(kMaxCallDepth) +
+                                    " deep (a recursion that "
+                                    "does not end?)");
+      }
+      ++call_depth_;
       std::string text;
       Flow flow = Flow::kNormal;
-      AUGSWEEP_RETURN_IF_ERROR(Render(macro->body, call, &text, &flow));
+      const Status rendered = Render(macro->body, call, &text, &flow);
+      --call_depth_;
+      AUGSWEEP_RETURN_IF_ERROR(rendered);
       return Value::String(std::move(text));
     });
   }
@@ -250,8 +277,17 @@ class Renderer {
   }
 
   StatusOr<Value> Eval(const Expr& e, const ScopePtr& scope) {
+    AUGSWEEP_RETURN_IF_ERROR(Located(e.line, Step()));
     StatusOr<Value> v = EvalUnlocated(e, scope);
     if (!v.ok()) return Located(e.line, v.status());
+    if (v->depth() > kMaxValueDepth) {
+      return Located(e.line, InvalidArgumentError("a list or dict nested more than " +
+                                                  std::to_string(kMaxValueDepth) + " deep"));
+    }
+    if (v->is_string() && v->string_value().size() > kMaxOutputBytes) {
+      return Located(e.line, InvalidArgumentError("a string longer than " +
+                                                  std::to_string(kMaxOutputBytes) + " bytes"));
+    }
     return v;
   }
 
@@ -369,6 +405,8 @@ class Renderer {
   }
 
   const std::string& name_;
+  int64_t steps_ = 0;
+  int call_depth_ = 0;
 };
 
 // Every filter and test a template names must exist: told at parse time, not when a rarely

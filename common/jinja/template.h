@@ -9,8 +9,15 @@
 // parse time where it can be told then (tags, filter and test names).
 //
 // Rendering never mutates a variable's list or dict; only a namespace's attributes change.
+//
+// A template comes with a model folder, so it is input like any other: the limits below turn
+// what would hang or crash the process (a loop that does not end, runaway recursion, a string
+// multiplied into gigabytes, syntax nested deeper than the stack) into an InvalidArgument
+// naming the line. Real chat templates stay far below every one of them.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +26,19 @@
 #include "common/status.h"
 
 namespace augsweep::jinja {
+
+// Blocks inside blocks, brackets inside brackets, chained operators, filters and subscripts.
+inline constexpr int kMaxNesting = 100;
+// Nodes rendered and expressions evaluated in one Render.
+inline constexpr int64_t kMaxRenderSteps = 1'000'000;
+// The rendered text, and any string or the text of a set block or macro call on the way.
+inline constexpr size_t kMaxOutputBytes = size_t{8} << 20;
+// Items of one list a template makes (list * n, and the like).
+inline constexpr size_t kMaxListItems = 1'000'000;
+// Macro calls inside macro calls.
+inline constexpr int kMaxCallDepth = 100;
+// Lists and dicts inside lists and dicts.
+inline constexpr int kMaxValueDepth = 100;
 
 class Template {
  public:

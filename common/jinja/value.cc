@@ -201,6 +201,8 @@ Value Value::String(std::string s) {
 Value Value::List(ValueList items) {
   Value v;
   v.kind_ = Kind::kList;
+  for (const Value& item : items) v.depth_ = std::max(v.depth_, item.depth_);
+  ++v.depth_;
   v.list_ = std::make_shared<const ValueList>(std::move(items));
   return v;
 }
@@ -214,6 +216,8 @@ Value Value::Tuple(ValueList items) {
 Value Value::Dict(ValuePairs items) {
   Value v;
   v.kind_ = Kind::kDict;
+  for (const auto& [key, item] : items) v.depth_ = std::max(v.depth_, item.depth_);
+  ++v.depth_;
   v.dict_ = std::make_shared<ValuePairs>(std::move(items));
   return v;
 }
@@ -238,6 +242,19 @@ const Value* Value::Find(std::string_view key) const {
     if (k == key) return &v;
   }
   return nullptr;
+}
+
+bool Value::ContainsNamespace() const {
+  if (namespace_) return true;
+  if (kind_ == Kind::kList) {
+    return std::any_of(list_->begin(), list_->end(),
+                       [](const Value& item) { return item.ContainsNamespace(); });
+  }
+  if (kind_ == Kind::kDict) {
+    return std::any_of(dict_->begin(), dict_->end(),
+                       [](const auto& pair) { return pair.second.ContainsNamespace(); });
+  }
+  return false;
 }
 
 void Value::SetAttribute(const std::string& key, Value value) const {

@@ -579,13 +579,15 @@ Status ValidateResolvedSpec(const v1::SweepSpec& spec) {
                                 "): " + what);
   };
   if (spec.name().empty()) return bad("no name");
-  if (spec.cv().folds() < 2 || spec.cv().repeats() < 1)
-    return bad("cv needs folds >= 2 and repeats >= 1");
+  // The parser's ranges: a spec from the wire may hold any number.
+  if (spec.cv().folds() < 2 || spec.cv().folds() > 100 || spec.cv().repeats() < 1 ||
+      spec.cv().repeats() > 100)
+    return bad("cv needs folds 2 to 100 and repeats 1 to 100");
   if (spec.augment_counts().empty() || spec.classifiers().empty())
     return bad("no augment counts or no classifiers");
   bool augmented = false;
   for (int32_t n : spec.augment_counts()) {
-    if (n < 0) return bad("negative augment count");
+    if (n < 0 || n > 1'000'000) return bad("augment counts must be 0 to 1000000");
     augmented |= n > 0;
   }
   if (augmented && (spec.generators().empty() || spec.temperatures().empty())) {

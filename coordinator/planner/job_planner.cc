@@ -1,6 +1,7 @@
 #include "coordinator/planner/job_planner.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "common/sha256.h"
@@ -127,6 +128,18 @@ class Planner {
     if (spec_.augment_counts_size() == 0)
       return InvalidArgumentError("PlanSweep: no augment counts");
     if (spec_.classifiers_size() == 0) return InvalidArgumentError("PlanSweep: no classifiers");
+    // In double: the factors of a spec from the wire may overflow any integer.
+    const double cells =
+        std::max(1.0, double{1} * spec_.generators_size() * spec_.temperatures_size() *
+                          std::max(1, spec_.filters_size())) *
+        spec_.augment_counts_size() * spec_.classifiers_size() * spec_.cv().folds() *
+        spec_.cv().repeats();
+    if (cells > kMaxGridCells) {
+      char count[64];
+      std::snprintf(count, sizeof(count), "%.0f", cells);
+      return InvalidArgumentError("PlanSweep: the grid has " + std::string(count) +
+                                  " cells; at most " + std::to_string(kMaxGridCells));
+    }
     if (static_cast<int>(in_.splits->size()) != spec_.cv().repeats()) {
       return InvalidArgumentError("PlanSweep: " + std::to_string(in_.splits->size()) +
                                   " fold splits for " + std::to_string(spec_.cv().repeats()) +

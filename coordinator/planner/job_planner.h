@@ -55,6 +55,10 @@ StatusOr<Plan> PlanSweep(const PlanInputs& inputs);
 // The code version of the filter job (part of its key): bump it when the checks' output changes.
 inline constexpr char kFilterCodeVersion[] = "filter/1";
 
+// The most grid cells a sweep may have (generators × temperatures × filters × counts ×
+// classifiers × folds × repeats); the reference study has 720.
+inline constexpr int64_t kMaxGridCells = 10'000'000;
+
 // Digest of one repeat's fold assignment: every key of that repeat changes when the split does.
 std::string SplitDigest(const FoldSplit& split);
 

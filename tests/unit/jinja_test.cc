@@ -3,6 +3,7 @@
 // real instruct models (tests/fixtures/chat-templates, rendered by the same recipe), compared
 // byte for byte. Llama's templates are read from ../shared/fixtures/chat-templates (Llama
 // licence: never copied here) and skipped when absent.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -20,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using jinja::Template;
 using jinja::Value;
+using ::testing::HasSubstr;
 using Json = nlohmann::ordered_json;
 
 Json ReadJson(const fs::path& path) {
@@ -87,6 +89,59 @@ TEST(JinjaTest, ErrorsNameTheLineAndTheConstruct) {
   StatusOr<std::string> out = t->Render({{"secret", Value::String("patient name")}});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(), "t line 2: can only concatenate str (not \"int\") to str");
+}
+
+// What would hang or crash the process is an error naming the line instead (template.h's
+// limits); each input is also a regression input of chat_template_fuzz.
+TEST(JinjaTest, TemplatesThatWouldNeverEndOrOverflowAreRefused) {
+  const std::string deep_parens =
+      "{{ " + std::string(200, '(') + "1" + std::string(200, ')') + " }}";
+  std::string long_chain = "{{ 1";
+  for (int i = 0; i < 5000; ++i) long_chain += " + 1";
+  long_chain += " }}";
+  std::string deep_blocks;
+  for (int i = 0; i < 150; ++i) deep_blocks += "{% if true %}";
+  for (int i = 0; i < 150; ++i) deep_blocks += "{% endif %}";
+  for (const std::string& source : {deep_parens, long_chain, deep_blocks}) {
+    StatusOr<Template> t = Template::Parse(source, "t");
+    ASSERT_FALSE(t.ok()) << source.substr(0, 40);
+    EXPECT_THAT(t.status().message(), HasSubstr("nested more than 100 deep"));
+  }
+  // Just inside the limit parses and renders as Python would.
+  StatusOr<Template> ok =
+      Template::Parse("{{ " + std::string(40, '(') + "1 + 2" + std::string(40, ')') + " }}", "t");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(*ok->Render({}), "3");
+
+  const struct {
+    const char* source;
+    const char* message;
+  } kRenderCases[] = {
+      {"{% for a in range(100000) %}\n{% for b in range(100000) %}x{% endfor %}{% endfor %}",
+       "t line 2: rendering takes more than 1000000 steps"},
+      {"{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}", "macro 'f' called more than 100 deep"},
+      {"{{ 'x' * 10000000000 }}", "t line 1: a string repeated 10000000000 times"},
+      {"{{ [1] * 10000000 }}", "t line 1: a list repeated 10000000 times"},
+      {"{% set ns = namespace(x=1) %}{% for i in range(200) %}{% set ns.x = [ns.x] %}"
+       "{% endfor %}",
+       "t line 1: a list or dict nested more than 100 deep"},
+      {"{% set ns = namespace(x=1) %}\n{% set ns.x = [ns] %}",
+       "t line 2: a namespace attribute cannot hold a namespace"},
+      {"{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+       "{% endfor %}",
+       "a string longer than 8388608 bytes"},
+      {"{{ 'a'|indent(10000000000) }}", "indent: width must be 0 to 8388608"},
+      {"{{ ('x' * 8000000)|replace('x', 'yy') }}", "replace: the result passes 8388608 bytes"},
+      {"{{ (['x' * 1000000] * 10)|join }}", "join: the result passes 8388608 bytes"},
+      {"{{ [1]|tojson(indent=100000) }}", "tojson: indent must be at most 1000"},
+  };
+  for (const auto& c : kRenderCases) {
+    StatusOr<Template> t = Template::Parse(c.source, "t");
+    ASSERT_TRUE(t.ok()) << c.source << ": " << t.status().ToString();
+    StatusOr<std::string> out = t->Render({});
+    ASSERT_FALSE(out.ok()) << c.source;
+    EXPECT_THAT(out.status().message(), HasSubstr(c.message)) << c.source;
+  }
 }
 
 TEST(JinjaTest, NothingAVariableHoldsIsChanged) {

@@ -305,6 +305,22 @@ std::set<std::string> KeysOfKind(const Plan& plan, v1::JobKind kind) {
   return keys;
 }
 
+// A spec from the wire may ask for any grid: one too large to plan is refused before any job
+// is made, with numbers that would overflow an integer product too.
+TEST(PlannerTest, RefusesAGridTooLargeToPlan) {
+  Fixture fx;
+  for (int i = 0; i < 2000; ++i) fx.spec.add_temperatures(1.0 + i);
+  for (int i = 0; i < 100; ++i) fx.spec.add_augment_counts(1000 + i);
+  fx.Refresh();
+  StatusOr<Plan> plan = PlanSweep(fx.inputs);
+  ASSERT_FALSE(plan.ok());
+  // 4 generators × 2003 temperatures × 104 counts × 3 classifiers × 5 folds
+  EXPECT_EQ(plan.status().message(), "PlanSweep: the grid has 12498720 cells; at most 10000000");
+  for (int i = 0; i < 30000; ++i) fx.spec.add_augment_counts(2000 + i);
+  for (int i = 0; i < 30000; ++i) fx.spec.add_filters()->set_name("f" + std::to_string(i));
+  EXPECT_EQ(PlanSweep(fx.inputs).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(PlannerTest, FiltersAreAFactorThatSharesGeneration) {
   Fixture fx;
   const Plan unfiltered = fx.MakePlan();

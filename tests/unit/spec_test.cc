@@ -252,6 +252,20 @@ TEST_F(SpecTest, FilterErrorsNameTheField) {
   EXPECT_THAT(ErrorOf(spec + "filters: []\n"), HasSubstr("filters: expected a non-empty list"));
 }
 
+TEST_F(SpecTest, ValidateResolvedSpecKeepsTheParsersRanges) {
+  StatusOr<ParsedSpec> r = Parse(kFullSpec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  v1::SweepSpec s = r->spec;
+  s.mutable_cv()->set_folds(1'000'000'000);
+  EXPECT_THAT(ValidateResolvedSpec(s).message(), HasSubstr("folds 2 to 100 and repeats 1 to 100"));
+  s = r->spec;
+  s.mutable_cv()->set_repeats(101);
+  EXPECT_THAT(ValidateResolvedSpec(s).message(), HasSubstr("folds 2 to 100 and repeats 1 to 100"));
+  s = r->spec;
+  s.add_augment_counts(2'000'000);
+  EXPECT_THAT(ValidateResolvedSpec(s).message(), HasSubstr("augment counts must be 0 to 1000000"));
+}
+
 TEST_F(SpecTest, ValidateResolvedSpecChecksFilters) {
   StatusOr<ParsedSpec> r =
       Parse(std::string(kFullSpec) + "filters:\n  - {name: a, label_consistency: {}}\n");

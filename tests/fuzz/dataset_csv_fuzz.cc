@@ -1,0 +1,17 @@
+// The CSV dataset parser with a label field and, on the same bytes, with label columns.
+#include "common/dataset/dataset.h"
+#include "tests/fuzz/fuzz_input.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace augsweep;
+  DatasetOptions field;
+  field.path = "fuzz.csv";
+  field.id_field = "id";
+  field.label_field = "themes";
+  (void)ParseDataset(fuzz::AsText(data, size), field);
+  DatasetOptions columns;
+  columns.path = "fuzz.csv";
+  columns.label_columns = {"a", "b"};
+  (void)ParseDataset(fuzz::AsText(data, size), columns);
+  return 0;
+}
