@@ -4,7 +4,7 @@
 # with clang under AddressSanitizer + UndefinedBehaviorSanitizer in the sanitizer build
 # (build-sanitize/, configured as scripts/sanitize-check.sh configures it), each for a bounded
 # time from its seeds (fuzz_seeds) and its stored regression inputs.
-#   scripts/fuzz-check.sh [SECONDS_PER_TARGET]   (default 15)
+#   scripts/fuzz-check.sh [SECONDS_PER_TARGET [TARGET...]]   (default 15 s, every target)
 # A crash, a hang (-timeout) or running out of memory (-rss_limit_mb) fails the run and names
 # the input it left in build-sanitize/fuzz-findings/TARGET/. Fix the bug, then copy that input to
 # tests/fuzz/regressions/TARGET/: every build's test suite replays it from then on.
@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${1:-15}
-case "$seconds" in ''|*[!0-9]*) echo "usage: scripts/fuzz-check.sh [SECONDS_PER_TARGET]" >&2; exit 2 ;; esac
+case "$seconds" in ''|*[!0-9]*) echo "usage: scripts/fuzz-check.sh [SECONDS_PER_TARGET [TARGET...]]" >&2; exit 2 ;; esac
+shift $(( $# > 0 ? 1 : 0 ))
 build="build-sanitize"
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -21,6 +22,7 @@ export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppres
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
   -DAUGSWEEP_SANITIZE=address,undefined -DAUGSWEEP_FUZZ=ON >/dev/null
 IFS=';' read -r -a targets <"$build/tests/fuzz/targets.txt"
+if [ $# -gt 0 ]; then targets=("$@"); fi
 cmake --build "$build" -j "$(nproc)" --target fuzz_seeds "${targets[@]}"
 seeds="$build/tests/fuzz/seeds"
 "$build/tests/fuzz/fuzz_seeds" "$root" "$seeds" >/dev/null

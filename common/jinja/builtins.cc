@@ -703,7 +703,11 @@ StatusOr<Value> FilterFloat(const Value& v, CallArgs& args) {
 }
 StatusOr<Value> FilterAbs(const Value& v, CallArgs&) {
   if (v.is_float()) return Value::Float(std::fabs(v.float_value()));
-  if (v.is_int() || v.is_bool()) return Value::Int(std::llabs(v.int_value()));
+  if (v.is_int() || v.is_bool()) {
+    if (v.int_value() == INT64_MIN)
+      return InvalidArgumentError("integer overflow in abs() (past 64 bits)");
+    return Value::Int(std::llabs(v.int_value()));
+  }
   return InvalidArgumentError("bad operand type for abs(): '" + std::string(v.TypeName()) + "'");
 }
 StatusOr<Value> FilterRound(const Value& v, CallArgs& args) {
@@ -832,13 +836,14 @@ StatusOr<Value> GlobalRange(CallArgs& args) {
   if (step == 0) return InvalidArgumentError("range() arg 3 must not be zero");
   constexpr int64_t kMaxRange = 100000;  // the sandbox's MAX_RANGE
   ValueList out;
-  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+  for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
     if (static_cast<int64_t>(out.size()) >= kMaxRange) {
       return InvalidArgumentError(
           "Range too big. The sandbox blocks ranges larger than "
           "MAX_RANGE (100000).");
     }
     out.push_back(Value::Int(i));
+    if (__builtin_add_overflow(i, step, &i)) break;  // the next would pass 64 bits: past stop
   }
   return Value::List(std::move(out));
 }

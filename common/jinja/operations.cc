@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 
 #include "common/jinja/builtins.h"
 #include "common/jinja/template.h"
@@ -80,6 +82,23 @@ bool NormalizeIndex(int64_t* i, int64_t size) {
   return *i >= 0 && *i < size;
 }
 
+// Python's ints never overflow; these are 64-bit, and a result past that range is an error
+// rather than undefined behaviour (no chat template computes such numbers).
+Status IntegerOverflow(const std::string& op) {
+  return InvalidArgumentError("integer overflow in '" + op + "' (past 64 bits)");
+}
+
+// a ** b for b >= 0 by repeated squaring, or nullopt past 64 bits.
+std::optional<int64_t> CheckedPower(int64_t base, int64_t exponent) {
+  int64_t result = 1;
+  while (exponent > 0) {
+    if ((exponent & 1) && __builtin_mul_overflow(result, base, &result)) return std::nullopt;
+    exponent >>= 1;
+    if (exponent > 0 && __builtin_mul_overflow(base, base, &base)) return std::nullopt;
+  }
+  return result;
+}
+
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
@@ -96,7 +115,10 @@ int64_t FloorMod(int64_t a, int64_t b) {
 StatusOr<Value> Repeat(const Value& seq, int64_t times) {
   const size_t size = seq.is_string() ? seq.string_value().size() : seq.list().size();
   const size_t cap = seq.is_string() ? kMaxOutputBytes : kMaxListItems;
-  if (times > 0 && size > 0 && static_cast<uint64_t>(times) > cap / size) {
+  if (times <= 0 || size == 0) {  // empty, without looping `times` times over nothing
+    return seq.is_string() ? Value::String("") : Value::List({});
+  }
+  if (static_cast<uint64_t>(times) > cap / size) {
     return InvalidArgumentError(std::string(seq.is_string() ? "a string" : "a list") +
                                 " repeated " + std::to_string(times) +
                                 " times would hold more than " + std::to_string(cap) +
@@ -287,25 +309,43 @@ StatusOr<Value> Arithmetic(const std::string& op, const Value& a, const Value& b
     const double y = b.float_value();
     const int64_t i = a.int_value();
     const int64_t j = b.int_value();
-    if (op == "+") return floats ? Value::Float(x + y) : Value::Int(i + j);
-    if (op == "-") return floats ? Value::Float(x - y) : Value::Int(i - j);
-    if (op == "*") return floats ? Value::Float(x * y) : Value::Int(i * j);
-    if (op == "**") {
-      if (floats || j < 0) return Value::Float(std::pow(x, y));
-      int64_t r = 1;
-      for (int64_t k = 0; k < j; ++k) r *= i;
+    int64_t r = 0;
+    if (op == "+") {
+      if (floats) return Value::Float(x + y);
+      if (__builtin_add_overflow(i, j, &r)) return IntegerOverflow(op);
       return Value::Int(r);
     }
+    if (op == "-") {
+      if (floats) return Value::Float(x - y);
+      if (__builtin_sub_overflow(i, j, &r)) return IntegerOverflow(op);
+      return Value::Int(r);
+    }
+    if (op == "*") {
+      if (floats) return Value::Float(x * y);
+      if (__builtin_mul_overflow(i, j, &r)) return IntegerOverflow(op);
+      return Value::Int(r);
+    }
+    if (op == "**") {
+      if (floats || j < 0) return Value::Float(std::pow(x, y));
+      const std::optional<int64_t> power = CheckedPower(i, j);
+      if (!power) return IntegerOverflow(op);
+      return Value::Int(*power);
+    }
     if (y == 0) return InvalidArgumentError("division by zero");
+    // The one quotient past 64 bits: the most negative number over -1.
+    if (!floats && (op == "//" || op == "%") && j == -1 && i == INT64_MIN) {
+      if (op == "%") return Value::Int(0);
+      return IntegerOverflow(op);
+    }
     if (op == "/") return Value::Float(x / y);
     if (op == "//") {
       return floats ? Value::Float(std::floor(x / y)) : Value::Int(FloorDiv(i, j));
     }
     if (op == "%") {
       if (!floats) return Value::Int(FloorMod(i, j));
-      double r = std::fmod(x, y);
-      if (r != 0 && ((r < 0) != (y < 0))) r += y;
-      return Value::Float(r);
+      double m = std::fmod(x, y);
+      if (m != 0 && ((m < 0) != (y < 0))) m += y;
+      return Value::Float(m);
     }
   }
   if (op == "+") {

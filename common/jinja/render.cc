@@ -1,5 +1,6 @@
 // Template::Parse and Template::Render: the interpreter that walks the syntax tree.
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "common/jinja/ast.h"
@@ -362,7 +363,11 @@ class Renderer {
       case Kind::kNegate: {
         AUGSWEEP_ASSIGN_OR_RETURN(Value v, Eval(*e.args[0], scope));
         if (v.is_float()) return Value::Float(-v.float_value());
-        if (v.is_int() || v.is_bool()) return Value::Int(-v.int_value());
+        if (v.is_int() || v.is_bool()) {
+          if (v.int_value() == INT64_MIN)
+            return InvalidArgumentError("integer overflow in unary '-' (past 64 bits)");
+          return Value::Int(-v.int_value());
+        }
         if (v.is_undefined()) return UndefinedError(v);
         return InvalidArgumentError("bad operand type for unary -: '" + std::string(v.TypeName()) +
                                     "'");

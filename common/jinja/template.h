@@ -30,7 +30,7 @@ namespace augsweep::jinja {
 // Blocks inside blocks, brackets inside brackets, chained operators, filters and subscripts.
 inline constexpr int kMaxNesting = 100;
 // Nodes rendered and expressions evaluated in one Render.
-inline constexpr int64_t kMaxRenderSteps = 1'000'000;
+inline constexpr int64_t kMaxRenderSteps = 200'000;
 // The rendered text, and any string or the text of a set block or macro call on the way.
 inline constexpr size_t kMaxOutputBytes = size_t{8} << 20;
 // Items of one list a template makes (list * n, and the like).

@@ -107,6 +107,10 @@ TEST(JinjaTest, TemplatesThatWouldNeverEndOrOverflowAreRefused) {
     ASSERT_FALSE(t.ok()) << source.substr(0, 40);
     EXPECT_THAT(t.status().message(), HasSubstr("nested more than 100 deep"));
   }
+  // Found by chat_template_fuzz: an empty string times a billion looped a billion times.
+  StatusOr<Template> empty = Template::Parse("{{ '' * 999999998 }}{{ [] * 999999998 }}x", "t");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty->Render({}), "[]x");
   // Just inside the limit parses and renders as Python would.
   StatusOr<Template> ok =
       Template::Parse("{{ " + std::string(40, '(') + "1 + 2" + std::string(40, ')') + " }}", "t");
@@ -118,7 +122,7 @@ TEST(JinjaTest, TemplatesThatWouldNeverEndOrOverflowAreRefused) {
     const char* message;
   } kRenderCases[] = {
       {"{% for a in range(100000) %}\n{% for b in range(100000) %}x{% endfor %}{% endfor %}",
-       "t line 2: rendering takes more than 1000000 steps"},
+       "t line 2: rendering takes more than 200000 steps"},
       {"{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}", "macro 'f' called more than 100 deep"},
       {"{{ 'x' * 10000000000 }}", "t line 1: a string repeated 10000000000 times"},
       {"{{ [1] * 10000000 }}", "t line 1: a list repeated 10000000 times"},
@@ -134,6 +138,16 @@ TEST(JinjaTest, TemplatesThatWouldNeverEndOrOverflowAreRefused) {
       {"{{ ('x' * 8000000)|replace('x', 'yy') }}", "replace: the result passes 8388608 bytes"},
       {"{{ (['x' * 1000000] * 10)|join }}", "join: the result passes 8388608 bytes"},
       {"{{ [1]|tojson(indent=100000) }}", "tojson: indent must be at most 1000"},
+      // Found by chat_template_fuzz: 64-bit overflow was undefined behaviour, and a huge
+      // exponent a loop that did not end.
+      {"{{ 33333333333333333 * 33333333333333333 }}", "integer overflow in '*' (past 64 bits)"},
+      {"{{ 3 ** 333333333333333333 }}", "integer overflow in '**' (past 64 bits)"},
+      {"{{ 9223372036854775807 + 1 }}", "integer overflow in '+' (past 64 bits)"},
+      {"{{ -9223372036854775807 - 2 }}", "integer overflow in '-' (past 64 bits)"},
+      {"{{ (-9223372036854775807 - 1) // -1 }}", "integer overflow in '//' (past 64 bits)"},
+      {"{{ -(-9223372036854775807 - 1) }}", "integer overflow in unary '-'"},
+      {"{{ (-9223372036854775807 - 1)|abs }}", "integer overflow in abs()"},
+      {"{{ [9223372036854775807, 1]|sum }}", "integer overflow in '+'"},
   };
   for (const auto& c : kRenderCases) {
     StatusOr<Template> t = Template::Parse(c.source, "t");
