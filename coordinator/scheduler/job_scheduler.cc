@@ -102,10 +102,33 @@ Status JobScheduler::LoadState() {
   std::set<std::string> seen;
   for (const auto* sweep : by_submission) {
     for (const auto& key : sweep->job_keys()) {
-      if (jobs_.count(key) && seen.insert(key).second) job_order_.push_back(key);
+      if (jobs_.count(key) && seen.insert(key).second) AppendToOrderLocked(key);
     }
   }
+  for (const auto& [key, job] : jobs_) {
+    if (job.state() == v1::LEASED) lease_expiry_.emplace(job.lease_expires_unix_ms(), key);
+  }
   return OkStatus();
+}
+
+void JobScheduler::AppendToOrderLocked(const std::string& key) {
+  order_of_[key] = job_order_.size();
+  if (jobs_.at(key).state() == v1::READY) ready_.insert(job_order_.size());
+  job_order_.push_back(key);
+}
+
+void JobScheduler::SetJobLocked(v1::JobRecord job) {
+  const std::string key = job.spec().key();
+  auto order = order_of_.find(key);
+  auto it = jobs_.find(key);
+  if (it != jobs_.end()) {
+    const v1::JobRecord& before = it->second;
+    if (before.state() == v1::READY && order != order_of_.end()) ready_.erase(order->second);
+    if (before.state() == v1::LEASED) lease_expiry_.erase({before.lease_expires_unix_ms(), key});
+  }
+  if (job.state() == v1::READY && order != order_of_.end()) ready_.insert(order->second);
+  if (job.state() == v1::LEASED) lease_expiry_.emplace(job.lease_expires_unix_ms(), key);
+  jobs_[key] = std::move(job);
 }
 
 void JobScheduler::AddJobEvent(WriteSet& writes, const v1::JobRecord& job,
@@ -142,7 +165,7 @@ Status JobScheduler::CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jo
     writes.Put(Family::kJobs, job.spec().key(), job.SerializeAsString());
   }
   AUGSWEEP_RETURN_IF_ERROR(CommitTimed(writes));
-  for (v1::JobRecord& job : jobs) jobs_[job.spec().key()] = std::move(job);
+  for (v1::JobRecord& job : jobs) SetJobLocked(std::move(job));
   return OkStatus();
 }
 
@@ -236,7 +259,7 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared,
   AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
   sweeps_[sweep.sweep_id()] = std::move(sweep);
   for (const auto& key : new_keys) {
-    job_order_.push_back(key);
+    AppendToOrderLocked(key);
     for (const auto& dep : jobs_[key].spec().depends_on()) dependents_[dep].push_back(key);
   }
   job_ready_.SignalAll();
@@ -257,10 +280,12 @@ StatusOr<std::optional<JobLease>> JobScheduler::LeaseJob(const LeaseRequest& req
       request.worker_id, std::clamp<int32_t>(request.capabilities.slots, 1, 64)));
   while (true) {
     ExpireLeasesLocked();
-    for (const std::string& key : job_order_) {
-      const v1::JobRecord& current = jobs_[key];
-      if (current.state() != v1::READY || !WorkerCanRun(request.capabilities, current.spec()))
-        continue;
+    // The READY jobs in lease order (the loop returns as soon as it commits a lease: the
+    // index it walks changes then).
+    for (const size_t position : ready_) {
+      const std::string& key = job_order_[position];
+      const v1::JobRecord& current = jobs_.at(key);
+      if (!WorkerCanRun(request.capabilities, current.spec())) continue;
       v1::JobRecord job = current;
       const int64_t now = Now();
       job.set_state(v1::LEASED);
@@ -326,9 +351,10 @@ HeartbeatAnswer JobScheduler::Heartbeat(const HeartbeatReport& report) {
     }
   }
   // Extensions live in memory only: after a restart, Load() grants every lease a fresh length.
-  v1::JobRecord& job = jobs_[attempt.job_key];
+  v1::JobRecord job = *current;
   job.set_lease_expires_unix_ms(now + options_.lease_ms);
   answer.expires_unix_ms = job.lease_expires_unix_ms();
+  SetJobLocked(std::move(job));
   progress_[attempt.job_key] = report.progress;
   workers_.Touch(attempt.worker_id, attempt.job_key, now);
   return answer;
@@ -478,13 +504,12 @@ Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
 // one (a reply that never reached it) or is misbehaving: either way it is not running the oldest,
 // which goes back to READY at once instead of waiting for its lease to expire. No worker holds
 // more jobs than it declared slots for.
-// A scan of every job, like ExpireLeasesLocked on the same path: issue 16's load bench measures
-// what that costs at scale.
+// A scan of the leased jobs (lease_expiry_), not of every job.
 Status JobScheduler::ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots) {
   std::vector<const v1::JobRecord*> held;
-  for (const std::string& key : job_order_) {
-    const v1::JobRecord& job = jobs_[key];
-    if (job.state() == v1::LEASED && job.worker_id() == worker_id) held.push_back(&job);
+  for (const auto& [expiry, key] : lease_expiry_) {
+    const v1::JobRecord& job = jobs_.at(key);
+    if (job.worker_id() == worker_id) held.push_back(&job);
   }
   if (static_cast<int32_t>(held.size()) < slots) return OkStatus();
   std::sort(held.begin(), held.end(), [](const v1::JobRecord* a, const v1::JobRecord* b) {
@@ -521,10 +546,12 @@ void JobScheduler::ExpireLeasesLocked() {
   const int64_t now = Now();
   WriteSet writes;
   std::vector<v1::JobRecord> changed;
-  for (const std::string& key : job_order_) {
-    const v1::JobRecord& current = jobs_[key];
-    if (current.state() != v1::LEASED || current.lease_expires_unix_ms() > now) continue;
-    v1::JobRecord job = current;
+  // Only the leases that have run out, soonest first.
+  std::vector<std::string> expired;
+  for (auto it = lease_expiry_.begin(); it != lease_expiry_.end() && it->first <= now; ++it)
+    expired.push_back(it->second);
+  for (const std::string& key : expired) {
+    v1::JobRecord job = jobs_.at(key);
     const std::string worker = job.worker_id();
     RecordFailure(job, "lease expired: worker " + worker + " stopped heartbeating", true, changed);
     AddJobEvent(writes, job,

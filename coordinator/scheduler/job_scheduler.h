@@ -21,7 +21,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "augsweep/v1/records.pb.h"  // the stored records it keeps in memory (private members)
@@ -92,6 +95,11 @@ class JobScheduler {
  private:
   JobScheduler(Store* store, SchedulerOptions options);
   Status LoadState() AUGSWEEP_EXCLUDES(mu_);
+  // Stores `job` as jobs_[its key] and updates the indexes; every change of a job's state or
+  // lease expiry goes through it.
+  void SetJobLocked(v1::JobRecord job) AUGSWEEP_REQUIRES(mu_);
+  // Appends `key` (in jobs_) to job_order_ and indexes it.
+  void AppendToOrderLocked(const std::string& key) AUGSWEEP_REQUIRES(mu_);
 
   int64_t Now() const;
   // store_->Commit, timed into store_write_seconds_.
@@ -135,6 +143,12 @@ class JobScheduler {
   std::map<std::string, v1::SweepRecord> sweeps_ AUGSWEEP_GUARDED_BY(mu_);
   std::map<std::string, v1::JobRecord> jobs_ AUGSWEEP_GUARDED_BY(mu_);
   std::vector<std::string> job_order_ AUGSWEEP_GUARDED_BY(mu_);  // submission order: lease order
+  // Indexes over jobs_, kept by SetJobLocked, so that a lease and an expiry check cost the jobs
+  // they concern rather than a scan of every job (bench/load_bench): each job's place in
+  // job_order_, the places of the READY ones, and the LEASED ones by when their lease expires.
+  std::unordered_map<std::string, size_t> order_of_ AUGSWEEP_GUARDED_BY(mu_);
+  std::set<size_t> ready_ AUGSWEEP_GUARDED_BY(mu_);
+  std::set<std::pair<int64_t, std::string>> lease_expiry_ AUGSWEEP_GUARDED_BY(mu_);
   std::map<std::string, std::vector<std::string>> dependents_ AUGSWEEP_GUARDED_BY(mu_);
   // Parsed train results by job key (a result never changes once stored).
   std::map<std::string, CellResult> cell_result_cache_ AUGSWEEP_GUARDED_BY(mu_);
