@@ -5,9 +5,11 @@
 # (build-sanitize/, configured as scripts/sanitize-check.sh configures it), each for a bounded
 # time from its seeds (fuzz_seeds) and its stored regression inputs.
 #   scripts/fuzz-check.sh [SECONDS_PER_TARGET [TARGET...]]   (default 15 s, every target)
-# A crash, a hang (-timeout) or running out of memory (-rss_limit_mb) fails the run and names
-# the input it left in build-sanitize/fuzz-findings/TARGET/. Fix the bug, then copy that input to
-# tests/fuzz/regressions/TARGET/: every build's test suite replays it from then on.
+# FUZZ_SEED (default 1) seeds libFuzzer's mutations, so that CI's runs repeat; FUZZ_SEED=0
+# takes a random seed. A crash, a hang (-timeout) or running out of memory (-rss_limit_mb) fails
+# the run and names the input it left in build-sanitize/fuzz-findings/TARGET/. Fix the bug, then
+# copy that input to tests/fuzz/regressions/TARGET/: every build's test suite replays it from
+# then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -34,7 +36,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "$findings"
   log="$build/fuzz-findings/$target.log"
   # -max_len bounds what the mutator writes, not the seeds; -timeout makes a hang a finding.
-  if "$build/tests/fuzz/$target" -max_total_time="$seconds" -max_len=16384 -timeout=10 \
+  if "$build/tests/fuzz/$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -max_len=16384 -timeout=10 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/" \
       "$corpus" "$seeds/$target" "$root/tests/fuzz/regressions/$target" >"$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
