@@ -53,6 +53,7 @@ double SecondsBetween(Clock::time_point a, Clock::time_point b) {
 // dataset and folds artifacts; its jobs are then replaced by `jobs` independent TRAIN_EVAL jobs
 // of the bench-only kind, each its own cell.
 StatusOr<PreparedSweep> BenchSweep(int64_t jobs) {
+  // No such file: the path only anchors the spec's relative dataset path in examples/.
   const std::string spec_path = AUGSWEEP_SOURCE_DIR "/examples/load-bench.yaml";
   AUGSWEEP_ASSIGN_OR_RETURN(
       ParsedSpec parsed,

@@ -76,22 +76,15 @@ class RowBuilder {
   bool first_;
 };
 
-// Whether the sweep has filters (then every table has a filter column).
-bool HasFilters(const v1::GetResultsResponse& results) {
-  for (const v1::ResultRow& row : results.rows()) {
-    if (!row.filter().empty()) return true;
-  }
-  return false;
-}
-
 // The key columns every row starts with.
-void AddKeyColumns(const v1::GetResultsResponse& results, const v1::ResultRow& row, RowBuilder& b) {
+// `filter_column`: HasFilterColumn of the whole table.
+void AddKeyColumns(bool filter_column, const v1::ResultRow& row, RowBuilder& b) {
   const bool baseline = IsBaselineRow(row);
   b.Both("generator", "generator", false, baseline ? "(baseline)" : row.generator(),
          baseline ? Json(nullptr) : Json(row.generator()));
   b.Both("temperature", "temperature", true, baseline ? "-" : TemperatureText(row.temperature()),
          baseline ? Json(nullptr) : Number(row.temperature()));
-  if (HasFilters(results)) {
+  if (filter_column) {
     b.Both("filter", "filter", false, baseline ? "-" : row.filter(),
            baseline ? Json(nullptr) : Json(row.filter()));
   }
@@ -99,13 +92,13 @@ void AddKeyColumns(const v1::GetResultsResponse& results, const v1::ResultRow& r
   b.Both("classifier", "classifier", false, row.classifier(), row.classifier());
 }
 
-void AddCellRow(const v1::GetResultsResponse& results, int index, const ResultView& view,
-                Table* table) {
+void AddCellRow(const v1::GetResultsResponse& results, int index, bool filter_column,
+                const ResultView& view, Table* table) {
   const v1::ResultRow& row = results.rows(index);
   const bool baseline = IsBaselineRow(row);
   const bool best = results.has_best_row() && results.best_row() == index;
   RowBuilder b(table, table->rows.empty());
-  AddKeyColumns(results, row, b);
+  AddKeyColumns(filter_column, row, b);
   b.Both("folds", "folds", true, FoldsText(row), row.folds());
   b.Data("planned_folds", row.planned_folds());
   b.Data("failed_folds", row.failed_folds());
@@ -150,12 +143,12 @@ void AddCellRow(const v1::GetResultsResponse& results, int index, const ResultVi
   b.Display("note", false, RowNote(row, best));
 }
 
-void AddFoldRows(const v1::GetResultsResponse& results, int index, const ResultView& view,
-                 Table* table) {
+void AddFoldRows(const v1::GetResultsResponse& results, int index, bool filter_column,
+                 const ResultView& view, Table* table) {
   const v1::ResultRow& row = results.rows(index);
   for (const v1::FoldResult& fold : row.fold_results()) {
     RowBuilder b(table, table->rows.empty());
-    AddKeyColumns(results, row, b);
+    AddKeyColumns(filter_column, row, b);
     b.Both("repeat", "repeat", true, std::to_string(fold.repeat()), fold.repeat());
     b.Both("fold", "fold", true, std::to_string(fold.fold()), fold.fold());
     b.Both("state", "state", false, fold.short_of_texts() ? fold.state() + ", short" : fold.state(),
@@ -239,8 +232,10 @@ std::vector<int> RowOrder(const v1::GetResultsResponse& results, const ResultVie
 
 Table BuildTable(const v1::GetResultsResponse& results, const ResultView& view) {
   Table table;
+  const bool filter_column = HasFilterColumn(results);
   auto add = [&](const v1::GetResultsResponse& from, int index) {
-    view.folds ? AddFoldRows(from, index, view, &table) : AddCellRow(from, index, view, &table);
+    view.folds ? AddFoldRows(from, index, filter_column, view, &table)
+               : AddCellRow(from, index, filter_column, view, &table);
   };
   for (int index : RowOrder(results, view)) {
     add(results, index);

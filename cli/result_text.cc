@@ -11,6 +11,13 @@ bool IsBaselineRow(const v1::ResultRow& row) {
   return row.generator().empty() && row.augment_count() == 0;
 }
 
+bool HasFilterColumn(const v1::GetResultsResponse& results) {
+  for (const v1::ResultRow& row : results.rows()) {
+    if (!row.filter().empty()) return true;
+  }
+  return false;
+}
+
 std::string AucText(double v) { return FormatNumber(v, "%.3f"); }
 
 std::string SignedText(double v) {

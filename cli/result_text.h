@@ -10,6 +10,8 @@ namespace augsweep::cli {
 
 // A classifier's baseline row: no generator, no synthetic texts.
 bool IsBaselineRow(const v1::ResultRow& row);
+// Whether the sweep has filters: then the table and the report show a filter column.
+bool HasFilterColumn(const v1::GetResultsResponse& results);
 
 std::string AucText(double v);     // "0.870"; "n/a" when not a number
 std::string SignedText(double v);  // "+0.012", never "-0.000" (a rounding artefact, not a loss)

@@ -32,6 +32,16 @@ StatusOr<const FoldSplit*> SplitOf(const v1::JobSpec& job, const std::vector<Fol
                               " in its folds artifact");
 }
 
+// The fold's training part: all of the real data a generator, a filter or a classifier's
+// training may see.
+std::vector<LabelledText> TrainingTexts(const Dataset& dataset, const FoldSplit& split, int fold) {
+  std::vector<LabelledText> out;
+  for (int i : split.TrainIndices(fold)) {
+    out.push_back({dataset.examples[i].text, dataset.examples[i].labels});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string SyntheticArtifactId(const std::string& job_key) { return "synthetic-" + job_key; }
@@ -47,9 +57,7 @@ StatusOr<GenerateRequest> BuildGenerateRequest(const v1::JobSpec& job, const Dat
   request.fold = job.fold().fold();
   request.themes = dataset.themes;
   // Only the training part: nothing of the test fold may reach a prompt.
-  for (int i : split.TrainIndices(job.fold().fold())) {
-    request.train.push_back({dataset.examples[i].text, dataset.examples[i].labels});
-  }
+  request.train = TrainingTexts(dataset, split, job.fold().fold());
   return request;
 }
 
@@ -61,9 +69,7 @@ StatusOr<TrainRequest> BuildTrainRequest(const v1::JobSpec& job, const Dataset& 
   request.classifier = job.train_eval().classifier();
   request.seed = job.seed();
   request.themes = dataset.themes;
-  for (int i : split.TrainIndices(job.fold().fold())) {
-    request.train.push_back({dataset.examples[i].text, dataset.examples[i].labels});
-  }
+  request.train = TrainingTexts(dataset, split, job.fold().fold());
   *test_indices = split.TestIndices(job.fold().fold());
   for (int i : *test_indices) request.test_texts.push_back(dataset.examples[i].text);
   const int n = job.train_eval().augment_count();
@@ -176,9 +182,7 @@ StatusOr<v1::JobResult> JobRunner::RunGenerate(const v1::JobSpec& job, const Job
   AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, CallCatchingExceptions("generator " + kind, [&] {
                               return generator->Generate(request, control);
                             }));
-  MeasureAndAudit(request.train, set);
-  const std::string artifact = SyntheticArtifactId(job.key());
-  AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string artifact, MeasureAndStore(job.key(), request.train, set));
   v1::JobResult result;
   result.mutable_generate()->set_synthetic_artifact(artifact);
   result.mutable_generate()->set_wall_seconds(SecondsSince(start));
@@ -189,26 +193,20 @@ StatusOr<v1::JobResult> JobRunner::RunFilter(const v1::JobSpec& job, const JobDa
                                              JobControl& control) {
   const auto start = std::chrono::steady_clock::now();
   AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
-  const std::string& source = job.filter().generate_job();
-  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, artifacts_->Fetch(SyntheticArtifactId(source)));
-  v1::SyntheticSet generated;
-  if (!generated.ParseFromString(bytes))
-    return DataLossError("synthetic set of " + source + " does not parse");
+  AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet generated,
+                            FetchSyntheticSet(job.filter().generate_job()));
   FilterInputs inputs;
   inputs.filter = &job.filter().filter();
   inputs.generated = &generated;
   inputs.themes = data.dataset.themes;
   inputs.seed = job.seed();
   // Only the training part: the test fold never reaches a check.
-  for (int i : split->TrainIndices(job.fold().fold())) {
-    inputs.real_train.push_back({data.dataset.examples[i].text, data.dataset.examples[i].labels});
-  }
+  inputs.real_train = TrainingTexts(data.dataset, *split, job.fold().fold());
   AUGSWEEP_ASSIGN_OR_RETURN(v1::SyntheticSet set, CallCatchingExceptions("filter", [&] {
                               return FilterSyntheticSet(inputs, *executors_, control);
                             }));
-  MeasureAndAudit(inputs.real_train, set);
-  const std::string artifact = SyntheticArtifactId(job.key());
-  AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string artifact,
+                            MeasureAndStore(job.key(), inputs.real_train, set));
   v1::JobResult result;
   result.mutable_filter()->set_synthetic_artifact(artifact);
   result.mutable_filter()->set_wall_seconds(SecondsSince(start));
@@ -225,16 +223,12 @@ StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const Jo
   AUGSWEEP_ASSIGN_OR_RETURN(const FoldSplit* split, SplitOf(job, data.splits));
   v1::SyntheticSet synthetic;
   if (job.train_eval().augment_count() > 0) {
-    AUGSWEEP_ASSIGN_OR_RETURN(
-        std::string bytes, artifacts_->Fetch(SyntheticArtifactId(job.train_eval().generate_job())));
-    if (!synthetic.ParseFromString(bytes))
-      return DataLossError("synthetic set of " + job.key() + " does not parse");
+    AUGSWEEP_ASSIGN_OR_RETURN(synthetic, FetchSyntheticSet(job.train_eval().generate_job()));
   }
   std::vector<int> test_indices, synthetic_per_theme;
   AUGSWEEP_ASSIGN_OR_RETURN(TrainRequest request,
                             BuildTrainRequest(job, data.dataset, *split, &synthetic, &test_indices,
                                               &synthetic_per_theme));
-  const size_t real_train = split->TrainIndices(job.fold().fold()).size();
   AUGSWEEP_ASSIGN_OR_RETURN(TrainOutcome outcome, CallCatchingExceptions("classifier " + kind, [&] {
                               return classifier->TrainAndPredict(request, control);
                             }));
@@ -269,10 +263,29 @@ StatusOr<v1::JobResult> JobRunner::RunTrainEval(const v1::JobSpec& job, const Jo
   r->set_macro_defined(auc.macro.has_value());
   r->set_macro_auc(auc.macro.value_or(0.0));
   for (float l : outcome.loss_curve) r->add_loss_curve(l);
-  r->set_synthetic_texts_used(static_cast<int32_t>(request.train.size() - real_train));
-  for (int used : synthetic_per_theme) r->add_synthetic_per_theme(used);
+  for (int used : synthetic_per_theme) {
+    r->add_synthetic_per_theme(used);
+    r->set_synthetic_texts_used(r->synthetic_texts_used() + used);
+  }
   r->set_wall_seconds(SecondsSince(start));
   return result;
+}
+
+StatusOr<v1::SyntheticSet> JobRunner::FetchSyntheticSet(const std::string& job_key) {
+  AUGSWEEP_ASSIGN_OR_RETURN(std::string bytes, artifacts_->Fetch(SyntheticArtifactId(job_key)));
+  v1::SyntheticSet set;
+  if (!set.ParseFromString(bytes))
+    return DataLossError("synthetic set of " + job_key + " does not parse");
+  return set;
+}
+
+StatusOr<std::string> JobRunner::MeasureAndStore(const std::string& job_key,
+                                                 const std::vector<LabelledText>& real_train,
+                                                 v1::SyntheticSet& set) {
+  MeasureAndAudit(real_train, set);
+  const std::string artifact = SyntheticArtifactId(job_key);
+  AUGSWEEP_RETURN_IF_ERROR(artifacts_->Put(artifact, set.SerializeAsString()));
+  return artifact;
 }
 
 StatusOr<v1::JobResult> JobRunner::Run(const v1::Lease& lease, JobControl& control) {

@@ -58,6 +58,13 @@ class JobRunner {
                                     JobControl& control);
   StatusOr<v1::JobResult> RunTrainEval(const v1::JobSpec& job, const JobData& data,
                                        JobControl& control);
+  // The SyntheticSet a generate or filter job stored.
+  StatusOr<v1::SyntheticSet> FetchSyntheticSet(const std::string& job_key);
+  // Measures and audits `set` against the real training texts and stores it as `job_key`'s
+  // synthetic artifact; returns the artifact id.
+  StatusOr<std::string> MeasureAndStore(const std::string& job_key,
+                                        const std::vector<LabelledText>& real_train,
+                                        v1::SyntheticSet& set);
 
   const ExecutorRegistry* const executors_;
   ArtifactExchange* const artifacts_;

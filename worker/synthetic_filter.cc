@@ -94,13 +94,16 @@ class Filtering {
     options.min_letter_share = check.min_letter_share();
     options.echo_jaccard = check.echo_jaccard();
     PromptExamples examples(set_, in_.real_train);
+    // The prompt's own words, per theme: its template for the theme without any example.
+    std::vector<std::string> instructions;
+    for (const std::string& theme : in_.themes)
+      instructions.push_back(RenderPrompt(set_.prompt_template(), theme, {}));
     std::vector<Survivor> kept;
     for (const Survivor& s : survivors_) {
       const v1::SyntheticText& text = set_.texts(s.index);
-      // The prompt's own words: its template for this theme without any example.
-      const std::string instructions = RenderPrompt(set_.prompt_template(), text.theme(), {});
       const std::string reason =
-          SanityReason(text.text(), instructions, examples.Of(text.prompt_index()), options);
+          SanityReason(text.text(), instructions[static_cast<size_t>(s.theme)],
+                       examples.Of(text.prompt_index()), options);
       if (reason.empty()) {
         kept.push_back(s);
       } else {

@@ -105,15 +105,8 @@ std::string DatasetSection(const v1::SweepDescription& d) {
   return out + "</table>\n</div>\n";
 }
 
-bool HasFilters(const v1::GetResultsResponse& r) {
-  for (const v1::ResultRow& row : r.rows()) {
-    if (!row.filter().empty()) return true;
-  }
-  return false;
-}
-
 std::string ResultsSection(const v1::GetResultsResponse& r) {
-  const bool filters = HasFilters(r);
+  const bool filters = HasFilterColumn(r);
   std::string out = "<h2>Results</h2>\n<table id=\"results\">\n<tr>" + Th("generator", true) +
                     Th("T") + (filters ? Th("filter", true) : "") + Th("n") +
                     Th("classifier", true) + Th("folds") + Th("mean AUC") + Th("SD") +

@@ -201,7 +201,10 @@ Value Value::String(std::string s) {
 Value Value::List(ValueList items) {
   Value v;
   v.kind_ = Kind::kList;
-  for (const Value& item : items) v.depth_ = std::max(v.depth_, item.depth_);
+  for (const Value& item : items) {
+    v.depth_ = std::max(v.depth_, item.depth_);
+    v.holds_namespace_ |= item.holds_namespace_;
+  }
   ++v.depth_;
   v.list_ = std::make_shared<const ValueList>(std::move(items));
   return v;
@@ -216,7 +219,10 @@ Value Value::Tuple(ValueList items) {
 Value Value::Dict(ValuePairs items) {
   Value v;
   v.kind_ = Kind::kDict;
-  for (const auto& [key, item] : items) v.depth_ = std::max(v.depth_, item.depth_);
+  for (const auto& [key, item] : items) {
+    v.depth_ = std::max(v.depth_, item.depth_);
+    v.holds_namespace_ |= item.holds_namespace_;
+  }
   ++v.depth_;
   v.dict_ = std::make_shared<ValuePairs>(std::move(items));
   return v;
@@ -225,6 +231,7 @@ Value Value::Dict(ValuePairs items) {
 Value Value::Namespace(ValuePairs items) {
   Value v = Dict(std::move(items));
   v.namespace_ = true;
+  v.holds_namespace_ = true;
   return v;
 }
 
@@ -242,19 +249,6 @@ const Value* Value::Find(std::string_view key) const {
     if (k == key) return &v;
   }
   return nullptr;
-}
-
-bool Value::ContainsNamespace() const {
-  if (namespace_) return true;
-  if (kind_ == Kind::kList) {
-    return std::any_of(list_->begin(), list_->end(),
-                       [](const Value& item) { return item.ContainsNamespace(); });
-  }
-  if (kind_ == Kind::kDict) {
-    return std::any_of(dict_->begin(), dict_->end(),
-                       [](const auto& pair) { return pair.second.ContainsNamespace(); });
-  }
-  return false;
 }
 
 void Value::SetAttribute(const std::string& key, Value value) const {

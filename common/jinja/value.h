@@ -52,8 +52,8 @@ class Value {
   Kind kind() const { return kind_; }
   // 0 for a scalar, 1 + the deepest item for a list or dict (a namespace: as it was made).
   int depth() const { return depth_; }
-  // Whether this is a namespace or holds one at any depth.
-  bool ContainsNamespace() const;
+  // Whether this is a namespace or holds one at any depth (worked out when it was made).
+  bool ContainsNamespace() const { return holds_namespace_; }
   bool is_undefined() const { return kind_ == Kind::kUndefined; }
   bool is_none() const { return kind_ == Kind::kNone; }
   bool is_bool() const { return kind_ == Kind::kBool; }
@@ -95,6 +95,7 @@ class Value {
   bool namespace_ = false;
   bool tuple_ = false;
   int depth_ = 0;
+  bool holds_namespace_ = false;
   int64_t int_ = 0;
   double float_ = 0;
   std::string string_;

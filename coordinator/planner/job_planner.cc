@@ -87,6 +87,8 @@ class Planner {
                        int64_t{spec_.generators_size()} * spec_.temperatures_size() *
                            checked_filters * alone;  // and a filter job per filtered cell
 
+    // Without filters, one pass with the generated texts and no filter name.
+    const std::vector<const v1::FilterSpec*> filter_passes = FilterPasses();
     for (int r = 0; r < repeats; ++r) {
       for (int f = 0; f < folds; ++f) {
         for (const auto& c : spec_.classifiers()) {
@@ -96,9 +98,7 @@ class Planner {
         for (const auto& g : spec_.generators()) {
           for (double t : spec_.temperatures()) {
             const std::string gen_key = AddGenerate(g, t, n_max, r, f);
-            // Without filters, one pass with the generated texts and no filter name.
-            const std::vector<const v1::FilterSpec*> filters = FilterPasses();
-            for (const v1::FilterSpec* filter : filters) {
+            for (const v1::FilterSpec* filter : filter_passes) {
               const std::string source_key = filter == nullptr || !HasChecks(*filter)
                                                  ? gen_key
                                                  : AddFilter(*filter, g, t, n_max, gen_key, r, f);
