@@ -25,16 +25,25 @@ class AUGSWEEP_CAPABILITY("mutex") Mutex {
   std::mutex mu_;
 };
 
-// Holds `mu` for its scope.
+// Holds `mu` for its scope, or until Unlock().
 class AUGSWEEP_SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex* mu) AUGSWEEP_ACQUIRE(mu) : mu_(mu) { mu_->Lock(); }
-  ~MutexLock() AUGSWEEP_RELEASE() { mu_->Unlock(); }
+  ~MutexLock() AUGSWEEP_RELEASE() {
+    if (held_) mu_->Unlock();
+  }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 
+  // Releases `mu` early: for work that must not hold it, such as waiting for a disk write.
+  void Unlock() AUGSWEEP_RELEASE() {
+    mu_->Unlock();
+    held_ = false;
+  }
+
  private:
   Mutex* const mu_;
+  bool held_ = true;
 };
 
 // Waits are called with the mutex held, release it while waiting, and hold it again on return;

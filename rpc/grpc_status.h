@@ -35,4 +35,11 @@ inline bool IsTransient(const grpc::Status& s) {
          s.error_code() == grpc::StatusCode::CANCELLED;
 }
 
+// What a call that must get through (CallWithRetry) retries: the transient failures, and
+// RESOURCE_EXHAUSTED, which the coordinator answers while its disk is full and stops answering
+// once space is freed.
+inline bool IsWorthRetrying(const grpc::Status& s) {
+  return IsTransient(s) || s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+}
+
 }  // namespace augsweep

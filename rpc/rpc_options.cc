@@ -49,7 +49,7 @@ Status CallWithRetry(
   while (true) {
     const grpc::Status s = call(DeadlineIn(policy.attempt_deadline_ms));
     if (s.ok()) return OkStatus();
-    if (!IsTransient(s) || give_up() || std::chrono::steady_clock::now() > give_up_at) {
+    if (!IsWorthRetrying(s) || give_up() || std::chrono::steady_clock::now() > give_up_at) {
       return FromGrpc(what, s);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));

@@ -37,7 +37,7 @@ void ApplyServerLimits(grpc::ServerBuilder& builder);
 // A call's deadline, `ms` from now.
 std::chrono::system_clock::time_point DeadlineIn(int64_t ms);
 
-// How long a call that must get through keeps trying: transient failures (IsTransient) are
+// How long a call that must get through keeps trying: failures worth retrying (IsWorthRetrying) are
 // retried with a backoff that doubles from `first_backoff_ms` to `max_backoff_ms`, for up to
 // `total_ms`; each attempt has `attempt_deadline_ms`.
 struct RetryPolicy {

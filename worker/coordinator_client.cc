@@ -26,7 +26,15 @@ CoordinatorClient::CoordinatorClient(const std::string& address, const DialCrede
 Status CoordinatorClient::Retry(const std::string& what, const RetryPolicy& policy,
                                 const std::function<grpc::Status(Deadline)>& call) {
   if (!channel_status_.ok()) return channel_status_;
-  return CallWithRetry(what, policy, give_up_, call);
+  bool refused = false;
+  return CallWithRetry(what, policy, give_up_, [&](Deadline deadline) {
+    grpc::Status s = call(deadline);
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && !refused) {
+      refused = true;
+      on_refused_(FromGrpc(what, s));
+    }
+    return s;
+  });
 }
 
 StatusOr<v1::RegisterWorkerResponse> CoordinatorClient::Register(

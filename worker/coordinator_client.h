@@ -25,9 +25,14 @@ class CoordinatorClient : public ArtifactExchange {
   const Status& channel_status() const { return channel_status_; }
 
   // Retries transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED: a coordinator shutting
-  // down) until `give_up()` returns true or the total retry time passes; other errors return at
-  // once.
+  // down) and RESOURCE_EXHAUSTED (its disk is full) until `give_up()` returns true or the total
+  // retry time passes; other errors return at once.
   void set_give_up(std::function<bool()> give_up) { give_up_ = std::move(give_up); }
+  // Told of the first RESOURCE_EXHAUSTED of each call, which it goes on retrying (the worker
+  // logs it: nothing else would show why it waits).
+  void set_on_refused(std::function<void(const Status&)> on_refused) {
+    on_refused_ = std::move(on_refused);
+  }
 
   StatusOr<v1::RegisterWorkerResponse> Register(const v1::RegisterWorkerRequest& request);
   StatusOr<v1::LeaseJobResponse> Lease(const v1::LeaseJobRequest& request);
@@ -53,6 +58,7 @@ class CoordinatorClient : public ArtifactExchange {
   Status channel_status_;
   std::unique_ptr<v1::WorkerService::Stub> stub_;
   std::function<bool()> give_up_ = [] { return false; };
+  std::function<void(const Status&)> on_refused_ = [](const Status&) {};
 };
 
 }  // namespace augsweep

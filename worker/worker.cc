@@ -105,6 +105,9 @@ Worker::Worker(WorkerOptions options, const ExecutorRegistry* executors)
       client_(options_.coordinator, options_.credentials),
       runner_(executors, &client_) {
   client_.set_give_up([this] { return stopping_.load(); });
+  client_.set_on_refused([this](const Status& refused) {
+    Log(refused.ToString() + "; retrying until the coordinator takes it (a result is kept)");
+  });
 }
 
 // What a job's min_memory_mb is matched against: the GPU's free memory on --device cuda (the

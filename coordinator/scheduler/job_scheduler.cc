@@ -43,11 +43,12 @@ bool WorkerCanRun(const WorkerCapabilities& caps, const v1::JobSpec& job) {
 }  // namespace
 
 JobScheduler::JobScheduler(Store* store, SchedulerOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store), options_(std::move(options)), commits_(store) {}
 
 StatusOr<std::unique_ptr<JobScheduler>> JobScheduler::Load(Store* store, SchedulerOptions options) {
   std::unique_ptr<JobScheduler> s(new JobScheduler(store, std::move(options)));
-  AUGSWEEP_RETURN_IF_ERROR(s->LoadState());
+  MutexLock lock(&s->mu_);
+  AUGSWEEP_RETURN_IF_ERROR(s->LoadStateLocked());
   return s;
 }
 
@@ -58,8 +59,7 @@ int64_t JobScheduler::Now() const {
       .count();
 }
 
-Status JobScheduler::LoadState() {
-  MutexLock lock(&mu_);
+Status JobScheduler::LoadStateLocked() {
   std::map<std::string, v1::SweepRecord> sweeps;
   std::map<std::string, v1::JobRecord> jobs;
   std::map<std::string, std::vector<std::string>> dependents;
@@ -93,6 +93,13 @@ Status JobScheduler::LoadState() {
   sweeps_ = std::move(sweeps);
   jobs_ = std::move(jobs);
   dependents_ = std::move(dependents);
+  job_order_.clear();
+  order_of_.clear();
+  ready_.clear();
+  lease_expiry_.clear();
+  cell_result_cache_.clear();
+  unwritten_results_.clear();
+  progress_.clear();
   // Lease order: sweeps in submission order, each sweep's jobs in plan order.
   std::vector<const v1::SweepRecord*> by_submission;
   for (const auto& [id, sweep] : sweeps_) by_submission.push_back(&sweep);
@@ -150,23 +157,32 @@ void JobScheduler::AddSweepEvent(WriteSet& writes, const std::string& sweep_id,
   writes.AppendEvent(event.SerializeAsString());
 }
 
-Status JobScheduler::CommitTimed(WriteSet& writes) {
-  const auto start = std::chrono::steady_clock::now();
-  Status committed = store_->Commit(writes);
-  store_write_seconds_.Observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return committed;
-}
-
-Status JobScheduler::CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) {
+uint64_t JobScheduler::StageJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) {
   const int64_t now = Now();
   for (v1::JobRecord& job : jobs) {
     job.set_updated_unix_ms(now);
     writes.Put(Family::kJobs, job.spec().key(), job.SerializeAsString());
   }
-  AUGSWEEP_RETURN_IF_ERROR(CommitTimed(writes));
   for (v1::JobRecord& job : jobs) SetJobLocked(std::move(job));
-  return OkStatus();
+  return commits_.Queue(std::move(writes));
+}
+
+Status JobScheduler::AwaitDurable(uint64_t ticket) {
+  Status written = commits_.Wait(ticket);
+  if (written.ok()) return written;
+  MutexLock lock(&mu_);
+  if (commits_.failed()) {  // the first caller to get here after the failure
+    // Memory holds transitions the store does not (this one among them): go back to what the
+    // store holds. Leases get a fresh length, as after a restart.
+    Status reloaded = LoadStateLocked();
+    if (!reloaded.ok()) {
+      return InternalError(written.ToString() +
+                           "; then reloading the scheduler's state failed: " + reloaded.ToString());
+    }
+    commits_.Reset();
+    job_ready_.SignalAll();
+  }
+  return written;
 }
 
 bool JobScheduler::DependenciesSucceeded(
@@ -256,13 +272,15 @@ StatusOr<SubmitOutcome> JobScheduler::Submit(const PreparedSweep& prepared,
                     " jobs, " + std::to_string(outcome.jobs_already_done) + " already done");
   std::vector<v1::JobRecord> changed;
   for (auto& [key, record] : pending) changed.push_back(std::move(record));
-  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+  const uint64_t ticket = StageJobs(writes, changed);
   sweeps_[sweep.sweep_id()] = std::move(sweep);
   for (const auto& key : new_keys) {
     AppendToOrderLocked(key);
     for (const auto& dep : jobs_[key].spec().depends_on()) dependents_[dep].push_back(key);
   }
   job_ready_.SignalAll();
+  lock.Unlock();
+  AUGSWEEP_RETURN_IF_ERROR(AwaitDurable(ticket));
   return outcome;
 }
 
@@ -271,15 +289,25 @@ std::string JobScheduler::RegisterWorker(const WorkerRegistration& registration)
 }
 
 StatusOr<std::optional<JobLease>> JobScheduler::LeaseJob(const LeaseRequest& request) {
+  workers_.Touch(request.worker_id, "", Now());
+  MutexLock lock(&mu_);
+  uint64_t ticket = 0;
+  StatusOr<std::optional<JobLease>> lease = LeaseJobLocked(request, &ticket);
+  lock.Unlock();
+  if (ticket != 0) AUGSWEEP_RETURN_IF_ERROR(AwaitDurable(ticket));
+  return lease;
+}
+
+StatusOr<std::optional<JobLease>> JobScheduler::LeaseJobLocked(const LeaseRequest& request,
+                                                               uint64_t* ticket) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(std::clamp<int64_t>(
                                              request.wait_ms, 0, GetTunables().lease_wait_max_ms));
-  workers_.Touch(request.worker_id, "", Now());
-  MutexLock lock(&mu_);
-  AUGSWEEP_RETURN_IF_ERROR(ReleaseLeasesBeyondSlots(
-      request.worker_id, std::clamp<int32_t>(request.capabilities.slots, 1, 64)));
+  // Tickets rise in queue order, and the last one is durable only once all before it are.
+  *ticket = ReleaseLeasesBeyondSlots(request.worker_id,
+                                     std::clamp<int32_t>(request.capabilities.slots, 1, 64));
   while (true) {
-    ExpireLeasesLocked();
+    *ticket = std::max(*ticket, ExpireLeasesLocked());
     // The READY jobs in lease order (the loop returns as soon as it commits a lease: the
     // index it walks changes then).
     for (const size_t position : ready_) {
@@ -300,7 +328,7 @@ StatusOr<std::optional<JobLease>> JobScheduler::LeaseJob(const LeaseRequest& req
       JobLease lease{key, StageOf(job.spec()), job.attempts(), job.lease_expires_unix_ms(),
                      job.spec().SerializeAsString()};
       std::vector<v1::JobRecord> changed{std::move(job)};
-      AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+      *ticket = StageJobs(writes, changed);
       progress_.erase(key);
       workers_.Touch(request.worker_id, key, now);
       return std::optional<JobLease>(std::move(lease));
@@ -343,12 +371,17 @@ HeartbeatAnswer JobScheduler::Heartbeat(const HeartbeatReport& report) {
                 "job " + ShortKey(job.spec().key()) + " attempt " + std::to_string(job.attempts()) +
                     " " + error);
     changed.push_back(std::move(job));
-    // If the store cannot write, the lease stays and the next heartbeat tries again.
-    if (CommitJobs(writes, changed).ok()) {
-      job_ready_.SignalAll();
+    const uint64_t ticket = StageJobs(writes, changed);
+    job_ready_.SignalAll();
+    lock.Unlock();
+    if (AwaitDurable(ticket).ok()) {
       answer.cancelled = true;
       return answer;
     }
+    // The store could not write it: memory is back to what the store holds, where the lease
+    // stands with a fresh length; the next heartbeat tries again.
+    answer.expires_unix_ms = now + options_.lease_ms;
+    return answer;
   }
   // Extensions live in memory only: after a restart, Load() grants every lease a fresh length.
   v1::JobRecord job = *current;
@@ -413,7 +446,9 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
                 "job " + ShortKey(attempt.job_key) + ": ignored completion of attempt " +
                     std::to_string(attempt.attempt) + " from " + attempt.worker_id + " (job is " +
                     v1::JobState_Name(current.state()) + ")");
-    AUGSWEEP_RETURN_IF_ERROR(CommitTimed(writes));
+    const uint64_t ticket = commits_.Queue(std::move(writes));
+    lock.Unlock();
+    AUGSWEEP_RETURN_IF_ERROR(AwaitDurable(ticket));
     return false;
   }
   if (completion.result_stage != StageOf(current.spec())) {
@@ -437,9 +472,17 @@ StatusOr<bool> JobScheduler::CompleteJob(const Completion& completion) {
   std::vector<v1::JobRecord> changed;
   UpdateDependents(attempt.job_key, v1::SUCCEEDED, changed);
   changed.push_back(std::move(job));
-  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+  const uint64_t ticket = StageJobs(writes, changed);
+  unwritten_results_[attempt.job_key] = {ticket, completion.result};
   progress_.erase(attempt.job_key);
   job_ready_.SignalAll();
+  lock.Unlock();
+  const Status written = AwaitDurable(ticket);
+  MutexLock relock(&mu_);
+  auto unwritten = unwritten_results_.find(attempt.job_key);
+  if (unwritten != unwritten_results_.end() && unwritten->second.first == ticket)
+    unwritten_results_.erase(unwritten);
+  AUGSWEEP_RETURN_IF_ERROR(written);
   return true;
 }
 
@@ -473,9 +516,11 @@ StatusOr<bool> JobScheduler::FailJob(const Failure& failure) {
                   " failed on " + attempt.worker_id + ": " + failure.error);
   const bool will_retry = job.state() == v1::READY;
   changed.push_back(std::move(job));
-  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+  const uint64_t ticket = StageJobs(writes, changed);
   progress_.erase(attempt.job_key);
   job_ready_.SignalAll();
+  lock.Unlock();
+  AUGSWEEP_RETURN_IF_ERROR(AwaitDurable(ticket));
   return will_retry;
 }
 
@@ -494,10 +539,11 @@ Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
               "job " + ShortKey(attempt.job_key) + " attempt " + std::to_string(attempt.attempt) +
                   " given back by " + attempt.worker_id);
   std::vector<v1::JobRecord> changed{std::move(job)};
-  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+  const uint64_t ticket = StageJobs(writes, changed);
   progress_.erase(attempt.job_key);
   job_ready_.SignalAll();
-  return OkStatus();
+  lock.Unlock();
+  return AwaitDurable(ticket);
 }
 
 // A worker that asks for a job while it holds a lease for each of its slots has lost track of
@@ -505,13 +551,13 @@ Status JobScheduler::GiveBackLease(const AttemptRef& attempt) {
 // which goes back to READY at once instead of waiting for its lease to expire. No worker holds
 // more jobs than it declared slots for.
 // A scan of the leased jobs (lease_expiry_), not of every job.
-Status JobScheduler::ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots) {
+uint64_t JobScheduler::ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots) {
   std::vector<const v1::JobRecord*> held;
   for (const auto& [expiry, key] : lease_expiry_) {
     const v1::JobRecord& job = jobs_.at(key);
     if (job.worker_id() == worker_id) held.push_back(&job);
   }
-  if (static_cast<int32_t>(held.size()) < slots) return OkStatus();
+  if (static_cast<int32_t>(held.size()) < slots) return 0;
   std::sort(held.begin(), held.end(), [](const v1::JobRecord* a, const v1::JobRecord* b) {
     return a->leased_unix_ms() < b->leased_unix_ms();
   });
@@ -531,18 +577,21 @@ Status JobScheduler::ReleaseLeasesBeyondSlots(const std::string& worker_id, int3
                     " slot(s)");
     changed.push_back(std::move(job));
   }
-  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));  // moves `changed` into jobs_
+  const uint64_t ticket = StageJobs(writes, changed);  // moves `changed` into jobs_
   for (const std::string& key : released) progress_.erase(key);
   job_ready_.SignalAll();
-  return OkStatus();
+  return ticket;
 }
 
 void JobScheduler::ExpireLeases() {
   MutexLock lock(&mu_);
-  ExpireLeasesLocked();
+  const uint64_t ticket = ExpireLeasesLocked();
+  lock.Unlock();
+  // A failed write is undone by AwaitDurable; the leases expire again on the next call.
+  if (ticket != 0) (void)AwaitDurable(ticket);
 }
 
-void JobScheduler::ExpireLeasesLocked() {
+uint64_t JobScheduler::ExpireLeasesLocked() {
   const int64_t now = Now();
   WriteSet writes;
   std::vector<v1::JobRecord> changed;
@@ -559,9 +608,10 @@ void JobScheduler::ExpireLeasesLocked() {
                     std::to_string(job.attempts()));
     changed.push_back(std::move(job));
   }
-  if (changed.empty()) return;
-  // If the store cannot write, the leases stay as they are and expire on the next call.
-  if (CommitJobs(writes, changed).ok()) job_ready_.SignalAll();
+  if (changed.empty()) return 0;
+  const uint64_t ticket = StageJobs(writes, changed);
+  job_ready_.SignalAll();
+  return ticket;
 }
 
 SweepProgress JobScheduler::ProgressLocked(const v1::SweepRecord& sweep) const {
@@ -586,6 +636,13 @@ std::vector<SweepProgress> JobScheduler::ListSweeps() {
   return out;
 }
 
+StatusOr<std::optional<std::string>> JobScheduler::ResultLocked(const std::string& job_key) {
+  auto unwritten = unwritten_results_.find(job_key);
+  if (unwritten != unwritten_results_.end())
+    return std::optional<std::string>(unwritten->second.second);
+  return store_->Get(Family::kResults, job_key);
+}
+
 StatusOr<CellResult> JobScheduler::CellResultLocked(const std::string& job_key,
                                                     const std::vector<std::string>& themes) {
   auto cached = cell_result_cache_.find(job_key);
@@ -598,8 +655,7 @@ StatusOr<CellResult> JobScheduler::CellResultLocked(const std::string& job_key,
     missing.failed = EndedWithoutResult(state);
     return missing;
   }
-  AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                            store_->Get(Family::kResults, job_key));
+  AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes, ResultLocked(job_key));
   v1::JobResult result;
   if (!bytes || !result.ParseFromString(*bytes)) {
     return DataLossError("store: result of " + job_key + " is missing or corrupt");
@@ -659,8 +715,7 @@ StatusOr<std::vector<SetJobOutcome>> JobScheduler::GetSetJobs(const std::string&
     const v1::JobState state = job->second.state();
     outcome.failed = EndedWithoutResult(state);
     if (state == v1::SUCCEEDED) {
-      AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                                store_->Get(Family::kResults, key));
+      AUGSWEEP_ASSIGN_OR_RETURN(std::optional<std::string> bytes, ResultLocked(key));
       if (!bytes) return DataLossError("store: result of " + key + " is missing");
       outcome.result = std::move(*bytes);
     }
@@ -690,7 +745,8 @@ SchedulerStats JobScheduler::Stats() const {
     stats.job_seconds.emplace(
         stage, it != job_seconds_.end() ? it->second : Histogram(JobBucketsSeconds()));
   }
-  stats.store_write_seconds = store_write_seconds_;
+  stats.store_write_seconds = commits_.write_seconds();
+  stats.store_sets_written = commits_.sets_written();
   return stats;
 }
 
@@ -719,8 +775,10 @@ StatusOr<int32_t> JobScheduler::CancelSweep(const std::string& sweep_id) {
   AddSweepEvent(writes, sweep_id,
                 "sweep " + sweep_id + " cancelled, " + std::to_string(changed.size()) + " jobs");
   const int32_t count = static_cast<int32_t>(changed.size());
-  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+  const uint64_t ticket = StageJobs(writes, changed);
   it->second = std::move(sweep);
+  lock.Unlock();
+  AUGSWEEP_RETURN_IF_ERROR(AwaitDurable(ticket));
   return count;
 }
 
@@ -746,8 +804,10 @@ StatusOr<int32_t> JobScheduler::RetryFailed(const std::string& sweep_id) {
   std::vector<v1::JobRecord> changed;
   for (auto& [key, record] : pending) changed.push_back(std::move(record));
   const int32_t count = static_cast<int32_t>(changed.size());
-  AUGSWEEP_RETURN_IF_ERROR(CommitJobs(writes, changed));
+  const uint64_t ticket = StageJobs(writes, changed);
   job_ready_.SignalAll();
+  lock.Unlock();
+  AUGSWEEP_RETURN_IF_ERROR(AwaitDurable(ticket));
   return count;
 }
 

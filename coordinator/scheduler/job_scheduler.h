@@ -1,6 +1,10 @@
 // The coordinator's state machine: sweeps, jobs, leases, retries, results. Every transition is
-// written to the store as one synced WriteSet before it takes effect in memory, so a kill -9 at
-// any point loses nothing that was acknowledged, and Load() on the same store resumes every sweep.
+// applied to memory under the lock and its WriteSet queued for the store in the same order
+// (GroupCommit); the call that made it answers only once that WriteSet, and every one queued
+// before it, is synced. So a kill -9 at any point loses nothing that was acknowledged, Load() on
+// the same store resumes every sweep, and one sync carries every transition that arrived while
+// the previous one was written. A write that fails (a full disk) fails its call and every call
+// queued after it, and memory is reloaded from the store before new transitions are taken.
 //
 // Job states (augsweep.v1.JobState): WAITING (a dependency has not succeeded) → READY → LEASED →
 // SUCCEEDED; a failed attempt goes back to READY until max_attempts failures, then FAILED, and the
@@ -35,6 +39,7 @@
 #include "coordinator/scheduler/scheduler_types.h"
 #include "coordinator/scheduler/sweep_progress.h"
 #include "coordinator/scheduler/worker_registry.h"
+#include "coordinator/store/group_commit.h"
 #include "coordinator/store/store.h"
 
 namespace augsweep {
@@ -94,7 +99,8 @@ class JobScheduler {
 
  private:
   JobScheduler(Store* store, SchedulerOptions options);
-  Status LoadState() AUGSWEEP_EXCLUDES(mu_);
+  // Replaces the sweeps, jobs and indexes in memory with what the store holds.
+  Status LoadStateLocked() AUGSWEEP_REQUIRES(mu_);
   // Stores `job` as jobs_[its key] and updates the indexes; every change of a job's state or
   // lease expiry goes through it.
   void SetJobLocked(v1::JobRecord job) AUGSWEEP_REQUIRES(mu_);
@@ -102,10 +108,15 @@ class JobScheduler {
   void AppendToOrderLocked(const std::string& key) AUGSWEEP_REQUIRES(mu_);
 
   int64_t Now() const;
-  // store_->Commit, timed into store_write_seconds_.
-  Status CommitTimed(WriteSet& writes) AUGSWEEP_REQUIRES(mu_);
-  // Writes `writes` (synced) and then applies `jobs` to memory.
-  Status CommitJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) AUGSWEEP_REQUIRES(mu_);
+  // Applies `jobs` to memory and queues them with `writes` for the store; returns the ticket
+  // to pass to AwaitDurable once mu_ is released.
+  uint64_t StageJobs(WriteSet& writes, std::vector<v1::JobRecord>& jobs) AUGSWEEP_REQUIRES(mu_);
+  // Waits until the transition of `ticket` is on disk. If its write failed, memory is reloaded
+  // from the store (it was ahead of it) before the error is returned.
+  Status AwaitDurable(uint64_t ticket) AUGSWEEP_EXCLUDES(mu_);
+  // LeaseJob's work under mu_: the lease (nullopt when none came in time) and its ticket.
+  StatusOr<std::optional<JobLease>> LeaseJobLocked(const LeaseRequest& request, uint64_t* ticket)
+      AUGSWEEP_REQUIRES(mu_);
   // One line of the sweep's history (an EventRecord in the events family), in `writes`.
   void AddJobEvent(WriteSet& writes, const v1::JobRecord& job, const std::string& text) const;
   void AddSweepEvent(WriteSet& writes, const std::string& sweep_id, const std::string& text) const;
@@ -124,10 +135,16 @@ class JobScheduler {
   const v1::JobRecord* CurrentLease(const AttemptRef& attempt) const AUGSWEEP_REQUIRES(mu_);
   // Gives back the oldest live leases of `worker_id` until it holds fewer than `slots`, making
   // room for the one it asks for.
-  Status ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots)
+  // The ticket of the release, 0 when there was none.
+  uint64_t ReleaseLeasesBeyondSlots(const std::string& worker_id, int32_t slots)
       AUGSWEEP_REQUIRES(mu_);
-  void ExpireLeasesLocked() AUGSWEEP_REQUIRES(mu_);
+  // The ticket of the expiries, 0 when none expired.
+  uint64_t ExpireLeasesLocked() AUGSWEEP_REQUIRES(mu_);
   SweepProgress ProgressLocked(const v1::SweepRecord& sweep) const AUGSWEEP_REQUIRES(mu_);
+  // The accepted result of `job_key` (from unwritten_results_ until it is on disk), nullopt
+  // when there is none.
+  StatusOr<std::optional<std::string>> ResultLocked(const std::string& job_key)
+      AUGSWEEP_REQUIRES(mu_);
   // What the job of a cell has produced, its per-theme AUCs in the order of `themes`.
   StatusOr<CellResult> CellResultLocked(const std::string& job_key,
                                         const std::vector<std::string>& themes)
@@ -135,6 +152,7 @@ class JobScheduler {
 
   Store* const store_;
   const SchedulerOptions options_;
+  GroupCommit commits_;     // its own lock; queued to under mu_, waited on without it
   WorkerRegistry workers_;  // its own lock; never taken while it waits for mu_
 
   mutable Mutex mu_;
@@ -152,12 +170,16 @@ class JobScheduler {
   std::map<std::string, std::vector<std::string>> dependents_ AUGSWEEP_GUARDED_BY(mu_);
   // Parsed train results by job key (a result never changes once stored).
   std::map<std::string, CellResult> cell_result_cache_ AUGSWEEP_GUARDED_BY(mu_);
+  // Results of accepted completions that may not be on disk yet (their job is SUCCEEDED in
+  // memory already), by job key; read in place of the store's until their write is done.
+  // Each with the ticket of its write.
+  std::map<std::string, std::pair<uint64_t, std::string>> unwritten_results_
+      AUGSWEEP_GUARDED_BY(mu_);
   // What the executors of leased jobs last reported (0..1), for the ETA; in memory only.
   std::map<std::string, float> progress_ AUGSWEEP_GUARDED_BY(mu_);
   StageDurations durations_ AUGSWEEP_GUARDED_BY(mu_);
-  // For Stats(): job durations per stage and commit latencies since the scheduler started.
+  // For Stats(): job durations per stage since the scheduler started.
   std::map<JobStage, Histogram> job_seconds_ AUGSWEEP_GUARDED_BY(mu_);
-  Histogram store_write_seconds_ AUGSWEEP_GUARDED_BY(mu_){LatencyBucketsSeconds()};
   uint64_t sweep_counter_ AUGSWEEP_GUARDED_BY(mu_) = 0;
 };
 

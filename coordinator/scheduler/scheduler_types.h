@@ -179,8 +179,11 @@ struct SchedulerStats {
   int32_t known_workers = 0;
   // Lease to accepted completion, per stage, since the coordinator started.
   std::map<JobStage, Histogram> job_seconds;
-  // Each synced commit of a job transition (the WriteSet to disk), since it started.
+  // Each synced store commit of job transitions since it started (one batch carries every
+  // transition queued while the previous one was written: GroupCommit), and how many
+  // transitions (WriteSets) they carried in all.
   Histogram store_write_seconds{LatencyBucketsSeconds()};
+  uint64_t store_sets_written = 0;
 };
 
 }  // namespace augsweep

@@ -12,6 +12,26 @@
 #include "security/private_files.h"
 
 namespace augsweep {
+namespace {
+
+// A data directory the coordinator cannot use (unwritable, corrupted, not a store) is bad input,
+// as a bad flag is: FailedPrecondition, which the command exits 2 for. Its message already
+// names the directory.
+Status AsDataDirError(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:  // another coordinator holding the store stays Unavailable
+      if (status.message().find("already open") != std::string::npos) return status;
+      return FailedPreconditionError(status.message());
+    case StatusCode::kOk:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kInvalidArgument:
+      return status;
+    default:
+      return FailedPreconditionError(status.message());
+  }
+}
+
+}  // namespace
 
 StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const CoordinatorOptions& options) {
@@ -19,12 +39,20 @@ StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     return InvalidArgumentError("the coordinator needs a data directory");
   AUGSWEEP_RETURN_IF_ERROR(
       CheckListenSecurity(options.listen, options.credentials, options.insecure));
-  AUGSWEEP_RETURN_IF_ERROR(EnsureOwnerOnlyDirectory(options.data_dir, "the data directory"));
+  AUGSWEEP_RETURN_IF_ERROR(
+      AsDataDirError(EnsureOwnerOnlyDirectory(options.data_dir, "the data directory")));
   std::unique_ptr<CoordinatorServer> c(new CoordinatorServer());
   c->authorizer_ = std::make_unique<CallAuthorizer>(
       options.credentials.client_token, options.credentials.worker_token, "augsweep-coordinator");
-  AUGSWEEP_ASSIGN_OR_RETURN(c->store_, Store::Open(options.data_dir));
-  AUGSWEEP_ASSIGN_OR_RETURN(c->scheduler_, JobScheduler::Load(c->store_.get(), options.scheduler));
+  {
+    StatusOr<std::unique_ptr<Store>> store = Store::Open(options.data_dir);
+    AUGSWEEP_RETURN_IF_ERROR(AsDataDirError(store.status()));
+    c->store_ = std::move(store).value();
+  }
+  StatusOr<std::unique_ptr<JobScheduler>> scheduler =
+      JobScheduler::Load(c->store_.get(), options.scheduler);
+  AUGSWEEP_RETURN_IF_ERROR(AsDataDirError(scheduler.status()));
+  c->scheduler_ = std::move(scheduler).value();
   c->sweep_service_ = std::make_unique<SweepServiceImpl>(c->store_.get(), c->scheduler_.get(),
                                                          c->authorizer_.get(), options.log_events);
   c->worker_service_ = std::make_unique<WorkerServiceImpl>(

@@ -62,7 +62,8 @@ std::string RenderPrometheusText(const SchedulerStats& stats, const Histogram& l
                    histogram);
   }
   Family(out, "augsweep_store_write_seconds", "histogram",
-         "Synced store commits of job transitions (one WriteSet each).");
+         "Synced store commits of job transitions (each carries every transition queued "
+         "while the one before it was written).");
   HistogramLines(out, "augsweep_store_write_seconds", "", stats.store_write_seconds);
   return out;
 }

@@ -21,11 +21,14 @@ constexpr std::array<Family, kFamilyCount> kAllFamilies = {Family::kSweeps,    F
                                                            Family::kArtifacts, Family::kResults,
                                                            Family::kEvents,    Family::kMeta};
 
-// RocksDB reports a held LOCK file as an IOError naming the file; it has no dedicated code.
+// RocksDB reports a LOCK file held by another process ("While lock file") or by this one
+// ("lock hold by current process") as an IOError; it has no dedicated code. Failing to create
+// the file ("while open a file for lock": a read-only directory) is not a held lock.
 bool IsLockError(const rocksdb::Status& s) {
   if (!s.IsIOError()) return false;
   const std::string msg = s.ToString();
-  return msg.find("LOCK") != std::string::npos || msg.find("lock") != std::string::npos;
+  return msg.find("While lock file") != std::string::npos ||
+         msg.find("lock hold by current process") != std::string::npos;
 }
 
 // RocksDB would create a database inside any directory it is given; refuse directories that
@@ -61,6 +64,10 @@ Status CheckDirectory(const std::string& dir, bool* has_database) {
   return OkStatus();
 }
 
+// Each column family's memtable. A coordinator's database is small, and after its disk fills
+// RocksDB resumes writing only once this much is free again (room for one flush).
+constexpr size_t kWriteBufferBytes = size_t{8} << 20;
+
 rocksdb::DBOptions MakeDbOptions() {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
@@ -68,6 +75,15 @@ rocksdb::DBOptions MakeDbOptions() {
   // A coordinator database is small; keep its info logs from piling up.
   options.keep_log_file_num = 4;
   options.max_log_file_size = 8 << 20;
+  // No preallocated log blocks: a full disk then fails the first write that does not fit, at
+  // once, rather than megabytes later when the block runs out.
+  options.allow_fallocate = false;
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions MakeFamilyOptions() {
+  rocksdb::ColumnFamilyOptions options;
+  options.write_buffer_size = kWriteBufferBytes;
   return options;
 }
 
@@ -112,6 +128,26 @@ rocksdb::WriteOptions SyncedWrite() {
   rocksdb::WriteOptions options;
   options.sync = true;
   return options;
+}
+
+Status Store::Rep::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch,
+                         const std::string& context) {
+  if (write_failed.load()) {
+    rocksdb::Status resumed = db->Resume();
+    if (resumed.IsBusy()) {
+      // RocksDB is recovering from a full disk by itself: it checks the free space every few
+      // seconds and needs room for a memtable flush.
+      return ResourceExhaustedError(context +
+                                    ": the disk of the data directory filled up; writes resume "
+                                    "once it has " +
+                                    std::to_string(kWriteBufferBytes >> 20) + " MiB free again");
+    }
+    if (!resumed.ok()) return FromRocks(resumed, context + " (after an earlier write failed)");
+    write_failed.store(false);
+  }
+  rocksdb::Status written = db->Write(options, batch);
+  if (!written.ok()) write_failed.store(true);
+  return FromRocks(written, context);
 }
 
 Store::Rep::~Rep() {
@@ -176,7 +212,7 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Store
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(name, MakeFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
@@ -274,8 +310,8 @@ Status Store::Recover() {
     AUGSWEEP_RETURN_IF_ERROR(FromRocks(it->status(), "store " + dir_ + ": reading staged uploads"));
   }
   if (cleanup.Count() > 0) {
-    AUGSWEEP_RETURN_IF_ERROR(FromRocks(rep_->db->Write(SyncedWrite(), &cleanup),
-                                       "store " + dir_ + ": discarding staged uploads"));
+    AUGSWEEP_RETURN_IF_ERROR(
+        rep_->Write(SyncedWrite(), &cleanup, "store " + dir_ + ": discarding staged uploads"));
   }
   return OkStatus();
 }
@@ -299,7 +335,7 @@ Status Store::Commit(WriteSet& writes) {
         op.is_delete ? batch.Delete(cf, op.key) : batch.Put(cf, op.key, op.value), context));
   }
   if (writes.events_.empty()) {
-    return FromRocks(rep_->db->Write(SyncedWrite(), &batch), context);
+    return rep_->Write(SyncedWrite(), &batch, context);
   }
 
   MutexLock lock(&event_mu_);
@@ -314,7 +350,7 @@ Status Store::Commit(WriteSet& writes) {
   }
   AUGSWEEP_RETURN_IF_ERROR(FromRocks(
       batch.Put(rep_->cf(Family::kMeta), kLastEventSequenceKey, std::to_string(seq)), context));
-  AUGSWEEP_RETURN_IF_ERROR(FromRocks(rep_->db->Write(SyncedWrite(), &batch), context));
+  AUGSWEEP_RETURN_IF_ERROR(rep_->Write(SyncedWrite(), &batch, context));
   last_event_sequence_.store(seq);
   writes.event_sequences_ = std::move(assigned);
   return OkStatus();

@@ -2,9 +2,11 @@
 // record kind (sweeps, jobs, artifacts, results, events, meta).
 //
 // Keys and values are opaque bytes; the layers above store serialized protobuf records and the
-// store knows nothing of their schema. Every state transition is one WriteSet committed as one
-// synced WriteBatch, so a kill -9 at any point loses nothing that Commit acknowledged, and a
-// store reopened on the same directory sees everything acknowledged.
+// store knows nothing of their schema. Each Commit is one synced WriteBatch (the scheduler's
+// GroupCommit merges many transitions' WriteSets into one), so a kill -9 at any point loses
+// nothing that Commit acknowledged, and a store reopened on the same directory sees everything
+// acknowledged. After a write fails (a full disk), later writes resume RocksDB first and work
+// again once the disk has room.
 //
 // Thread safety: a Store may be used from any number of threads at once (RocksDB is
 // thread-safe, and the store serialises the little it adds: event numbering and the

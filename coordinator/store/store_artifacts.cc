@@ -97,7 +97,7 @@ Status Store::CommitArtifact(const ArtifactManifest& manifest,
   }
   // The manifest goes in the same batch: an artifact is visible whole or not at all.
   AUGSWEEP_RETURN_IF_ERROR(FromRocks(batch.Put(cf, info.id, manifest.Encode()), context));
-  return FromRocks(rep_->db->Write(SyncedWrite(), &batch), context);
+  return rep_->Write(SyncedWrite(), &batch, context);
 }
 
 StatusOr<std::optional<ArtifactInfo>> Store::StatArtifact(std::string_view id) {
@@ -164,9 +164,11 @@ ArtifactWriter Store::BeginArtifact(std::string_view id) {
 // synced batch of Finish makes everything before it durable.
 Status Store::PutStagedChunk(uint64_t upload, uint64_t index, std::string_view bytes) {
   AUGSWEEP_RETURN_IF_ERROR(CheckWritable());
-  return FromRocks(
-      rep_->db->Put(rocksdb::WriteOptions(), rep_->staging, StagingChunkKey(upload, index), bytes),
-      "store " + dir_ + ": staging an upload chunk");
+  const std::string context = "store " + dir_ + ": staging an upload chunk";
+  rocksdb::WriteBatch batch;
+  AUGSWEEP_RETURN_IF_ERROR(
+      FromRocks(batch.Put(rep_->staging, StagingChunkKey(upload, index), bytes), context));
+  return rep_->Write(rocksdb::WriteOptions(), &batch, context);
 }
 
 StatusOr<std::string> Store::GetStagedChunk(uint64_t upload, uint64_t index) {

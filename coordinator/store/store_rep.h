@@ -2,8 +2,10 @@
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +31,13 @@ struct Store::Rep {
   rocksdb::ColumnFamilyHandle* cf(Family family) const {
     return families[static_cast<int>(family)];
   }
+
+  // db->Write, its error converted with `context`. After a write fails (a full disk) RocksDB
+  // takes no more writes until Resume(), so the next write resumes it first: the store works
+  // again once space is freed, and until then every write reports what stops it.
+  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch,
+               const std::string& context);
+  std::atomic<bool> write_failed{false};
 
   ~Rep();
 };

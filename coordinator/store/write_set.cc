@@ -1,5 +1,6 @@
 #include "coordinator/store/write_set.h"
 
+#include <iterator>
 #include <utility>
 
 #include "coordinator/store/store_keys.h"
@@ -31,5 +32,15 @@ void WriteSet::Delete(Family family, std::string_view key) {
 }
 
 void WriteSet::AppendEvent(std::string_view value) { events_.emplace_back(value); }
+
+void WriteSet::Append(WriteSet&& other) {
+  if (error_.ok()) error_ = other.error_;
+  ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+              std::make_move_iterator(other.ops_.end()));
+  events_.insert(events_.end(), std::make_move_iterator(other.events_.begin()),
+                 std::make_move_iterator(other.events_.end()));
+  other.ops_.clear();
+  other.events_.clear();
+}
 
 }  // namespace augsweep

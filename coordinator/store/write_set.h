@@ -25,6 +25,10 @@ class WriteSet {
   // recovered on open. Events cannot be written with Put; they may be pruned with Delete.
   void AppendEvent(std::string_view value);
 
+  // Moves every write of `other` after this set's own (its events after this set's events), so
+  // that several sets commit as one batch with the outcome of committing them in order.
+  void Append(WriteSet&& other);
+
   bool empty() const { return ops_.empty() && events_.empty(); }
   size_t size() const { return ops_.size() + events_.size(); }
 

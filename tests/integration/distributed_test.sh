@@ -5,8 +5,11 @@
 # nothing the coordinator wrote is open to group or others and that no log holds a survey text.
 #
 # usage: distributed_test.sh CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR AUTH_MATRIX_CHECK
+#        CHAOS_WORKER
 # CASE: two_workers | worker_sigkill | coordinator_sigkill | coordinator_sigterm | worker_sigterm |
-#       bad_input | security
+#       bad_input | security | bad_data_dir | disk_full | chaos
+# disk_full mounts a small tmpfs for the data dir: without root (or where mounting is not
+# allowed) it says so and exits 77, which ctest shows as skipped.
 # AUGSWEEP_TEST_VERBOSE=1 prints the process logs on success too.
 #
 # Each case has its own temp dir and a port the kernel picked (--listen 127.0.0.1:0, learnt from
@@ -16,8 +19,8 @@
 # prints the coordinator and worker logs.
 set -euo pipefail
 
-if [ $# -ne 6 ]; then
-  echo "usage: $0 CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR AUTH_MATRIX_CHECK" >&2
+if [ $# -ne 7 ]; then
+  echo "usage: $0 CASE AUGSWEEP COORDINATOR WORKER SOURCE_DIR AUTH_MATRIX_CHECK CHAOS_WORKER" >&2
   exit 2
 fi
 case_name=$1
@@ -26,11 +29,14 @@ coordinator_bin=$(realpath "$3")
 worker_bin=$(realpath "$4")
 root=$(realpath "$5")
 auth_matrix_check=$(realpath "$6")
+chaos_worker_bin=$(realpath "$7")
 dataset="$root/examples/data/wordnet-themes.csv"
 slow_spec="$root/tests/integration/slow.yaml"
 demo_spec="$root/tests/integration/quick.yaml"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/augsweep-distributed.XXXXXX")
+data_dir="$tmp/data"  # the coordinator's
+mounts=()             # unmounted by the EXIT trap
 pids=()
 coordinator_pid=""
 address=""
@@ -40,6 +46,8 @@ cleanup() {
   local pid
   for pid in ${pids[@]+"${pids[@]}"}; do kill -9 "$pid" 2>/dev/null || true; done
   for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" 2>/dev/null || true; done
+  local mount
+  for mount in ${mounts[@]+"${mounts[@]}"}; do umount "$mount" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -90,12 +98,12 @@ progress_probe() {
 
 stopped() { ! running "$1"; }
 
-# start_coordinator LISTEN [FLAGS...]: starts it on $tmp/data and waits for its address file.
+# start_coordinator LISTEN [FLAGS...]: starts it on $data_dir and waits for its address file.
 start_coordinator() {
   local listen=$1
   shift
   rm -f "$tmp/address"
-  "$coordinator_bin" --listen "$listen" --data-dir "$tmp/data" --address-file "$tmp/address" \
+  "$coordinator_bin" --listen "$listen" --data-dir "$data_dir" --address-file "$tmp/address" \
     "${coordinator_credentials[@]}" "$@" >>"$tmp/coordinator.log" 2>&1 &
   coordinator_pid=$!
   pids+=("$coordinator_pid")
@@ -336,6 +344,16 @@ case_worker_sigkill() {
   check_rows "$tmp/results.json" 3 2
 }
 
+# start_slow_sweep: two workers that must keep running, and the slow spec submitted; its id goes
+# to the caller's `sweep`.
+start_slow_sweep() {
+  start_worker 1
+  start_worker 2
+  must_run=("${worker_pids[1]}" "${worker_pids[2]}")
+  sweep=$(submit "$slow_spec")
+  follow "$sweep"
+}
+
 one_done_worker1_busy() {
   grep -q ': train .* done in ' "$tmp/worker-1.log" "$tmp/worker-2.log" && worker_mid_train_job 1
 }
@@ -347,12 +365,8 @@ coordinator_restart() {
   shift
   start_coordinator 127.0.0.1:0 "$@"
   local port=${address##*:}
-  start_worker 1
-  start_worker 2
-  must_run=("${worker_pids[1]}" "${worker_pids[2]}")
   local sweep
-  sweep=$(submit "$slow_spec")
-  follow "$sweep"
+  start_slow_sweep
   wait_for "a finished train job, and worker 1 mid-job" one_done_worker1_busy
   kill "-$signal" "$coordinator_pid"
   log "SIG$signal to the coordinator mid-sweep"
@@ -608,6 +622,201 @@ case_security() {
   log "augsweep run: a second process without the run's token is refused"
 }
 
+# store_fingerprint DIR: every file under DIR with its checksum, sorted: what a refused start
+# must leave as it was.
+store_fingerprint() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+
+# stop_coordinator: SIGTERM, and waits for it to exit.
+stop_coordinator() {
+  kill -TERM "$coordinator_pid"
+  wait_for "the coordinator to stop" stopped "$coordinator_pid"
+  wait "$coordinator_pid" 2>/dev/null || true
+}
+
+# refused_start NAME DIR PATTERN: the coordinator, started on DIR, exits 2 with one line matching
+# PATTERN, and DIR's files are as they were.
+refused_start() {
+  store_fingerprint "$2" >"$tmp/$1.before.txt"
+  expect_exit 2 "$coordinator_bin" --listen 127.0.0.1:0 --data-dir "$2" \
+    "${coordinator_credentials[@]}"
+  expect_one_stderr_line "$1" "$3"
+  store_fingerprint "$2" | cmp -s - "$tmp/$1.before.txt" ||
+    fail "the refused start on the $1 store changed its files"
+  log "$1 store: exit 2, $(cat "$tmp/err")"
+}
+
+case_bad_data_dir() {
+  # A store holding a finished sweep.
+  start_coordinator 127.0.0.1:0
+  start_worker 1
+  local sweep
+  sweep=$(submit "$demo_spec")
+  follow "$sweep"
+  wait_succeeded "$sweep"
+  kill -9 "${worker_pids[1]}"
+  wait "${worker_pids[1]}" 2>/dev/null || true
+  stop_coordinator
+
+  # Corrupted: CURRENT, which names the live MANIFEST, holds garbage.
+  cp -a "$data_dir" "$tmp/corrupt"
+  echo "not a manifest" >"$tmp/corrupt/CURRENT"
+  refused_start corrupted "$tmp/corrupt" "store $tmp/corrupt: .*Corruption"
+
+  # Unwritable: as root permission bits do not stop writes, so a read-only bind mount.
+  cp -a "$data_dir" "$tmp/readonly"
+  if [ "$(id -u)" != 0 ]; then
+    chmod 500 "$tmp/readonly"
+  elif mount --bind "$tmp/readonly" "$tmp/readonly" 2>"$tmp/mount-err.txt"; then
+    mounts+=("$tmp/readonly")
+    mount -o remount,ro,bind "$tmp/readonly" || fail "cannot remount $tmp/readonly read-only"
+  else
+    log "NOT CHECKED: an unwritable data dir (root, and a read-only bind mount is not allowed" \
+      "here: $(cat "$tmp/mount-err.txt"))"
+  fi
+  if [ ! -w "$tmp/readonly" ] || grep -q " $tmp/readonly .* ro[ ,]" /proc/mounts; then
+    refused_start unwritable "$tmp/readonly" \
+      "store $tmp/readonly: .*(Read-only file system|Permission denied)"
+  fi
+
+  # The store itself still serves its sweep.
+  start_coordinator 127.0.0.1:0
+  sweep_state "$sweep" | grep -qx SUCCEEDED || fail "the store lost its sweep"
+}
+
+# A worker's log says a call was refused for lack of space in the data dir, and that it retries.
+refused_for_space() {
+  grep -q "RESOURCE_EXHAUSTED: .*store $data_dir: .*retrying until the coordinator takes it" \
+    "$tmp"/worker-*.log
+}
+
+case_disk_full() {
+  mkdir -m 700 "$tmp/disk"
+  if ! mount -t tmpfs -o size=48m,mode=700 tmpfs "$tmp/disk" 2>"$tmp/mount-err.txt"; then
+    echo "SKIPPED [disk_full]: cannot mount a size-limited tmpfs for the data dir (this needs" \
+      "root where mounting is allowed): $(cat "$tmp/mount-err.txt")"
+    exit 77
+  fi
+  mounts+=("$tmp/disk")
+  data_dir="$tmp/disk/data"
+  start_coordinator 127.0.0.1:0
+  local sweep
+  start_slow_sweep
+  reference_run "$slow_spec" "$tmp/reference.json" &
+  local reference_pid=$!
+  pids+=("$reference_pid")
+  wait_for "a finished train job, and worker 1 mid-job" one_done_worker1_busy
+  local done_before
+  done_before=$(column_sum "$sweep" "done")
+  # Another program fills the filesystem.
+  dd if=/dev/zero of="$tmp/disk/fill" bs=1M 2>/dev/null || true
+  log "filesystem full ($(df --output=avail -B1 "$tmp/disk" | tail -n 1) bytes free), $done_before jobs done"
+  wait_for "a worker to be refused for lack of space" refused_for_space
+  log "refused: $(grep -h -m 1 RESOURCE_EXHAUSTED "$tmp"/worker-*.log | head -n 1)"
+  # New work is refused too, naming the data dir; reads still answer.
+  expect_exit 1 "$augsweep" submit "$demo_spec" --coordinator "$address"
+  expect_one_stderr_line "submit to a full disk" "store $data_dir: .*(No space left|filled up)"
+  [ "$(column_sum "$sweep" "done")" -ge "$done_before" ] || fail "jobs done were lost"
+  rm -f "$tmp/disk/fill"
+  log "space freed"
+  wait_succeeded "$sweep"
+  log "sweep SUCCEEDED"
+  # The refused results were kept and delivered, not computed again.
+  ! grep -q "(attempt 2)" "$tmp"/worker-*.log || fail "a job ran twice"
+  results_json "$sweep" "$tmp/results.json"
+  check_rows "$tmp/results.json" 3 2
+  wait "$reference_pid" || fail "the reference run (augsweep run) failed"
+  same_rows "$tmp/results.json" "$tmp/reference.json"
+  # And the coordinator takes new work again.
+  submit "$demo_spec" >/dev/null
+}
+
+# start_chaos_worker N: a chaos_worker (random extra time per job) in worker_pids[N].
+start_chaos_worker() {
+  "$chaos_worker_bin" "$address" "$tmp/creds/worker" 150 >>"$tmp/worker-$1.log" 2>&1 &
+  worker_pids[$1]=$!
+  pids+=("$!")
+}
+
+# sweep_events SWEEP: the sweep's whole history, page by page.
+sweep_events() {
+  local after=0 page
+  while :; do
+    page=$("$augsweep" events "$1" --coordinator "$address" --after "$after" --limit 10000) ||
+      fail "augsweep events failed"
+    grep -E '^ *[0-9]+ ' <<<"$page" || true
+    local last
+    last=$(grep -E '^ *[0-9]+ ' <<<"$page" | tail -n 1 | awk '{print $1}') || true
+    [ -n "$last" ] || break
+    after=$last
+  done
+}
+
+case_chaos() {
+  local spec="$root/tests/integration/chaos.yaml" max_attempts=4 workers=4 jobs=2100
+  start_coordinator 127.0.0.1:0 --lease-seconds 3 --heartbeat-seconds 1 \
+    --max-attempts "$max_attempts"
+  local port=${address##*:} n
+  for n in $(seq "$workers"); do start_chaos_worker "$n"; done
+  local sweep
+  sweep=$(submit "$spec")
+  follow "$sweep"
+  reference_run "$spec" "$tmp/reference.json" &
+  local reference_pid=$!
+  pids+=("$reference_pid")
+  # Every 1-3 s a random worker is killed and restarted; at a third and at two thirds of the
+  # jobs the coordinator is killed and restarted on the same data dir and port. The loop ends
+  # with the sweep, and fails when nothing finished for 60 rounds.
+  local worker_kills=0 coordinator_kills=0 done_jobs=0 last_done=-1 idle=0 state=""
+  while :; do
+    state=$(sweep_state "$sweep")
+    [ "$state" != SUCCEEDED ] || break
+    [ "$state" = RUNNING ] || [ "$state" = PENDING ] || fail "sweep state $state"
+    done_jobs=$(column_sum "$sweep" "done")
+    if [ "$done_jobs" = "$last_done" ]; then
+      idle=$((idle + 1))
+      [ "$idle" -lt 60 ] || fail "no job finished in 60 rounds (done $done_jobs)"
+    else
+      idle=0
+      last_done=$done_jobs
+    fi
+    if { [ "$coordinator_kills" = 0 ] && [ "$done_jobs" -ge $((jobs / 3)) ]; } ||
+      { [ "$coordinator_kills" = 1 ] && [ "$done_jobs" -ge $((2 * jobs / 3)) ]; }; then
+      kill -9 "$coordinator_pid"
+      wait "$coordinator_pid" 2>/dev/null || true
+      coordinator_kills=$((coordinator_kills + 1))
+      log "kill -9 the coordinator at $done_jobs jobs done"
+      start_coordinator "127.0.0.1:$port" --lease-seconds 3 --heartbeat-seconds 1 \
+        --max-attempts "$max_attempts"
+    fi
+    sleep "$((1 + RANDOM % 3))"
+    n=$((1 + RANDOM % workers))
+    kill -9 "${worker_pids[$n]}"
+    wait "${worker_pids[$n]}" 2>/dev/null || true
+    worker_kills=$((worker_kills + 1))
+    start_chaos_worker "$n"
+  done
+  log "sweep SUCCEEDED after $worker_kills worker kills and $coordinator_kills coordinator kills"
+  [ "$coordinator_kills" = 2 ] || fail "the sweep ended before the coordinator was killed twice"
+
+  # Exactly once: one success per job in the store's history, every job of the sweep among them;
+  # and no job leased more than max_attempts times.
+  sweep_events "$sweep" >"$tmp/events.txt"
+  local succeeded distinct most
+  succeeded=$(grep -c ' succeeded, attempt ' "$tmp/events.txt")
+  distinct=$(grep ' succeeded, attempt ' "$tmp/events.txt" | awk '{for (i = 1; i < NF; i++) if ($i == "job") print $(i + 1)}' |
+    sort -u | wc -l)
+  if [ "$succeeded" != "$jobs" ] || [ "$distinct" != "$jobs" ]; then
+    fail "$succeeded success events for $distinct distinct jobs, expected $jobs of each"
+  fi
+  most=$(sed -nE 's/.* leased to [^,]+, attempt ([0-9]+)$/\1/p' "$tmp/events.txt" | sort -n | tail -n 1)
+  [ "$most" -le "$max_attempts" ] || fail "a job was leased $most times (max_attempts $max_attempts)"
+  log "$succeeded jobs succeeded once each; at most $most attempts;" \
+    "$(grep -c ' ignored completion ' "$tmp/events.txt") late completions ignored"
+  results_json "$sweep" "$tmp/results.json"
+  wait "$reference_pid" || fail "the reference run (augsweep run) failed"
+  same_rows "$tmp/results.json" "$tmp/reference.json"
+}
+
 # Nothing the programs wrote under $tmp (stores, address file, credentials) is open to group or
 # others, though the case ran with umask 022.
 check_private_files() {
@@ -620,7 +829,7 @@ check_private_files() {
 
 case $case_name in
   two_workers | worker_sigkill | coordinator_sigkill | coordinator_sigterm | worker_sigterm | \
-    bad_input | security)
+    bad_input | security | bad_data_dir | disk_full | chaos)
     "case_$case_name" ;;
   *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac
