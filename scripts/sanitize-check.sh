@@ -5,8 +5,8 @@
 # which the build leaves out with libtorch, are checked by a syntax-only clang pass), then
 #   1. every unit and integration test of that build under AddressSanitizer + UndefinedBehavior-
 #      Sanitizer (build-sanitize/), and
-#   2. the tests that exercise threads most — the scheduler's and the worker loop's — under
-#      ThreadSanitizer (build-tsan/).
+#   2. the tests that exercise threads most — the scheduler's, group commit's and the worker
+#      loop's — under ThreadSanitizer (build-tsan/).
 # A finding fails the test that made it. Installs clang when missing and this runs as root.
 #   scripts/sanitize-check.sh [asan|tsan]   (both when no argument)
 set -euo pipefail
@@ -47,9 +47,10 @@ run_asan() {
 
 run_tsan() {
   configure build-tsan thread
-  cmake --build build-tsan -j "$jobs" --target job_scheduler_test worker_loop_test
+  cmake --build build-tsan -j "$jobs" --target job_scheduler_test worker_loop_test group_commit_test
   build-tsan/tests/unit/job_scheduler_test
   build-tsan/tests/unit/worker_loop_test
+  build-tsan/tests/unit/group_commit_test
 }
 
 case "${1:-all}" in
