@@ -698,6 +698,11 @@ case_disk_full() {
   fi
   mounts+=("$tmp/disk")
   data_dir="$tmp/disk/data"
+  # Train jobs of about half a second (a quarter of the slow spec's epochs; a minute each under
+  # ASan with all of them): long enough to fill the disk while one runs.
+  sed -e "s#\.\./\.\./examples/data/#$root/examples/data/#" -e 's/epochs: 10000/epochs: 2500/' \
+    "$slow_spec" >"$tmp/medium.yaml"
+  local slow_spec="$tmp/medium.yaml"
   start_coordinator 127.0.0.1:0
   local sweep
   start_slow_sweep
