@@ -1,11 +1,15 @@
 #include "coordinator/store/store.h"
 
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -68,13 +72,27 @@ Status CheckDirectory(const std::string& dir, bool* has_database) {
 // RocksDB resumes writing only once this much is free again (room for one flush).
 constexpr size_t kWriteBufferBytes = size_t{8} << 20;
 
+// RocksDB's own log, errors only, to stderr (the coordinator's log) rather than a
+// LOG file in the data dir: on a full disk that file cannot be written either, and RocksDB 7.8
+// asserts (aborting the coordinator) when it logs again after a failed write to it. Its messages
+// name files and settings, never keys or values (allow_data_in_errors is off).
+class StderrLogger : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::ERROR_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    const int n = std::vsnprintf(line, sizeof(line), format, ap);
+    const bool newline = n > 0 && static_cast<size_t>(n) < sizeof(line) && line[n - 1] == '\n';
+    std::fprintf(stderr, "augsweep store: rocksdb: %s%s", line, newline ? "" : "\n");
+  }
+};
+
 rocksdb::DBOptions MakeDbOptions() {
   rocksdb::DBOptions options;
+  options.info_log = std::make_shared<StderrLogger>();
   options.create_if_missing = true;
   options.create_missing_column_families = true;
-  // A coordinator database is small; keep its info logs from piling up.
-  options.keep_log_file_num = 4;
-  options.max_log_file_size = 8 << 20;
   // No preallocated log blocks: a full disk then fails the first write that does not fit, at
   // once, rather than megabytes later when the block runs out.
   options.allow_fallocate = false;
