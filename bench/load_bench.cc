@@ -33,6 +33,7 @@
 
 #include "augsweep/v1/worker_service.grpc.pb.h"
 #include "common/cli_flags.h"
+#include "common/cli_main.h"
 #include "common/read_file.h"
 #include "common/spec/sweep_spec.h"
 #include "coordinator/planner/prepare_sweep.h"
@@ -173,6 +174,16 @@ double Percentile(std::vector<double>& v, double q) {
   return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
+// Makes one call with a fresh context; whether it succeeded, and its milliseconds in `*ms`.
+template <typename Call>
+bool TimedCall(double* ms, const Call& call) {
+  grpc::ClientContext context;
+  const auto start = Clock::now();
+  const bool ok = call(&context).ok();
+  *ms = 1000 * SecondsBetween(start, Clock::now());
+  return ok;
+}
+
 // What the simulated workers of one thread saw.
 struct ThreadLog {
   std::vector<double> lease_ms, complete_ms;
@@ -190,21 +201,14 @@ int Run(int argc, char** argv) {
   flags.Int("threads", &threads, "threads driving the workers (each drives workers/threads)");
   flags.Int("channels", &channels, "gRPC channels (connections) the workers share");
   flags.Int("max-seconds", &max_seconds, "stop then even if jobs remain (they count as lost)");
-  std::vector<std::string> args(argv + 1, argv + argc);
-  StatusOr<std::vector<std::string>> positional = flags.Parse(args);
-  if (!positional.ok() || !positional->empty()) {
-    std::fprintf(
-        stderr, "%s\n%s",
-        positional.ok() ? "no positional arguments" : positional.status().ToString().c_str(),
-        flags.Help().c_str());
-    return 2;
+  std::vector<std::string> positional;
+  if (auto code = ParseFlagsOrExit(flags, {argv + 1, argv + argc}, "load_bench", &positional)) {
+    return *code;
   }
-  if (flags.help_requested()) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return 0;
-  }
-  if (workers < 1 || jobs < 1 || threads < 1 || channels < 1 || threads > workers) {
-    std::fprintf(stderr, "load_bench: counts must be positive and threads <= workers\n");
+  if (!positional.empty() || workers < 1 || jobs < 1 || threads < 1 || channels < 1 ||
+      threads > workers) {
+    std::fprintf(stderr,
+                 "load_bench: no arguments, counts must be positive and threads <= workers\n");
     return 2;
   }
   char dir_template[] = "/tmp/augsweep-load-bench.XXXXXX";
@@ -278,9 +282,10 @@ int Run(int argc, char** argv) {
           *lease_request.mutable_capabilities() = caps;
           lease_request.set_wait_ms(0);
           v1::LeaseJobResponse lease;
-          grpc::ClientContext lease_context;
-          const auto leased_at = Clock::now();
-          if (!stub.LeaseJob(&lease_context, lease_request, &lease).ok()) {
+          double lease_ms = 0;
+          if (!TimedCall(&lease_ms, [&](grpc::ClientContext* context) {
+                return stub.LeaseJob(context, lease_request, &lease);
+              })) {
             ++log.rpc_errors;
             continue;
           }
@@ -289,7 +294,7 @@ int Run(int argc, char** argv) {
             continue;
           }
           any = true;
-          log.lease_ms.push_back(1000 * SecondsBetween(leased_at, Clock::now()));
+          log.lease_ms.push_back(lease_ms);
           v1::CompleteJobRequest complete;
           complete.set_worker_id(worker_ids[static_cast<size_t>(w)]);
           v1::JobResult& result = *complete.mutable_result();
@@ -299,13 +304,14 @@ int Run(int argc, char** argv) {
           result.mutable_train_eval()->set_macro_defined(true);
           result.mutable_train_eval()->set_macro_auc(0.5);
           v1::CompleteJobResponse done;
-          grpc::ClientContext complete_context;
-          const auto completed_at = Clock::now();
-          if (!stub.CompleteJob(&complete_context, complete, &done).ok()) {
+          double complete_ms = 0;
+          if (!TimedCall(&complete_ms, [&](grpc::ClientContext* context) {
+                return stub.CompleteJob(context, complete, &done);
+              })) {
             ++log.rpc_errors;
             continue;
           }
-          log.complete_ms.push_back(1000 * SecondsBetween(completed_at, Clock::now()));
+          log.complete_ms.push_back(complete_ms);
           if (done.accepted()) {
             const int64_t index = std::stoll(result.job_key().substr(6));
             accepted[static_cast<size_t>(index)].fetch_add(1);

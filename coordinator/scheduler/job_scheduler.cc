@@ -162,8 +162,8 @@ uint64_t JobScheduler::StageJobs(WriteSet& writes, std::vector<v1::JobRecord>& j
   for (v1::JobRecord& job : jobs) {
     job.set_updated_unix_ms(now);
     writes.Put(Family::kJobs, job.spec().key(), job.SerializeAsString());
+    SetJobLocked(std::move(job));
   }
-  for (v1::JobRecord& job : jobs) SetJobLocked(std::move(job));
   return commits_.Queue(std::move(writes));
 }
 

@@ -18,17 +18,8 @@ namespace {
 // as a bad flag is: FailedPrecondition, which the command exits 2 for. Its message already
 // names the directory.
 Status AsDataDirError(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kUnavailable:  // another coordinator holding the store stays Unavailable
-      if (status.message().find("already open") != std::string::npos) return status;
-      return FailedPreconditionError(status.message());
-    case StatusCode::kOk:
-    case StatusCode::kFailedPrecondition:
-    case StatusCode::kInvalidArgument:
-      return status;
-    default:
-      return FailedPreconditionError(status.message());
-  }
+  if (status.ok() || status.code() == StatusCode::kFailedPrecondition) return status;
+  return FailedPreconditionError(status.message());
 }
 
 }  // namespace
@@ -46,6 +37,8 @@ StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       options.credentials.client_token, options.credentials.worker_token, "augsweep-coordinator");
   {
     StatusOr<std::unique_ptr<Store>> store = Store::Open(options.data_dir);
+    // Another coordinator holding the store is not a bad directory: it stays Unavailable.
+    if (store.status().code() == StatusCode::kUnavailable) return store.status();
     AUGSWEEP_RETURN_IF_ERROR(AsDataDirError(store.status()));
     c->store_ = std::move(store).value();
   }

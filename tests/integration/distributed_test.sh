@@ -112,6 +112,13 @@ start_coordinator() {
   log "coordinator pid $coordinator_pid listening on $address"
 }
 
+# stop_coordinator: SIGTERM, and waits for it to exit.
+stop_coordinator() {
+  kill -TERM "$coordinator_pid"
+  wait_for "the coordinator to stop" stopped "$coordinator_pid"
+  wait "$coordinator_pid" 2>/dev/null || true
+}
+
 address_written() {
   running "$coordinator_pid" || fail "the coordinator exited before it wrote its address file"
   [ -s "$tmp/address" ]
@@ -543,8 +550,7 @@ case_security() {
   start_coordinator 0.0.0.0:0
   grep -q "WARNING: no TLS and no tokens: anyone who reaches its port" "$tmp/coordinator.log" ||
     fail "--insecure off loopback started without a warning"
-  kill -TERM "$coordinator_pid"
-  wait_for "the insecure coordinator to stop" stopped "$coordinator_pid"
+  stop_coordinator
   rm -rf "$tmp/data"
   log "0.0.0.0 without TLS: refused; with --insecure: started with a warning"
 
@@ -586,8 +592,7 @@ case_security() {
   log "plaintext, another CA, an open token file, a client token on a worker: all refused"
 
   # Mutual TLS: a caller without a client certificate of the study's CA gets no connection.
-  kill -TERM "$coordinator_pid"
-  wait_for "the coordinator to stop" stopped "$coordinator_pid"
+  stop_coordinator
   "$coordinator_bin" --init-credentials "$tmp/mtls" --client-certs >/dev/null
   coordinator_credentials=(--credentials "$tmp/mtls/coordinator" --require-client-certs)
   start_coordinator 127.0.0.1:0
@@ -625,13 +630,6 @@ case_security() {
 # store_fingerprint DIR: every file under DIR with its checksum, sorted: what a refused start
 # must leave as it was.
 store_fingerprint() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
-
-# stop_coordinator: SIGTERM, and waits for it to exit.
-stop_coordinator() {
-  kill -TERM "$coordinator_pid"
-  wait_for "the coordinator to stop" stopped "$coordinator_pid"
-  wait "$coordinator_pid" 2>/dev/null || true
-}
 
 # refused_start NAME DIR PATTERN: the coordinator, started on DIR, exits 2 with one line matching
 # PATTERN, and DIR's files are as they were.
@@ -720,6 +718,7 @@ case_disk_full() {
   # New work is refused too, naming the data dir; reads still answer.
   expect_exit 1 "$augsweep" submit "$demo_spec" --coordinator "$address"
   expect_one_stderr_line "submit to a full disk" "store $data_dir: .*(No space left|filled up)"
+  running "$coordinator_pid" || fail "the coordinator exited on the full disk"
   [ "$(column_sum "$sweep" "done")" -ge "$done_before" ] || fail "jobs done were lost"
   rm -f "$tmp/disk/fill"
   log "space freed"
@@ -760,8 +759,8 @@ case_chaos() {
   # max_attempts is high enough that no job is killed that often by chance, even under ASan,
   # where jobs take about a second and a job leased 4 times was seen.
   local spec="$root/tests/integration/chaos.yaml" max_attempts=10 workers=4 jobs=2100
-  start_coordinator 127.0.0.1:0 --lease-seconds 3 --heartbeat-seconds 1 \
-    --max-attempts "$max_attempts"
+  local coordinator_flags=(--lease-seconds 3 --heartbeat-seconds 1 --max-attempts "$max_attempts")
+  start_coordinator 127.0.0.1:0 "${coordinator_flags[@]}"
   local port=${address##*:} n
   for n in $(seq "$workers"); do start_chaos_worker "$n"; done
   local sweep
@@ -792,8 +791,7 @@ case_chaos() {
       wait "$coordinator_pid" 2>/dev/null || true
       coordinator_kills=$((coordinator_kills + 1))
       log "kill -9 the coordinator at $done_jobs jobs done"
-      start_coordinator "127.0.0.1:$port" --lease-seconds 3 --heartbeat-seconds 1 \
-        --max-attempts "$max_attempts"
+      start_coordinator "127.0.0.1:$port" "${coordinator_flags[@]}"
     fi
     sleep "$((1 + RANDOM % 3))"
     n=$((1 + RANDOM % workers))
